@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every Debian package h2soak needs to build, test and benchmark.
+# Idempotent: only missing packages are installed, and `apt-get update` runs
+# only when something is missing. Every other ci/ script calls this first.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ninja-build git ca-certificates
+  libnghttp2-dev libev-dev libssl-dev libcurl4-openssl-dev libhttp-parser-dev
+  libkainjow-mustache-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  pybind11-dev python3-dev python3-pytest python3-numpy python3-matplotlib
+  curl nghttp2-client nghttp2-server procps openssl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "deps.sh: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,20 @@
+# Warnings and sanitizers applied to every h2soak target through one
+# interface library, so that third-party code found by find_package is untouched.
+add_library(h2soak_options INTERFACE)
+add_library(h2soak::options ALIAS h2soak_options)
+target_compile_options(h2soak_options INTERFACE -Wall -Wextra -Wpedantic -Wno-missing-field-initializers)
+target_include_directories(h2soak_options INTERFACE ${PROJECT_SOURCE_DIR})
+
+if(H2SOAK_SANITIZE STREQUAL "address")
+  set(_h2soak_san -fsanitize=address -fno-omit-frame-pointer)
+elseif(H2SOAK_SANITIZE STREQUAL "undefined")
+  set(_h2soak_san -fsanitize=undefined -fno-sanitize-recover=undefined)
+elseif(H2SOAK_SANITIZE STREQUAL "thread")
+  set(_h2soak_san -fsanitize=thread)
+elseif(NOT H2SOAK_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "H2SOAK_SANITIZE must be address, undefined, thread or empty, not '${H2SOAK_SANITIZE}'")
+endif()
+if(_h2soak_san)
+  target_compile_options(h2soak_options INTERFACE ${_h2soak_san})
+  target_link_options(h2soak_options INTERFACE ${_h2soak_san})
+endif()

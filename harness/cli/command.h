@@ -1,0 +1,25 @@
+#pragma once
+// Subcommands of the `h2soak` binary. Each lives in its own <name>_command.cc
+// and registers itself with register_<name>_command(app, slot): it adds a CLI11
+// subcommand with its options and, when that subcommand is chosen, stores the
+// action to run in `slot`. main() parses the command line, then runs the one
+// action that was chosen and exits with its code (see exit_codes.h).
+// Actions may throw UsageError for bad input found after parsing (exit 2).
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace h2soak::cli {
+
+using Action = std::function<int()>;
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void register_bench_command(CLI::App& app, Action& slot);
+
+}  // namespace h2soak::cli
