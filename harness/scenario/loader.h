@@ -1,0 +1,136 @@
+#pragma once
+// Loading scenario and suite files: the public API of harness/scenario.
+//
+// Who calls: `h2soak run` / `baseline record` / `ab` (harness/cli), the Python
+// bindings (py/), and tests. Order: load_*() → (optional overrides by the
+// caller, e.g. --target-url, then validate_scenario()) → make_plan() → run.
+// Everything here is pure and synchronous: it reads files and the process
+// environment, never opens a socket, never throws (errors are values; a
+// yaml-cpp exception is caught and turned into an Error).
+//
+// Errors: Error::where() is "file:line:col" (1-based line and byte column,
+// in the file as written, before ${ENV} substitution) and Error::what() the
+// message; Error::message() is "file:line:col: message", what `h2soak` prints
+// before exiting with code 2. The first error found is returned.
+//
+// What the loader does, in order:
+//   1. reads the file; substitutes ${NAME} and ${NAME:-default} in the text
+//      (outside comments; "$${" writes a literal "${"), remembering where each
+//      substitution was so that positions still point into the original text;
+//      an undefined variable without a default is an error at its `$`;
+//   2. parses YAML (yaml-cpp 0.7); a top-level `suite:` key makes it a suite;
+//   3. decodes strictly: unknown keys ("unknown key 'thnk'; did you mean
+//      'think'?" — optimal-string-alignment distance <= 2), duplicate keys,
+//      wrong types, missing required fields, values with units through
+//      harness/util/units.h;
+//   4. applies defaults and validates (impossible values, e.g. a zero count,
+//      min > max, steady shorter than 10 sample intervals).
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "harness/scenario/plan.h"
+#include "harness/scenario/scenario.h"
+#include "harness/util/result.h"
+
+namespace h2soak::scenario {
+
+// Looks up an environment variable; nullopt when undefined. The default reads
+// the process environment (getenv). Tests pass a map-backed one.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+EnvLookup process_env();
+
+// Files ---------------------------------------------------------------------
+
+// A scenario file. `name` defaults to the file's stem.
+Result<Scenario> load_scenario(const std::string& path, const EnvLookup& env = process_env());
+
+// A suite file: each listed scenario loaded (paths relative to the suite
+// file), its phase overrides applied, then validated; the suite's budget
+// checked. An error inside a listed scenario names that scenario's file.
+Result<Suite> load_suite(const std::string& path, const EnvLookup& env = process_env());
+
+// Either, told apart by a top-level `suite:` key.
+Result<std::variant<Scenario, Suite>> load(const std::string& path, const EnvLookup& env = process_env());
+
+// Text (Python dicts dumped to YAML/JSON, tests). `file_name` is used in
+// messages and as the default scenario name's source; relative paths in the
+// text (pidfile, suite entries) resolve against `base_dir`.
+Result<Scenario> load_scenario_text(std::string_view text, const std::string& file_name,
+                                    const EnvLookup& env = process_env(),
+                                    const std::string& base_dir = ".");
+Result<std::variant<Scenario, Suite>> load_text(std::string_view text, const std::string& file_name,
+                                                const EnvLookup& env = process_env(),
+                                                const std::string& base_dir = ".");
+
+// Validation and planning ----------------------------------------------------
+
+// The checks of step 4 again, for a Scenario changed after loading (CLI target
+// overrides, suite phase overrides, Python-built values). load_*() already
+// ran it. Errors carry the SourcePos of the offending value when known.
+Status validate_scenario(const Scenario& scenario);
+
+// Builds the Plan from a validated scenario: the phase timeline with offsets,
+// the load windows, per-workload connections/streams/windows, the totals and
+// the hash. Fails only on what validation cannot know (none today besides
+// re-running validate_scenario()).
+Result<Plan> make_plan(const Scenario& scenario);
+
+// The stable identity of what a scenario measures, to detect a
+// baseline/scenario mismatch: lowercase hex SHA-256 of canonical_form().
+std::string scenario_hash(const Scenario& scenario);
+
+// The canonical decoded form that scenario_hash() digests: one line per value,
+// fixed key order, every default resolved, durations in ns, sizes in bytes,
+// rates with 17 significant digits. It covers the name, the phases (names,
+// durations, load), the sample interval and the workloads (names and every
+// parameter). It leaves out the target (so CI can point a scenario at another
+// build or service without invalidating its baseline), the Prometheus gauges,
+// the thresholds and the regression rules (gates, not measurements), the
+// description, comments and formatting. It starts with "h2soak.scenario/v1".
+std::string canonical_form(const Scenario& scenario);
+
+// Helpers shared with the CLI ------------------------------------------------
+
+// `--spawn CMD` and `spawn: CMD`: a command whose first word is exactly
+// "h2soak-target" (the bare name, no folder) becomes SpawnReference with the
+// remaining words as args (plus "--port 0" when no --port is given), so the
+// runner runs the binary it built; anything else (including a path such as
+// build/target_server/h2soak-target) is a SpawnCommand. Fails on an empty
+// command or unbalanced quotes.
+Result<TargetProcess> parse_spawn(std::string_view command);
+
+// Splits a command line into words (single quotes, double quotes, backslash
+// escapes; no expansions). Fails on unbalanced quotes.
+Result<std::vector<std::string>> split_command(std::string_view command);
+
+// Parses one threshold expression ("latency.p99 < 250ms"); `workload_names`
+// are accepted as metric roots besides kMetricRoots.
+Result<Threshold> parse_threshold(std::string_view text, const std::vector<std::string>& workload_names = {});
+
+// Parses a value with an optional unit: "250ms" (duration, stored in s),
+// "64KiB" (size), "10KiB/s" (size rate), "500/s" (rate), "5%" (percent,
+// stored /100), "3" (number).
+Result<Quantity> parse_quantity(std::string_view text);
+
+// Metric roots a threshold or regression rule may name (first dotted word):
+//   errors error_rate requests rps latency ttfb connect tls rss rss_anon
+//   vmhwm pss threads fds cpu dropped sse upload connections gauge
+// plus workload names. "gauge.NAME.slope" addresses a scraped gauge.
+extern const std::vector<std::string> kMetricRoots;
+
+// The built-in regression rules, used when a scenario has no `regression:`
+// section and merged under its rules otherwise (scenarios/README.md lists
+// them): rss.slope, rss.residual, rss.peak, threads.residual, threads.peak,
+// fds.residual, fds.peak, cpu.per_request, latency.p99, rps, errors.
+std::vector<RegressionRule> default_regression_rules();
+
+// The closest of `candidates` to `word` by optimal-string-alignment distance,
+// if that distance is <= 2 (ties: the first candidate). For "did you mean".
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace h2soak::scenario

@@ -1,0 +1,110 @@
+#pragma once
+// The Plan: what the runner executes, as a plain value (STYLE.md habit 4 —
+// parse, validate, plan, all before any socket opens). make_plan() in
+// loader.h builds it from a validated Scenario; unit tests check it without a
+// network. Times are offsets from the run's time zero, which the runner puts
+// at the moment the sampler has its first sample and load may start (after
+// the target is ready).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/scenario/scenario.h"
+#include "harness/util/clock.h"
+
+namespace h2soak::scenario {
+
+struct PlannedPhase {
+  std::string name;
+  Nanos start{};     // offset from time zero
+  Nanos duration{};
+  bool load = true;
+  Nanos end() const { return start + duration; }
+  bool operator==(const PlannedPhase&) const = default;
+};
+
+// A half-open interval [start, end) of offsets.
+struct Window {
+  Nanos start{};
+  Nanos end{};
+  bool operator==(const Window&) const = default;
+};
+
+struct PlannedWorkload {
+  std::string name;
+  WorkloadKind kind = WorkloadKind::kTabs;
+  WorkloadParams params;  // copied from the scenario, defaults resolved
+  // Connections this workload keeps open at the same time at most:
+  //   tabs   users × connections_per_user (+ nothing for sse: tabs' streams
+  //          share their user's connections)
+  //   sse    ceil(streams / streams_per_connection)
+  //   upload connections
+  //   short  max_in_flight
+  //   idle   connections
+  //   bench  clients
+  std::uint32_t max_connections = 0;
+  // Concurrent streams at most (an estimate where the server decides: tabs
+  // count kAssetsPerPageEstimate assets per page in AssetMode::kParse):
+  //   tabs   users × tabs_per_user × (1 + assets + sse?1:0)
+  //   sse    streams
+  //   upload concurrency, or max_in_flight in the open model
+  //   short  max_in_flight × 1
+  //   idle   connections that send a request (at most one each)
+  //   bench  clients × max_streams
+  std::uint32_t max_streams = 0;
+  // When the workload may start new work: the load windows. The runner stops
+  // starting work at the end of each window and lets in-flight requests
+  // finish (or cancels them; the engine decides and counts them).
+  std::vector<Window> active;
+  // When its connections are finally closed by the client: the end of the
+  // last load window for most kinds; for idle, start + hold (clipped to the
+  // run's end) or the run's end when hold is absent.
+  Nanos close_at{};
+  bool operator==(const PlannedWorkload&) const = default;
+};
+
+// Assets per page assumed for estimates when assets are parsed from HTML
+// (the reference server links about 10 per page).
+inline constexpr std::uint32_t kAssetsPerPageEstimate = 10;
+
+struct Plan {
+  std::string scenario_name;
+  std::string source_file;
+  // scenario_hash() of the scenario (see loader.h); result JSON and baselines
+  // carry it; compare refuses a baseline with another hash.
+  std::string scenario_hash;
+
+  // The target as decoded. `url`, `ready_url` and `metrics_url` are absolute
+  // here (a leading '/' was joined to the url's scheme://host:port) but may
+  // still contain kPortPlaceholder: see port_from_stdout.
+  Target target;
+  std::string ready_url;
+  std::string metrics_url;  // "" when no scrape
+  // True when the url contains kPortPlaceholder: read the port from the
+  // spawned process's stdout's first line, then substitute_port() every URL.
+  bool port_from_stdout = false;
+
+  Sample sample;
+  std::vector<PlannedPhase> phases;  // contiguous, in order, first starts at 0
+  std::vector<Window> load_windows;  // merged runs of consecutive load phases
+  Window steady;                     // where rates, latencies and slopes are measured
+  Window cooldown;                   // residuals are read at its end
+  Nanos total_duration{};            // end of the last phase = end of the run
+  std::vector<PlannedWorkload> workloads;
+  std::uint32_t max_connections = 0;  // sum over workloads
+  std::uint32_t max_streams = 0;      // sum over workloads
+  std::vector<Threshold> thresholds;
+  Regression regression;
+
+  const PlannedPhase* phase(std::string_view name) const;
+  // The phase running at `offset` (nullptr past the end).
+  const PlannedPhase* phase_at(Nanos offset) const;
+  bool operator==(const Plan&) const = default;
+};
+
+// Replaces every kPortPlaceholder in `url` by `port`.
+std::string substitute_port(std::string_view url, std::uint16_t port);
+
+}  // namespace h2soak::scenario
