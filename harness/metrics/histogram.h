@@ -40,7 +40,12 @@ class Histogram {
   double stddev() const;      // population standard deviation, from the buckets
   // p in [0, 100]. The smallest recorded bucket value v such that at least
   // p % of the values are <= v. p = 100 returns max() exactly; empty: 0.
+  // p <= 0 returns min() exactly. O(number of buckets between min and max).
   std::uint64_t value_at_percentile(double p) const;
+  // The 1-based rank of the value that percentile p designates among `count`
+  // sorted values: ceil(p / 100 * count), at least 1 (0 when count is 0).
+  // Exposed so that tests compute exact percentiles with the same rule.
+  static std::uint64_t rank_for_percentile(double p, std::uint64_t count);
 
   // Sparse form for JSON: (bucket index, count) pairs of non-empty buckets in
   // ascending order. from_sparse(to_sparse()) reproduces the histogram exactly.
@@ -49,7 +54,10 @@ class Histogram {
     std::uint64_t count;
   };
   std::vector<Bucket> to_sparse() const;
-  // Returns false (and leaves *this empty) when an index is out of range.
+  // Returns false (and leaves *this empty) when an index is out of range, the
+  // indices are not strictly ascending, a count is 0, or min/max/saturated do
+  // not fit the buckets (min in the first bucket, max in the last one,
+  // saturated only with max == kMaxValue). An empty list gives an empty histogram.
   bool from_sparse(const std::vector<Bucket>& buckets, std::uint64_t min, std::uint64_t max,
                    double sum, std::uint64_t saturated);
   double sum() const { return sum_; }
@@ -60,7 +68,12 @@ class Histogram {
   static std::uint64_t bucket_highest(std::uint32_t index);
   static std::uint32_t bucket_count();
 
+  // Equal buckets, count, saturated, min, max and sum.
+  bool operator==(const Histogram& other) const;
+
  private:
+  std::uint64_t reported_value(std::uint32_t index) const;
+
   std::vector<std::uint64_t> counts_;  // bucket_count() entries, allocated once
   std::uint64_t count_ = 0;
   std::uint64_t saturated_ = 0;
