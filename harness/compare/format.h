@@ -1,0 +1,16 @@
+#pragma once
+// Human-readable numbers for verdict messages and report sinks.
+
+#include <string>
+#include <string_view>
+
+namespace h2soak::compare {
+
+// "35.2 MiB" for bytes (binary prefixes, sign kept), "16.0 KiB/s" for bytes/s,
+// "12.5 ms" for time units, "4 count" → "4", otherwise "%.4g UNIT".
+std::string format_value(double value, std::string_view unit);
+
+// "+12.3%" / "-4.0%"; "n/a" when the baseline is 0.
+std::string format_percent(double percent);
+
+}  // namespace h2soak::compare

@@ -1,0 +1,33 @@
+#pragma once
+// The one place that knows the result JSON schema (h2soak.result/v1,
+// docs/result-schema.md) on the compare side: it turns a result file into
+// RunMetrics. If the result schema changes, this file (and its test) is what
+// needs fixing.
+//
+// What is read:
+//   schema                      must be "h2soak.result/v1"
+//   metadata.scenario_name / scenario_hash, host, kernel, cpu_count, cpu_model
+//   (or extra.cpu_model), h2soak_version, git_revision, start_unix
+//   status.state / status.reason  anything but "completed" → incomplete_reason
+//   analysis.NAME.{value, unit, direction, ci_low, ci_high}   → metrics
+//   thresholds (optional array of strings)                    → thresholds
+// Non-finite values are skipped (an estimator without data), never compared.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/compare/run_metrics.h"
+#include "harness/util/result.h"
+
+namespace h2soak::compare {
+
+inline constexpr const char* kResultSchema = "h2soak.result/v1";
+
+// `source` (the file name) becomes the Error's `where` and RunMetrics::source.
+Result<RunMetrics> run_metrics_from_json(const nlohmann::json& json, const std::string& source);
+
+// Reads and parses a result file (read-only).
+Result<RunMetrics> load_run_metrics(const std::string& path);
+
+}  // namespace h2soak::compare

@@ -1,0 +1,72 @@
+#include "harness/compare/result_adapter.h"
+
+#include <gtest/gtest.h>
+
+#include "harness/compare/test_support.h"
+
+namespace h2soak::compare {
+namespace {
+
+nlohmann::json sample_result() {
+  return nlohmann::json::parse(R"({
+    "schema": "h2soak.result/v1",
+    "metadata": {"h2soak_version": "0.1.0", "git_revision": "abc", "host": "ci-host",
+                 "kernel": "Linux 6.1.0", "cpu_count": 2, "scenario_name": "mixed",
+                 "scenario_hash": "sha256:aaaa", "start_unix": 1795000000,
+                 "extra": {"cpu_model": "Test CPU"}},
+    "status": {"state": "completed", "reason": ""},
+    "analysis": {
+      "rss.slope_steady": {"value": 120.5, "unit": "bytes/s", "direction": "lower",
+                           "ci_low": -50.0, "ci_high": 300.0},
+      "throughput.rps": {"value": 950, "unit": "req/s", "direction": "higher"},
+      "sse.gap_p99": {"value": null, "unit": "ms"}
+    },
+    "thresholds": ["errors == 0"]
+  })");
+}
+
+TEST(ResultAdapter, ExtractsScenarioMachineAndMetrics) {
+  auto r = run_metrics_from_json(sample_result(), "r.json");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->source, "r.json");
+  EXPECT_EQ(r->scenario, "mixed");
+  EXPECT_EQ(r->scenario_hash, "sha256:aaaa");
+  EXPECT_EQ(r->machine.hostname, "ci-host");
+  EXPECT_EQ(r->machine.cores, 2);
+  EXPECT_EQ(r->machine.cpu_model, "Test CPU");
+  EXPECT_TRUE(r->incomplete_reason.empty());
+  ASSERT_EQ(r->metrics.size(), 2u);  // the null value is skipped
+  const auto& slope = r->metrics.at("rss.slope_steady");
+  EXPECT_DOUBLE_EQ(slope.value, 120.5);
+  EXPECT_EQ(slope.unit, "bytes/s");
+  ASSERT_TRUE(slope.ci);
+  EXPECT_EQ(*slope.ci, (Interval{-50, 300}));
+  EXPECT_EQ(r->metrics.at("throughput.rps").direction, Direction::kHigherIsBetter);
+  EXPECT_EQ(r->thresholds, std::vector<std::string>{"errors == 0"});
+}
+
+TEST(ResultAdapter, IncompleteRunIsMarked) {
+  auto j = sample_result();
+  j["status"] = {{"state", "target_died"}, {"reason", "exit 137"}};
+  auto r = run_metrics_from_json(j, "r.json");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->incomplete_reason, "target_died: exit 137");
+}
+
+TEST(ResultAdapter, ClearErrors) {
+  auto b = run_metrics_from_json({{"schema", "h2soak.baseline/v1"}}, "base.json");
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().what().find("baseline"), std::string::npos);
+  EXPECT_EQ(b.error().where(), "base.json");
+  auto j = sample_result();
+  j["metadata"].erase("scenario_name");
+  EXPECT_FALSE(run_metrics_from_json(j, "r.json").ok());
+  testing::ScratchDir dir;
+  testing::spit(dir.file("bad.json"), "{nope");
+  auto bad = load_run_metrics(dir.file("bad.json"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().what().find("not valid JSON"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace h2soak::compare

@@ -1,0 +1,283 @@
+#include "harness/compare/verdict.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "harness/compare/format.h"
+#include "harness/compare/stats.h"
+
+namespace h2soak::compare {
+
+const char* status_name(MetricStatus s) {
+  switch (s) {
+    case MetricStatus::kPass: return "PASS";
+    case MetricStatus::kRegression: return "REGRESSION";
+    case MetricStatus::kImproved: return "IMPROVED";
+    case MetricStatus::kNew: return "NEW";
+    case MetricStatus::kMissing: return "MISSING";
+  }
+  return "?";
+}
+
+const char* method_name(Method m) {
+  switch (m) {
+    case Method::kNone: return "none";
+    case Method::kInterval: return "interval";
+    case Method::kMannWhitney: return "mann-whitney";
+    case Method::kLeakInterval: return "leak-interval";
+  }
+  return "?";
+}
+
+std::size_t Verdict::count(MetricStatus s) const {
+  return static_cast<std::size_t>(
+      std::count_if(metrics.begin(), metrics.end(), [s](const MetricVerdict& m) { return m.status == s; }));
+}
+
+std::size_t Verdict::failed_thresholds() const {
+  return static_cast<std::size_t>(
+      std::count_if(thresholds.begin(), thresholds.end(), [](const ThresholdVerdict& t) { return !t.passed; }));
+}
+
+bool Verdict::failed() const { return count(MetricStatus::kRegression) > 0 || failed_thresholds() > 0; }
+
+MetricVerdict judge_metric(const BaselineMetric& base, const MetricSamples& current, const Rule& rule) {
+  MetricVerdict v;
+  v.unit = current.unit.empty() ? base.unit : current.unit;
+  v.rule = rule;
+  v.baseline_runs = base.values.size();
+  v.current_runs = current.values.size();
+  const double ref = base.reference;
+  const double cur = median(current.values);
+  v.baseline = ref;
+  v.current = cur;
+  v.change_abs = cur - ref;
+  if (ref != 0) v.change_pct = 100.0 * (cur - ref) / std::fabs(ref);
+
+  // +1: an increase is bad (lower is better); -1: a decrease is bad.
+  const double bad = rule.direction == Direction::kLowerIsBetter ? 1.0 : -1.0;
+  const double tolerance = std::max(rule.relative_tolerance * std::fabs(ref), rule.absolute_floor);
+  const double with_spread = std::max(tolerance, base.spread());
+  const std::string unit = v.unit;
+  auto f = [&unit](double x) { return format_value(x, unit); };
+
+  if (rule.kind == MetricKind::kLeak && !current.cis.empty() &&
+      current.cis.size() == current.values.size()) {
+    std::vector<double> los, his;
+    for (const auto& ci : current.cis) {
+      los.push_back(ci.lo);
+      his.push_back(ci.hi);
+    }
+    Interval ci{median(los), median(his)};
+    v.current_ci = ci;
+    v.method = Method::kLeakInterval;
+    const double limit = ref + bad * with_spread;
+    const double good_limit = ref - bad * with_spread;
+    v.limit = limit;
+    // The interval must lie entirely beyond the limit: for lower-is-better
+    // its lower bound above the limit.
+    const double near_edge = bad > 0 ? ci.lo : ci.hi;  // edge closest to "better"
+    const double far_edge = bad > 0 ? ci.hi : ci.lo;   // edge closest to "worse"
+    const std::string ci_text = "[" + f(ci.lo) + ", " + f(ci.hi) + "]";
+    if (bad * (near_edge - limit) > 0) {
+      v.status = MetricStatus::kRegression;
+      v.reason = "interval " + ci_text + " lies " + (bad > 0 ? "above" : "below") + " the limit " + f(limit);
+    } else if (bad * (far_edge - good_limit) < 0) {
+      v.status = MetricStatus::kImproved;
+      v.reason = "interval " + ci_text + " lies beyond " + f(good_limit) + " on the better side";
+    } else {
+      v.status = MetricStatus::kPass;
+      v.reason = "interval " + ci_text + " reaches the allowed range (limit " + f(limit) + ")";
+    }
+    return v;
+  }
+
+  if (base.values.size() >= kMinRunsForMannWhitney && current.values.size() >= kMinRunsForMannWhitney) {
+    v.method = Method::kMannWhitney;
+    const double limit = ref + bad * tolerance;
+    const double good_limit = ref - bad * tolerance;
+    v.limit = limit;
+    MannWhitney mw = mann_whitney_u(current.values, base.values);
+    v.p_value = mw.p_value;
+    char p[32];
+    std::snprintf(p, sizeof p, "%.3g", mw.p_value);
+    const bool significant = mw.p_value < rule.alpha;
+    if (significant && bad * (cur - limit) > 0) {
+      v.status = MetricStatus::kRegression;
+      v.reason = "median " + f(cur) + " beyond the limit " + f(limit) + " and significant (p = " + p + ")";
+    } else if (significant && bad * (cur - good_limit) < 0) {
+      v.status = MetricStatus::kImproved;
+      v.reason = "median " + f(cur) + " better than " + f(good_limit) + " and significant (p = " + p + ")";
+    } else {
+      v.status = MetricStatus::kPass;
+      v.reason = significant ? "significant (p = " + std::string(p) + ") but within the tolerance " + f(tolerance)
+                             : "no significant difference (p = " + std::string(p) + ")";
+    }
+    return v;
+  }
+
+  v.method = Method::kInterval;
+  const double limit = ref + bad * with_spread;
+  const double good_limit = ref - bad * with_spread;
+  v.limit = limit;
+  if (bad * (cur - limit) > 0) {
+    v.status = MetricStatus::kRegression;
+    v.reason = f(cur) + " is beyond the limit " + f(limit) + " (baseline " + f(ref) + " ± " + f(with_spread) + ")";
+  } else if (bad * (cur - good_limit) < 0) {
+    v.status = MetricStatus::kImproved;
+    v.reason = f(cur) + " is better than " + f(good_limit);
+  } else {
+    v.status = MetricStatus::kPass;
+    v.reason = "within baseline " + f(ref) + " ± " + f(with_spread);
+  }
+  return v;
+}
+
+namespace {
+
+struct ScenarioRuns {
+  std::string hash;
+  std::vector<const RunMetrics*> runs;
+};
+
+}  // namespace
+
+Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetrics>& runs,
+                             const CompareOptions& options, std::string baseline_source) {
+  if (runs.empty()) return Error("no results to compare");
+  Verdict verdict;
+  verdict.baseline_source = std::move(baseline_source);
+  const std::string& bsrc = verdict.baseline_source.empty() ? std::string("the baseline") : verdict.baseline_source;
+
+  std::vector<Threshold> extra;
+  for (const auto& text : options.thresholds) {
+    auto t = parse_threshold(text);
+    if (!t) return t.error();
+    extra.push_back(std::move(*t));
+  }
+
+  std::map<std::string, ScenarioRuns> by_scenario;
+  std::set<std::string> machine_notes;
+  for (const auto& run : runs) {
+    verdict.result_sources.push_back(run.source);
+    auto& group = by_scenario[run.scenario];
+    if (group.runs.empty()) {
+      group.hash = run.scenario_hash;
+    } else if (run.scenario_hash != group.hash) {
+      return Error("scenario \"" + run.scenario + "\" has hash " + run.scenario_hash + " here but " + group.hash +
+                       " in " + group.runs.front()->source + "; results of one scenario must come from the same version",
+                   run.source);
+    }
+    group.runs.push_back(&run);
+    const auto& m = run.machine;
+    const auto& bm = baseline.machine;
+    if (m.hostname != bm.hostname || m.cpu_model != bm.cpu_model || m.cores != bm.cores) {
+      machine_notes.insert("results from " + m.hostname + " (" + m.cpu_model + ", " + std::to_string(m.cores) +
+                           " cores) are compared with a baseline recorded on " + bm.hostname + " (" +
+                           bm.cpu_model + ", " + std::to_string(bm.cores) + " cores)");
+    }
+  }
+  verdict.notes.insert(verdict.notes.end(), machine_notes.begin(), machine_notes.end());
+
+  for (const auto& [name, group] : by_scenario) {
+    const BaselineScenario* bs = baseline.find(name);
+    if (bs == nullptr) {
+      verdict.notes.push_back("scenario \"" + name + "\" is not in " + bsrc + "; its metrics are NEW");
+    } else if (bs->hash != group.hash) {
+      std::string msg = "scenario \"" + name + "\" has hash " + group.hash + " in " + group.runs.front()->source +
+                        " but " + bs->hash + " in " + bsrc +
+                        ": the scenario changed since the baseline was recorded";
+      if (!options.allow_hash_mismatch) {
+        return Error(msg + "; record a new baseline, or pass --allow-hash-mismatch to compare anyway");
+      }
+      verdict.notes.push_back(msg + " (compared anyway: --allow-hash-mismatch)");
+    }
+
+    // Union of metric names, sorted.
+    std::set<std::string> names;
+    if (bs != nullptr) {
+      for (const auto& [metric, _] : bs->metrics) names.insert(metric);
+    }
+    for (const RunMetrics* run : group.runs) {
+      for (const auto& [metric, _] : run->metrics) names.insert(metric);
+    }
+
+    for (const auto& metric : names) {
+      MetricSamples samples;
+      bool all_cis = true;
+      std::optional<Direction> hint;
+      for (const RunMetrics* run : group.runs) {
+        auto it = run->metrics.find(metric);
+        if (it == run->metrics.end()) continue;
+        if (samples.values.empty()) {
+          samples.unit = it->second.unit;
+          hint = it->second.direction;
+        }
+        samples.values.push_back(it->second.value);
+        if (it->second.ci) {
+          samples.cis.push_back(*it->second.ci);
+        } else {
+          all_cis = false;
+        }
+      }
+      if (!all_cis) samples.cis.clear();
+
+      const BaselineMetric* bm = nullptr;
+      if (bs != nullptr) {
+        if (auto it = bs->metrics.find(metric); it != bs->metrics.end()) bm = &it->second;
+      }
+
+      MetricVerdict v;
+      if (bm != nullptr && !samples.values.empty()) {
+        Rule rule = apply_patches(bm->rule, metric, options.patches);
+        v = judge_metric(*bm, samples, rule);
+      } else if (bm != nullptr) {
+        v.unit = bm->unit;
+        v.rule = apply_patches(bm->rule, metric, options.patches);
+        v.baseline = bm->reference;
+        v.baseline_runs = bm->values.size();
+        v.status = MetricStatus::kMissing;
+        v.reason = "in the baseline but not in the results";
+      } else {
+        v.unit = samples.unit;
+        Rule rule = default_rule(metric, samples.unit);
+        if (hint) rule.direction = *hint;
+        v.rule = apply_patches(rule, metric, options.patches);
+        v.current = median(samples.values);
+        v.current_runs = samples.values.size();
+        v.status = MetricStatus::kNew;
+        v.reason = "not in the baseline";
+      }
+      v.scenario = name;
+      v.metric = metric;
+      verdict.metrics.push_back(std::move(v));
+    }
+
+    // Thresholds: the results' own (deduplicated, in order) then the extra ones.
+    std::vector<Threshold> gates;
+    std::set<std::string> seen;
+    for (const RunMetrics* run : group.runs) {
+      for (const auto& text : run->thresholds) {
+        if (!seen.insert(text).second) continue;
+        auto t = parse_threshold(text);
+        if (!t) return Error(t.error().what(), run->source);
+        gates.push_back(std::move(*t));
+      }
+    }
+    for (const auto& t : extra) {
+      if (seen.insert(t.text).second) gates.push_back(t);
+    }
+    for (const auto& t : gates) verdict.thresholds.push_back(evaluate_threshold(t, name, group.runs));
+  }
+
+  for (const auto& bs : baseline.scenarios) {
+    if (by_scenario.find(bs.name) == by_scenario.end()) {
+      verdict.notes.push_back("scenario \"" + bs.name + "\" of " + bsrc + " is not in the results; not compared");
+    }
+  }
+  return verdict;
+}
+
+}  // namespace h2soak::compare
