@@ -1,0 +1,42 @@
+#pragma once
+// Theil–Sen line fit with Sen's (1968) distribution-free confidence interval
+// for the slope. Robust: up to ~29 % of the points can be arbitrary outliers
+// without moving the estimate, which is what a leak slope needs (a GC pause or
+// an allocator trim shows up as a few wild samples, not as a trend).
+//
+// Slope = median of the pairwise slopes (y_j - y_i) / (x_j - x_i) over i < j
+// with x_i != x_j; intercept = median of y - slope * x.
+// Interval: with N pairwise slopes sorted and Var(S) the variance of Kendall's
+// S under "no trend" (corrected for ties in y, which RSS sampled in pages has
+// plenty of), C = z_{(1+confidence)/2} * sqrt(Var(S)); the bounds are the
+// round((N - C) / 2)-th and (round((N + C) / 2) + 1)-th smallest slopes
+// (1-based, clamped), as in Sen (1968) and R's trend::sens.slope.
+// It assumes independent residuals; samples of a process's memory are
+// autocorrelated, so the interval is somewhat optimistic (narrow). Compare
+// rules should pair it with an absolute floor.
+//
+// Cost is O(n²) in time and memory, so the input is first thinned to at most
+// max_points evenly spaced points (every k-th sample, keeping the last).
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+namespace h2soak::analysis {
+
+struct SlopeFit {
+  double slope = 0;      // y units per x unit
+  double intercept = 0;
+  double ci_low = 0;     // confidence interval of the slope
+  double ci_high = 0;
+  std::size_t points = 0;  // points used after thinning
+};
+
+// nullopt if fewer than 3 points with distinct x remain. x and y must have the same size.
+std::optional<SlopeFit> theil_sen(const std::vector<double>& x, const std::vector<double>& y,
+                                  double confidence = 0.95, std::size_t max_points = 600);
+
+// Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9).
+double normal_quantile(double p);
+
+}  // namespace h2soak::analysis
