@@ -1,0 +1,46 @@
+#pragma once
+// Server configuration: a plain value filled by main.cc from the command line and
+// read (never written) by every other part of the server after start.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace h2soak::target {
+
+using Millis = std::chrono::milliseconds;
+
+/// Which protocols the single listening port accepts.
+enum class TlsMode { kBoth, kNoTls, kTlsOnly };
+
+struct Config {
+  std::string bind = "127.0.0.1";
+  int port = 8443;  ///< 0 = pick a free port; the bound port is printed on stdout.
+  int threads = 2;  ///< Worker threads, each with its own libev loop.
+  int pages = 20;   ///< /page/1 .. /page/{pages}
+  TlsMode tls_mode = TlsMode::kBoth;
+  std::string cert_file;  ///< PEM; empty = self-signed certificate generated at start.
+  std::string key_file;
+  std::string pidfile;
+
+  Millis sse_interval{100};
+  uint64_t upload_limit = 16u << 20;  ///< Bytes; a larger body gets 413.
+  Millis session_ttl{60'000};
+
+  uint32_t max_concurrent_streams = 100;  ///< Per h2 connection.
+  Millis idle_timeout{30'000};            ///< A connection without streams is closed after it.
+  Millis read_timeout{10'000};            ///< Request headers (and the TLS handshake) must arrive within it.
+  uint32_t max_header_bytes = 16u << 10;  ///< Request header block limit (h1 and h2).
+  int max_connections = 10'000;           ///< Accepted connections beyond it are closed at once.
+  Millis grace{5'000};                    ///< In-flight responses may finish within it at shutdown.
+};
+
+/// Parses "30s", "500ms", "2m", "1h" or a plain number of seconds ("1.5"). nullopt on error.
+std::optional<Millis> parse_duration(std::string_view text);
+
+/// Parses "16MiB", "64KiB", "1GiB", "10MB", "512" (bytes). nullopt on error.
+std::optional<uint64_t> parse_size(std::string_view text);
+
+}  // namespace h2soak::target

@@ -1,0 +1,236 @@
+#include "target_server/h2_session.h"
+
+#include <fmt/format.h>
+
+#include "target_server/router.h"
+
+namespace h2soak::target {
+namespace {
+
+// ---- nghttp2 callbacks: cast and forward, nothing else. ----
+
+H2Session* self(void* user_data) { return static_cast<H2Session*>(user_data); }
+
+int on_begin_headers_cb(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+  return self(user_data)->on_begin_headers(frame->hd.stream_id);
+}
+
+int on_header_cb(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
+                 const uint8_t* value, size_t valuelen, uint8_t, void* user_data) {
+  if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+  return self(user_data)->on_header(frame->hd.stream_id, name, namelen, value, valuelen);
+}
+
+int on_frame_recv_cb(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+  return self(user_data)->on_frame_recv(frame);
+}
+
+int on_data_chunk_recv_cb(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data, size_t len,
+                          void* user_data) {
+  return self(user_data)->on_data_chunk(stream_id, data, len);
+}
+
+int on_stream_close_cb(nghttp2_session*, int32_t stream_id, uint32_t, void* user_data) {
+  return self(user_data)->on_stream_close(stream_id);
+}
+
+ssize_t data_read_cb(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length, uint32_t* data_flags,
+                     nghttp2_data_source*, void* user_data) {
+  return self(user_data)->read_body(stream_id, buf, length, data_flags);
+}
+
+nghttp2_session_callbacks* make_callbacks() {
+  nghttp2_session_callbacks* cbs = nullptr;
+  nghttp2_session_callbacks_new(&cbs);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, on_begin_headers_cb);
+  nghttp2_session_callbacks_set_on_header_callback(cbs, on_header_cb);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv_cb);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk_recv_cb);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close_cb);
+  return cbs;
+}
+
+// ---- end of callbacks ----
+
+nghttp2_nv make_nv(const std::string& name, const std::string& value) {
+  return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
+          reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
+          NGHTTP2_NV_FLAG_NONE};
+}
+
+}  // namespace
+
+H2Session::H2Session(const SessionEnv& env) : env_(env) {
+  // Callbacks and options are immutable once built; one copy per thread is plenty.
+  static thread_local struct Shared {
+    nghttp2_session_callbacks* cbs = make_callbacks();
+    nghttp2_option* opt = [] {
+      nghttp2_option* o = nullptr;
+      nghttp2_option_new(&o);
+      nghttp2_option_set_max_deflate_dynamic_table_size(o, 4096);
+      return o;
+    }();
+    ~Shared() {
+      nghttp2_session_callbacks_del(cbs);
+      nghttp2_option_del(opt);
+    }
+  } shared;
+  nghttp2_session_server_new2(&session_, shared.cbs, this, shared.opt);
+  const nghttp2_settings_entry settings[] = {
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, env_.config.max_concurrent_streams},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 256 * 1024},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, env_.config.max_header_bytes},
+  };
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
+  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, 1 << 20);
+}
+
+H2Session::~H2Session() {
+  // Bodies first (they may hold timers), then the nghttp2 session.
+  env_.worker.stats->streams_active.add(-static_cast<int64_t>(streams_.size()));
+  streams_.clear();
+  nghttp2_session_del(session_);
+}
+
+bool H2Session::on_read(const uint8_t* data, size_t len) {
+  ssize_t rv = nghttp2_session_mem_recv(session_, data, len);
+  return rv >= 0;
+}
+
+bool H2Session::fill(std::string& out, size_t high_water) {
+  while (out.size() < high_water) {
+    const uint8_t* data = nullptr;
+    ssize_t n = nghttp2_session_mem_send(session_, &data);
+    if (n < 0) return false;
+    if (n == 0) break;
+    out.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+  }
+  return true;
+}
+
+bool H2Session::finished() const {
+  return nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0;
+}
+
+void H2Session::shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+                        NGHTTP2_NO_ERROR, nullptr, 0);
+  for (auto& entry : streams_) {
+    if (entry.second->body) entry.second->body->finish();
+  }
+}
+
+H2Session::Stream* H2Session::find(int32_t stream_id) {
+  auto it = streams_.find(stream_id);
+  return it == streams_.end() ? nullptr : it->second.get();
+}
+
+int H2Session::on_begin_headers(int32_t stream_id) {
+  auto s = std::make_unique<Stream>();
+  s->id = stream_id;
+  s->req.protocol = env_.protocol;
+  streams_.emplace(stream_id, std::move(s));
+  env_.worker.stats->streams_active.add(1);
+  return 0;
+}
+
+int H2Session::on_header(int32_t stream_id, const uint8_t* name, size_t namelen, const uint8_t* value,
+                         size_t valuelen) {
+  Stream* s = find(stream_id);
+  if (!s || s->handler) return 0;  // trailers are ignored
+  s->header_bytes += namelen + valuelen + 32;
+  if (s->header_bytes > env_.config.max_header_bytes) {
+    s->headers_too_large = true;
+    return 0;
+  }
+  std::string_view n(reinterpret_cast<const char*>(name), namelen);
+  std::string v(reinterpret_cast<const char*>(value), valuelen);
+  if (n == ":method") s->req.method = std::move(v);
+  else if (n == ":path") s->req.target = std::move(v);
+  else if (n == ":authority") s->req.authority = std::move(v);
+  else if (!n.starts_with(':')) s->req.headers.push_back({std::string(n), std::move(v)});
+  return 0;
+}
+
+int H2Session::on_frame_recv(const nghttp2_frame* frame) {
+  const bool end_stream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+  if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+  Stream* s = find(frame->hd.stream_id);
+  if (!s) return 0;
+  if (frame->hd.type == NGHTTP2_HEADERS && !s->handler) dispatch(*s);
+  if (end_stream && !s->responded) respond(*s);
+  return 0;
+}
+
+int H2Session::on_data_chunk(int32_t stream_id, const uint8_t* data, size_t len) {
+  Stream* s = find(stream_id);
+  if (s && s->handler && !s->responded) s->handler->on_body(data, len);
+  return 0;
+}
+
+int H2Session::on_stream_close(int32_t stream_id) {
+  // The client reset the stream, or the response ended: the handler, the body and
+  // whatever the body holds (an SSE timer) go away now.
+  if (streams_.erase(stream_id) > 0) env_.worker.stats->streams_active.add(-1);
+  return 0;
+}
+
+void H2Session::dispatch(Stream& s) {
+  if (s.headers_too_large) {
+    s.handler = std::make_unique<FixedHandler>(Route::kNotFound, Response::text(431, "request header fields too large\n"));
+    return;
+  }
+  s.handler = env_.router.make(s.req, env_.worker);
+}
+
+void H2Session::respond(Stream& s) {
+  s.responded = true;
+  Response r = s.handler->respond();
+  env_.worker.stats->count_request(s.handler->route(), r.status);
+  std::vector<nghttp2_nv> nva;
+  nva.reserve(r.headers.size() + 3);
+  const std::string status_name = ":status", status = std::to_string(r.status);
+  nva.push_back(make_nv(status_name, status));
+  static const std::string kServer = "server", kServerName = "h2soak-target", kLength = "content-length";
+  nva.push_back(make_nv(kServer, kServerName));
+  std::string length;
+  if (r.body && r.body->length()) {
+    length = std::to_string(*r.body->length());
+    nva.push_back(make_nv(kLength, length));
+  }
+  for (const Header& h : r.headers) nva.push_back(make_nv(h.name, h.value));
+  if (s.req.method == "HEAD" || r.status == 304 || r.status == 204) r.body.reset();
+  nghttp2_data_provider provider{};
+  provider.read_callback = data_read_cb;
+  if (r.body) {
+    s.body = std::move(r.body);
+    const int32_t id = s.id;
+    s.body->bind([this, id] {
+      nghttp2_session_resume_data(session_, id);
+      env_.host.request_write();
+    });
+    if (shutting_down_) s.body->finish();
+  }
+  int rv = nghttp2_submit_response(session_, s.id, nva.data(), nva.size(), s.body ? &provider : nullptr);
+  if (rv != 0) nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_INTERNAL_ERROR);
+}
+
+ssize_t H2Session::read_body(int32_t stream_id, uint8_t* buf, size_t len, uint32_t* flags) {
+  Stream* s = find(stream_id);
+  if (!s || !s->body) {
+    *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return 0;
+  }
+  Pull p = s->body->proceed(buf, len);
+  switch (p.state) {
+    case PullState::kData: return static_cast<ssize_t>(p.n);
+    case PullState::kEof: *flags |= NGHTTP2_DATA_FLAG_EOF; return static_cast<ssize_t>(p.n);
+    case PullState::kDeferred: return p.n > 0 ? static_cast<ssize_t>(p.n) : static_cast<ssize_t>(NGHTTP2_ERR_DEFERRED);
+  }
+  return NGHTTP2_ERR_CALLBACK_FAILURE;
+}
+
+}  // namespace h2soak::target

@@ -1,0 +1,59 @@
+#pragma once
+// HTTP/2 server session over libnghttp2 (memory send/recv; the Connection moves the bytes).
+// The nghttp2 callbacks live in h2_session.cc's anonymous namespace and only cast user_data
+// and forward to the on_* members below.
+
+#include <nghttp2/nghttp2.h>
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+
+#include "target_server/protocol_session.h"
+
+namespace h2soak::target {
+
+class H2Session final : public ProtocolSession {
+ public:
+  /// Submits the server SETTINGS (max concurrent streams, header list size, windows).
+  explicit H2Session(const SessionEnv& env);
+  ~H2Session() override;
+  H2Session(const H2Session&) = delete;
+  H2Session& operator=(const H2Session&) = delete;
+
+  bool on_read(const uint8_t* data, size_t len) override;
+  bool fill(std::string& out, size_t high_water) override;
+  bool finished() const override;
+  bool busy() const override { return !streams_.empty(); }
+  std::optional<double> request_started() const override { return std::nullopt; }
+  void shutdown() override;
+
+  // nghttp2 callback targets; return 0 or an nghttp2 error code.
+  int on_begin_headers(int32_t stream_id);
+  int on_header(int32_t stream_id, const uint8_t* name, size_t namelen, const uint8_t* value, size_t valuelen);
+  int on_frame_recv(const nghttp2_frame* frame);
+  int on_data_chunk(int32_t stream_id, const uint8_t* data, size_t len);
+  int on_stream_close(int32_t stream_id);
+  ssize_t read_body(int32_t stream_id, uint8_t* buf, size_t len, uint32_t* flags);
+
+ private:
+  struct Stream {
+    int32_t id = 0;
+    Request req;
+    size_t header_bytes = 0;
+    bool headers_too_large = false;
+    std::unique_ptr<Handler> handler;
+    std::unique_ptr<Generator> body;
+    bool responded = false;
+  };
+  Stream* find(int32_t stream_id);
+  void dispatch(Stream& s);  // request headers complete
+  void respond(Stream& s);   // request complete
+
+  SessionEnv env_;
+  nghttp2_session* session_ = nullptr;
+  std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace h2soak::target

@@ -1,0 +1,131 @@
+// h2soak-target: parses the command line into a Config and runs the Server.
+// Exit codes: 0 clean shutdown or --help; 1 start-up failure; 2 bad usage.
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+#include <string>
+
+#include "target_server/config.h"
+#include "target_server/faults/faults.h"
+#include "target_server/server.h"
+
+namespace {
+
+using h2soak::target::Config;
+using h2soak::target::Millis;
+
+constexpr int kExitUsage = 2;
+
+// A CLI11 validator for "30s" / "500ms" / plain seconds.
+CLI::Validator duration_validator() {
+  return CLI::Validator(
+      [](std::string& s) {
+        return h2soak::target::parse_duration(s) ? std::string() : "not a duration (e.g. 30s, 500ms, 2): " + s;
+      },
+      "DURATION");
+}
+
+CLI::Validator size_validator() {
+  return CLI::Validator(
+      [](std::string& s) {
+        return h2soak::target::parse_size(s) ? std::string() : "not a size (e.g. 16MiB, 64KiB, 1024): " + s;
+      },
+      "SIZE");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config cfg;
+  std::string sse_interval = "100ms", session_ttl = "60s", idle_timeout = "30s", read_timeout = "10s",
+              grace = "5s", upload_limit = "16MiB", max_header = "16KiB";
+  std::string fault;
+  bool no_tls = false, tls_only = false;
+
+  CLI::App app{"h2soak-target: the reference multi-page HTTP/2 server of h2soak.\n"
+               "Serves h2 over TLS (ALPN), h2c with prior knowledge and HTTP/1.1 on one port.\n"
+               "Prints the bound port alone on stdout's first line.",
+               "h2soak-target"};
+  app.add_option("--port", cfg.port, "TCP port; 0 picks a free one")->capture_default_str()->check(CLI::Range(0, 65535));
+  app.add_option("--bind", cfg.bind, "Address to listen on")->capture_default_str();
+  app.add_option("--threads", cfg.threads, "Worker threads (one libev loop each)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  app.add_option("--pages", cfg.pages, "Number of /page/{n} pages")->capture_default_str()->check(CLI::Range(1, 10000));
+  app.add_option("--sse-interval", sse_interval, "Interval between /events events")
+      ->capture_default_str()
+      ->check(duration_validator());
+  app.add_option("--upload-limit", upload_limit, "Largest accepted /upload body")
+      ->capture_default_str()
+      ->check(size_validator());
+  app.add_option("--session-ttl", session_ttl, "Login session lifetime")->capture_default_str()->check(duration_validator());
+  app.add_option("--max-concurrent-streams", cfg.max_concurrent_streams, "HTTP/2 streams per connection")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--idle-timeout", idle_timeout, "Close a connection idle (no open request) this long")
+      ->capture_default_str()
+      ->check(duration_validator());
+  app.add_option("--read-timeout", read_timeout, "TLS handshake and request headers must arrive within it")
+      ->capture_default_str()
+      ->check(duration_validator());
+  app.add_option("--max-header-size", max_header, "Request header block limit (431 above)")
+      ->capture_default_str()
+      ->check(size_validator());
+  app.add_option("--max-connections", cfg.max_connections, "Open connections; more are closed on accept")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 24));
+  app.add_option("--grace", grace, "Shutdown grace period for in-flight responses")
+      ->capture_default_str()
+      ->check(duration_validator());
+  app.add_option("--cert", cfg.cert_file, "PEM certificate chain (default: self-signed, generated at start)");
+  app.add_option("--key", cfg.key_file, "PEM private key for --cert");
+  auto* no_tls_flag = app.add_flag("--no-tls", no_tls, "Plain h2c and HTTP/1.1 only");
+  app.add_flag("--tls-only", tls_only, "TLS only (h2 and HTTP/1.1 by ALPN)")->excludes(no_tls_flag);
+  app.add_option("--pidfile", cfg.pidfile, "Write the process id to this file (removed at exit)");
+  app.add_option("--fault", fault, "Deliberate leak to commit (none implemented yet)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "h2soak-target: " << e.what() << "\n\n" << app.help();
+    return kExitUsage;
+  }
+
+  if (!fault.empty()) {
+    bool known = false;
+    for (auto name : h2soak::target::known_faults()) known = known || name == fault;
+    if (!known) {
+      std::cerr << "h2soak-target: unknown --fault '" << fault
+                << "': no faults are implemented in this build (see shared/FAILURE_MODES.md)\n";
+      return kExitUsage;
+    }
+  }
+  cfg.tls_mode = no_tls ? h2soak::target::TlsMode::kNoTls
+                        : (tls_only ? h2soak::target::TlsMode::kTlsOnly : h2soak::target::TlsMode::kBoth);
+  cfg.sse_interval = *h2soak::target::parse_duration(sse_interval);
+  cfg.session_ttl = *h2soak::target::parse_duration(session_ttl);
+  cfg.idle_timeout = *h2soak::target::parse_duration(idle_timeout);
+  cfg.read_timeout = *h2soak::target::parse_duration(read_timeout);
+  cfg.grace = *h2soak::target::parse_duration(grace);
+  cfg.upload_limit = *h2soak::target::parse_size(upload_limit);
+  cfg.max_header_bytes = static_cast<uint32_t>(*h2soak::target::parse_size(max_header));
+  if (cfg.sse_interval < Millis(1)) {
+    std::cerr << "h2soak-target: --sse-interval must be at least 1ms\n";
+    return kExitUsage;
+  }
+  if (cfg.idle_timeout < Millis(1) || cfg.read_timeout < Millis(1)) {
+    std::cerr << "h2soak-target: timeouts must be at least 1ms\n";
+    return kExitUsage;
+  }
+  if (cfg.cert_file.empty() != cfg.key_file.empty()) {
+    std::cerr << "h2soak-target: --cert and --key go together\n";
+    return kExitUsage;
+  }
+  h2soak::target::Server server(std::move(cfg));
+  return server.run();
+}
