@@ -80,6 +80,7 @@ Result<Baseline> build_baseline(const std::vector<RunMetrics>& runs, const Build
           bm.unit = value.unit;
           bm.rule = default_rule(metric, value.unit);
           if (value.direction) bm.rule.direction = *value.direction;
+          if (value.kind) bm.rule.kind = *value.kind;
         }
         bm.values.push_back(value.value);
         if (value.ci) bm.cis.push_back(*value.ci);

@@ -44,10 +44,14 @@ Rule default_rule(std::string_view metric, std::string_view unit) {
     r.absolute_floor = 16 * kKiB;
   } else if (bytes_unit) {
     r.absolute_floor = 2 * kMiB;
+  } else if (contains(metric, "cpu")) {
+    // CPU per request: µs of server CPU; 2 µs absorbs scheduler noise.
+    auto ns = nanos_per_unit(unit);
+    r.absolute_floor = ns ? 2e3 / *ns : 0;
   } else if (auto ns = nanos_per_unit(unit)) {
     r.absolute_floor = 1e6 / *ns;  // 1 ms in the metric's unit
-  } else if (contains(metric, "cpu") && contains(unit, "us")) {
-    r.absolute_floor = 5;  // "us/req": CPU per request
+  } else if (leak && ends_with(unit, "/s")) {
+    r.absolute_floor = 0.05;  // count/s slopes: 3 per minute; residuals catch slower leaks
   } else {
     r.absolute_floor = 0;  // counts: threads, fds, errors — any change matters
   }

@@ -47,8 +47,9 @@ struct RulePatch {
 //              on a non-leak metric); lower otherwise.
 //   kind       leak for names containing "slope", "per_1k", "retained", "residual".
 //   floor      bytes 2 MiB; bytes/s 16 KiB; bytes per 1k requests 64 KiB;
-//              latency 1 ms (in the metric's time unit); counts (threads,
-//              fds, errors) 0; CPU per request 5 us; otherwise 0.
+//              CPU per request ("cpu" in the name, time unit) 2 us; other
+//              time units (latency) 1 ms; slopes of counts (count/s) 0.05/s;
+//              counts (threads, fds, errors, residuals) 0; otherwise 0.
 //   tolerance  10 %; 25 % for tail latencies (p99, p999, max).
 Rule default_rule(std::string_view metric, std::string_view unit);
 

@@ -47,6 +47,23 @@ TEST(DefaultRule, ThroughputIsHigherIsBetterAndSlopesAreLeaks) {
   EXPECT_DOUBLE_EQ(default_rule("rss.retained_per_1k", "bytes/1000req").absolute_floor, 64 * 1024);
 }
 
+TEST(DefaultRule, AnalysisMetricNames) {
+  // The names harness/analysis/analysis.h produces.
+  EXPECT_EQ(default_rule("rss.slope", "bytes/s").kind, MetricKind::kLeak);
+  EXPECT_DOUBLE_EQ(default_rule("rss.retained_per_1k_requests", "bytes").absolute_floor, 64 * 1024);
+  EXPECT_EQ(default_rule("rss.residual", "bytes").kind, MetricKind::kLeak);
+  EXPECT_DOUBLE_EQ(default_rule("rss.residual", "bytes").absolute_floor, 2.0 * 1024 * 1024);
+  Rule threads = default_rule("threads.slope", "count/s");
+  EXPECT_EQ(threads.direction, Direction::kLowerIsBetter);
+  EXPECT_EQ(threads.kind, MetricKind::kLeak);
+  EXPECT_DOUBLE_EQ(threads.absolute_floor, 0.05);
+  EXPECT_DOUBLE_EQ(default_rule("fds.residual", "count").absolute_floor, 0);
+  EXPECT_DOUBLE_EQ(default_rule("cpu.us_per_request", "us").absolute_floor, 2);
+  EXPECT_EQ(default_rule("cpu.us_per_request", "us").direction, Direction::kLowerIsBetter);
+  EXPECT_EQ(default_rule("gauge.go_goroutines.slope", "/s").kind, MetricKind::kLeak);
+  EXPECT_EQ(default_rule("gauge.go_goroutines.slope", "/s").direction, Direction::kLowerIsBetter);
+}
+
 TEST(Patches, ApplyInOrderLastWins) {
   std::vector<RulePatch> patches(2);
   patches[0].pattern = "latency.*";

@@ -32,6 +32,9 @@ struct MetricValue {
   // Set when the result says which way is better; overrides the name-based
   // default of default_rule() (but not explicit rule patches).
   std::optional<Direction> direction;
+  // Set when the result says whether this is a leak figure; overrides the
+  // name-based default kind.
+  std::optional<MetricKind> kind;
 };
 
 // The machine a run (or a baseline) was recorded on. Comparing across

@@ -208,12 +208,14 @@ Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetr
       MetricSamples samples;
       bool all_cis = true;
       std::optional<Direction> hint;
+      std::optional<MetricKind> kind_hint;
       for (const RunMetrics* run : group.runs) {
         auto it = run->metrics.find(metric);
         if (it == run->metrics.end()) continue;
         if (samples.values.empty()) {
           samples.unit = it->second.unit;
           hint = it->second.direction;
+          kind_hint = it->second.kind;
         }
         samples.values.push_back(it->second.value);
         if (it->second.ci) {
@@ -244,6 +246,7 @@ Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetr
         v.unit = samples.unit;
         Rule rule = default_rule(metric, samples.unit);
         if (hint) rule.direction = *hint;
+        if (kind_hint) rule.kind = *kind_hint;
         v.rule = apply_patches(rule, metric, options.patches);
         v.current = median(samples.values);
         v.current_runs = samples.values.size();
