@@ -149,6 +149,8 @@ Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetr
   if (runs.empty()) return Error("no results to compare");
   Verdict verdict;
   verdict.baseline_source = std::move(baseline_source);
+  verdict.baseline_created_at = baseline.created_at;
+  verdict.baseline_machine = baseline.machine;
   const std::string& bsrc = verdict.baseline_source.empty() ? std::string("the baseline") : verdict.baseline_source;
 
   std::vector<Threshold> extra;

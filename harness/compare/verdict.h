@@ -77,6 +77,8 @@ struct CompareOptions {
 
 struct Verdict {
   std::string baseline_source;
+  std::string baseline_created_at;
+  MachineProfile baseline_machine;
   std::vector<std::string> result_sources;
   std::vector<MetricVerdict> metrics;       // ordered by scenario, then metric name
   std::vector<ThresholdVerdict> thresholds;
