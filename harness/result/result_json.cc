@@ -1,0 +1,444 @@
+// The top level of "h2soak.result/v1": metadata, status, phases, workloads,
+// target with its sample series, analysis, verdict. Layout documented in
+// docs/result-schema.md.
+#include "harness/result/result_json.h"
+
+#include <cmath>
+#include <ctime>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/result/atomic_file.h"
+#include "harness/result/json_node.h"
+#include "harness/result/metrics_json_internal.h"
+
+namespace h2soak::result {
+
+using nlohmann::json;
+using detail::DecodeError;
+using detail::Node;
+
+namespace {
+
+// RFC 3339 UTC with milliseconds, for humans; start_unix is what readers use.
+std::string iso_time(double unix_seconds) {
+  const auto secs = static_cast<std::time_t>(std::floor(unix_seconds));
+  const int ms = static_cast<int>((unix_seconds - std::floor(unix_seconds)) * 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, ms);
+  return out;
+}
+
+json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+template <typename T>
+json optional_json(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json string_map(const std::map<std::string, std::string>& m) {
+  json o = json::object();
+  for (const auto& [k, v] : m) o[k] = v;
+  return o;
+}
+
+std::map<std::string, std::string> string_map_from(const Node& n) {
+  n.expect_object();
+  std::map<std::string, std::string> m;
+  for (const auto& [key, value] : n.json().items()) m[key] = n.at(key).str();
+  return m;
+}
+
+json phases_to_json(const std::vector<sampler::PhaseMark>& phases) {
+  json a = json::array();
+  for (const auto& p : phases) a.push_back({{"name", p.name}, {"start", p.start}, {"end", p.end}});
+  return a;
+}
+
+std::vector<sampler::PhaseMark> phases_from(const Node& n) {
+  std::vector<sampler::PhaseMark> out;
+  for (std::size_t i = 0, e = n.array_size(); i < e; ++i) {
+    const Node p = n.element(i);
+    out.push_back({p.at("name").str(), p.at("start").number(), p.at("end").number()});
+  }
+  return out;
+}
+
+// Samples are stored column-wise ({"t": [...], "rss": [...]}) so that a
+// reader gets one array per quantity (numpy, plots) and the file stays small.
+json samples_to_json(const sampler::SampleSeries& s) {
+  json t = json::array(), rss = json::array(), hwm = json::array(), anon = json::array(),
+       pss = json::array(), threads = json::array(), fds = json::array(), ut = json::array(),
+       st = json::array();
+  std::set<std::string> gauge_names(s.gauge_names.begin(), s.gauge_names.end());
+  for (const auto& x : s.samples) {
+    t.push_back(x.t);
+    rss.push_back(x.rss);
+    hwm.push_back(x.hwm);
+    anon.push_back(x.rss_anon);
+    pss.push_back(x.pss);
+    threads.push_back(x.threads);
+    fds.push_back(x.fds);
+    ut.push_back(x.utime);
+    st.push_back(x.stime);
+    for (const auto& [name, v] : x.gauges) gauge_names.insert(name);
+  }
+  json gauges = json::object();
+  for (const auto& name : gauge_names) {
+    json col = json::array();
+    for (const auto& x : s.samples) {
+      auto it = x.gauges.find(name);
+      col.push_back(it == x.gauges.end() ? json(nullptr) : number_or_null(it->second));
+    }
+    gauges[name] = std::move(col);
+  }
+  return json{{"pid", s.pid},
+              {"interval", s.interval},
+              {"pss_interval", s.pss_interval},
+              {"scrape_interval", s.scrape_interval},
+              {"metrics_url", s.metrics_url},
+              {"gauge_names", s.gauge_names},
+              {"fds_readable", s.fds_readable},
+              {"scrape_failures", s.scrape_failures},
+              {"late_ticks", s.late_ticks},
+              {"target_vanished", s.target_vanished},
+              {"vanished_at", s.vanished_at},
+              {"phases", phases_to_json(s.phases)},
+              {"count", s.samples.size()},
+              {"t", t},
+              {"rss", rss},
+              {"hwm", hwm},
+              {"rss_anon", anon},
+              {"pss", pss},
+              {"threads", threads},
+              {"fds", fds},
+              {"utime", ut},
+              {"stime", st},
+              {"gauges", gauges}};
+}
+
+sampler::SampleSeries samples_from(const Node& n) {
+  sampler::SampleSeries s;
+  s.pid = static_cast<int>(n.at("pid").i64());
+  s.interval = n.at("interval").number();
+  s.pss_interval = n.at("pss_interval").number();
+  s.scrape_interval = n.at("scrape_interval").number();
+  s.metrics_url = n.at("metrics_url").str();
+  const Node names = n.at("gauge_names");
+  for (std::size_t i = 0, e = names.array_size(); i < e; ++i) s.gauge_names.push_back(names.element(i).str());
+  s.fds_readable = n.at("fds_readable").boolean();
+  s.scrape_failures = n.at("scrape_failures").u64();
+  s.late_ticks = n.at("late_ticks").u64();
+  s.target_vanished = n.at("target_vanished").boolean();
+  s.vanished_at = n.at("vanished_at").number();
+  s.phases = phases_from(n.at("phases"));
+  const Node t = n.at("t");
+  const std::size_t len = t.array_size();
+  s.samples.resize(len);
+  auto check_len = [&](const Node& col) {
+    if (col.array_size() != len) {
+      col.fail("has " + std::to_string(col.array_size()) + " entries, \"t\" has " + std::to_string(len));
+    }
+  };
+  auto u64_column = [&](const char* name, std::uint64_t sampler::Sample::*field) {
+    const Node col = n.at(name);
+    check_len(col);
+    for (std::size_t i = 0; i < len; ++i) s.samples[i].*field = col.element(i).u64();
+  };
+  auto double_column = [&](const char* name, double sampler::Sample::*field) {
+    const Node col = n.at(name);
+    check_len(col);
+    for (std::size_t i = 0; i < len; ++i) s.samples[i].*field = col.element(i).number();
+  };
+  double_column("t", &sampler::Sample::t);
+  u64_column("rss", &sampler::Sample::rss);
+  u64_column("hwm", &sampler::Sample::hwm);
+  u64_column("rss_anon", &sampler::Sample::rss_anon);
+  u64_column("pss", &sampler::Sample::pss);
+  u64_column("threads", &sampler::Sample::threads);
+  u64_column("fds", &sampler::Sample::fds);
+  double_column("utime", &sampler::Sample::utime);
+  double_column("stime", &sampler::Sample::stime);
+  const Node gauges = n.at("gauges");
+  gauges.expect_object();
+  for (const auto& [name, value] : gauges.json().items()) {
+    const Node col = gauges.at(name);
+    check_len(col);
+    for (std::size_t i = 0; i < len; ++i) {
+      const Node v = col.element(i);
+      if (!v.is_null()) s.samples[i].gauges[name] = v.number();
+    }
+  }
+  return s;
+}
+
+json target_to_json(const TargetInfo& t) {
+  return json{{"url", t.url},
+              {"mode", t.mode},
+              {"command", t.command},
+              {"pid", t.pid},
+              {"log_path", t.log_path},
+              {"exit_code", optional_json(t.exit_code)},
+              {"exit_signal", optional_json(t.exit_signal)},
+              {"samples", t.samples ? samples_to_json(*t.samples) : json(nullptr)}};
+}
+
+TargetInfo target_from(const Node& n) {
+  TargetInfo t;
+  t.url = n.at("url").str();
+  t.mode = n.at("mode").str();
+  t.command = n.at("command").str();
+  t.pid = static_cast<int>(n.at("pid").i64());
+  t.log_path = n.at("log_path").str();
+  if (auto v = n.find("exit_code")) t.exit_code = static_cast<int>(v->i64());
+  if (auto v = n.find("exit_signal")) t.exit_signal = static_cast<int>(v->i64());
+  if (auto v = n.find("samples")) t.samples = samples_from(*v);
+  return t;
+}
+
+Direction direction_from(const Node& n) {
+  const std::string s = n.str();
+  if (s == "lower") return Direction::kLowerIsBetter;
+  if (s == "higher") return Direction::kHigherIsBetter;
+  if (s == "none") return Direction::kNone;
+  n.fail("expected \"lower\", \"higher\" or \"none\", got \"" + s + "\"");
+}
+
+RunState state_from(const Node& n) {
+  const std::string s = n.str();
+  if (s == "completed") return RunState::kCompleted;
+  if (s == "target_died") return RunState::kTargetDied;
+  if (s == "aborted") return RunState::kAborted;
+  n.fail("expected \"completed\", \"target_died\" or \"aborted\", got \"" + s + "\"");
+}
+
+json histogram_encoding() {
+  return json{{"kind", "log-linear"},
+              {"sub_buckets", metrics::Histogram::kSubBuckets},
+              {"max_value", metrics::Histogram::kMaxValue},
+              {"bucket_count", metrics::Histogram::bucket_count()}};
+}
+
+RunResult decode(const Node& root) {
+  RunResult r;
+  const Node md = root.at("metadata");
+  Metadata& m = r.metadata;
+  m.h2soak_version = md.at("h2soak_version").str();
+  m.git_revision = md.at("git_revision").str();
+  m.host = md.at("host").str();
+  m.kernel = md.at("kernel").str();
+  m.cpu_count = static_cast<std::uint32_t>(md.at("cpu_count").u64());
+  m.cpu_model = md.at("cpu_model").str();
+  m.scenario_name = md.at("scenario_name").str();
+  m.scenario_hash = md.at("scenario_hash").str();
+  m.scenario_path = md.at("scenario_path").str();
+  m.start_unix = md.at("start_unix").number();
+  m.duration = md.at("duration").number();
+  const Node cmd = md.at("command_line");
+  for (std::size_t i = 0, e = cmd.array_size(); i < e; ++i) m.command_line.push_back(cmd.element(i).str());
+  if (auto extra = md.find("extra")) m.extra = string_map_from(*extra);
+
+  const Node st = root.at("status");
+  r.status.state = state_from(st.at("state"));
+  r.status.reason = st.at("reason").str();
+
+  r.phases = phases_from(root.at("phases"));
+
+  const Node enc = root.at("histogram_encoding");
+  if (enc.json() != histogram_encoding()) {
+    enc.fail("histograms were written with a different bucket layout (" + enc.json().dump() +
+             "); this h2soak uses " + histogram_encoding().dump());
+  }
+
+  const Node wls = root.at("workloads");
+  for (std::size_t i = 0, e = wls.array_size(); i < e; ++i) {
+    const Node w = wls.element(i);
+    WorkloadResult wr;
+    wr.name = w.at("name").str();
+    wr.kind = w.at("kind").str();
+    if (auto p = w.find("params")) wr.params = string_map_from(*p);
+    const Node phases = w.at("phases");
+    for (std::size_t k = 0, pe = phases.array_size(); k < pe; ++k) {
+      const Node p = phases.element(k);
+      wr.phases.push_back({p.at("phase").str(), detail::workload_metrics_from(p)});
+    }
+    r.workloads.push_back(std::move(wr));
+  }
+
+  r.target = target_from(root.at("target"));
+
+  const Node an = root.at("analysis");
+  an.expect_object();
+  for (const auto& [name, value] : an.json().items()) {
+    const Node a = an.at(name);
+    AnalysisMetric am;
+    am.value = a.at("value").number_or_nan();
+    am.unit = a.at("unit").str();
+    am.direction = direction_from(a.at("direction"));
+    if (auto v = a.find("ci_low")) am.ci_low = v->number();
+    if (auto v = a.find("ci_high")) am.ci_high = v->number();
+    if (auto v = a.find("leak")) am.leak = v->boolean();
+    if (auto v = a.find("note")) am.note = v->str();
+    r.analysis.emplace(name, std::move(am));
+  }
+
+  if (auto th = root.find("thresholds")) {
+    for (std::size_t i = 0, e = th->array_size(); i < e; ++i) r.thresholds.push_back(th->element(i).str());
+  }
+
+  if (auto vd = root.find("verdict")) {
+    for (std::size_t i = 0, e = vd->array_size(); i < e; ++i) {
+      const Node v = vd->element(i);
+      VerdictRow row;
+      row.metric = v.at("metric").str();
+      if (auto b = v.find("baseline")) row.baseline = b->number();
+      row.current = v.at("current").number_or_nan();
+      if (auto c = v.find("change")) row.change = c->number();
+      row.limit = v.at("limit").str();
+      row.outcome = v.at("outcome").str();
+      if (auto u = v.find("unit")) row.unit = u->str();
+      r.verdict.push_back(std::move(row));
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+json to_json(const RunResult& r) {
+  const Metadata& m = r.metadata;
+  json workloads = json::array();
+  for (const auto& w : r.workloads) {
+    json phases = json::array();
+    for (const auto& p : w.phases) {
+      json pj = workload_metrics_to_json(p.metrics);
+      pj["phase"] = p.phase;
+      phases.push_back(std::move(pj));
+    }
+    workloads.push_back({{"name", w.name}, {"kind", w.kind}, {"params", string_map(w.params)}, {"phases", phases}});
+  }
+  json analysis = json::object();
+  for (const auto& [name, a] : r.analysis) {
+    analysis[name] = {{"value", number_or_null(a.value)},
+                      {"unit", a.unit},
+                      {"direction", to_string(a.direction)},
+                      {"ci_low", a.ci_low ? number_or_null(*a.ci_low) : json(nullptr)},
+                      {"ci_high", a.ci_high ? number_or_null(*a.ci_high) : json(nullptr)},
+                      {"leak", a.leak},
+                      {"note", a.note}};
+  }
+  json verdict = json::array();
+  for (const auto& v : r.verdict) {
+    verdict.push_back({{"metric", v.metric},
+                       {"baseline", v.baseline ? number_or_null(*v.baseline) : json(nullptr)},
+                       {"current", number_or_null(v.current)},
+                       {"change", v.change ? number_or_null(*v.change) : json(nullptr)},
+                       {"limit", v.limit},
+                       {"outcome", v.outcome},
+                       {"unit", v.unit}});
+  }
+  return json{
+      {"schema", kSchema},
+      {"metadata",
+       {{"h2soak_version", m.h2soak_version},
+        {"git_revision", m.git_revision},
+        {"host", m.host},
+        {"kernel", m.kernel},
+        {"cpu_count", m.cpu_count},
+        {"cpu_model", m.cpu_model},
+        {"scenario_name", m.scenario_name},
+        {"scenario_hash", m.scenario_hash},
+        {"scenario_path", m.scenario_path},
+        {"start_time", iso_time(m.start_unix)},
+        {"start_unix", m.start_unix},
+        {"duration", m.duration},
+        {"command_line", m.command_line},
+        {"extra", string_map(m.extra)}}},
+      {"status", {{"state", to_string(r.status.state)}, {"reason", r.status.reason}}},
+      {"phases", phases_to_json(r.phases)},
+      {"histogram_encoding", histogram_encoding()},
+      {"workloads", workloads},
+      {"target", target_to_json(r.target)},
+      {"analysis", analysis},
+      {"thresholds", r.thresholds},
+      {"verdict", verdict},
+  };
+}
+
+Result<RunResult> from_json(const json& j, const std::string& source) {
+  if (!j.is_object()) return Error("not an h2soak result: the document is not a JSON object", source);
+  auto schema = j.find("schema");
+  if (schema == j.end() || !schema->is_string()) {
+    return Error("not an h2soak result: no \"schema\" string (expected \"" + std::string(kSchema) + "\")",
+                 source);
+  }
+  if (*schema != kSchema) {
+    return Error("unsupported schema \"" + schema->get<std::string>() + "\": this h2soak reads \"" +
+                     kSchema + "\"",
+                 source);
+  }
+  try {
+    return decode(Node(j, ""));
+  } catch (const DecodeError& e) {
+    return Error((e.path.empty() ? "/" : e.path) + ": " + e.message, source);
+  }
+}
+
+Result<RunResult> parse_result(std::string_view text, const std::string& source) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    // Parse again with exceptions for the position; only on the error path.
+    try {
+      const json ignored = json::parse(text);
+      (void)ignored;
+    } catch (const json::parse_error& e) {
+      std::string what = e.what();
+      const auto pos = what.find("] ");
+      return Error("invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)), source);
+    }
+    return Error("invalid JSON", source);
+  }
+  return from_json(j, source);
+}
+
+Status write_result(const RunResult& r, const std::string& path) {
+  std::string text;
+  try {
+    text = to_json(r).dump(-1, ' ', false, json::error_handler_t::replace);
+  } catch (const json::exception& e) {
+    return Error(std::string("cannot serialize the result: ") + e.what(), path);
+  }
+  text += '\n';
+  return write_file_atomic(path, text);
+}
+
+Result<RunResult> read_result(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return text.error();
+  return parse_result(*text, path);
+}
+
+Result<metrics::Histogram> histogram_from_json(const json& j, const std::string& source,
+                                               const std::string& path) {
+  try {
+    return detail::histogram_from(Node(j, path));
+  } catch (const DecodeError& e) {
+    return Error((e.path.empty() ? "/" : e.path) + ": " + e.message, source);
+  }
+}
+
+Result<metrics::WorkloadMetrics> workload_metrics_from_json(const json& j, const std::string& source,
+                                                            const std::string& path) {
+  try {
+    return detail::workload_metrics_from(Node(j, path));
+  } catch (const DecodeError& e) {
+    return Error((e.path.empty() ? "/" : e.path) + ": " + e.message, source);
+  }
+}
+
+}  // namespace h2soak::result

@@ -1,0 +1,48 @@
+#pragma once
+// JSON codec for RunResult, schema "h2soak.result/v1" (docs/result-schema.md).
+//
+// Writing: to_json() builds the document with nlohmann_json; write_result()
+// writes it atomically (atomic_file.h). Reading: from_json()/read_result()
+// check the schema string first (a different version is rejected with a clear
+// message), then decode every field; an error names the file and the JSON
+// pointer of the bad field ("run.json: /workloads/0/phases/1/counters/
+// requests/done: expected an unsigned integer, got string"). Unknown fields
+// are ignored so that v1 can grow by addition; histogram and series
+// summaries in the file are derived data and are recomputed, not trusted.
+//
+// The histogram and metrics codecs are public because baselines and the
+// Python module reuse them.
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "harness/metrics/histogram.h"
+#include "harness/metrics/workload_metrics.h"
+#include "harness/result/run_result.h"
+#include "harness/util/result.h"
+
+namespace h2soak::result {
+
+nlohmann::json to_json(const RunResult& r);
+// `source` names the input in errors (a file name, or "<string>").
+Result<RunResult> from_json(const nlohmann::json& j, const std::string& source);
+Result<RunResult> parse_result(std::string_view text, const std::string& source);
+
+// Serializes with to_json and writes atomically; the old file survives any failure.
+Status write_result(const RunResult& r, const std::string& path);
+Result<RunResult> read_result(const std::string& path);
+
+// Parts, for baselines and bindings. Decoders report errors relative to `path`
+// (a JSON pointer) in `source`.
+nlohmann::json histogram_to_json(const metrics::Histogram& h, std::string_view unit = "us");
+Result<metrics::Histogram> histogram_from_json(const nlohmann::json& j, const std::string& source,
+                                               const std::string& path = "");
+nlohmann::json workload_metrics_to_json(const metrics::WorkloadMetrics& m);
+Result<metrics::WorkloadMetrics> workload_metrics_from_json(const nlohmann::json& j,
+                                                            const std::string& source,
+                                                            const std::string& path = "");
+nlohmann::json summary_to_json(const HistogramSummary& s);
+
+}  // namespace h2soak::result

@@ -1,0 +1,268 @@
+#include "harness/result/result_json.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/result/atomic_file.h"
+#include "harness/result/environment.h"
+
+namespace h2soak::result {
+namespace {
+
+using nlohmann::json;
+
+metrics::WorkloadMetrics make_metrics(std::uint32_t seed) {
+  metrics::WorkloadMetrics m;
+  std::mt19937_64 rng(seed);
+  std::lognormal_distribution<double> lat(std::log(2000.0), 1.0);
+  for (int i = 0; i < 5000; ++i) {
+    m.request_total.record(static_cast<std::uint64_t>(lat(rng)));
+    m.ttfb.record(static_cast<std::uint64_t>(lat(rng) / 2));
+  }
+  m.connect.record(150);
+  m.tls_handshake.record(900);
+  m.tls_handshake.record(metrics::Histogram::kMaxValue + 1);  // saturated
+  m.counters.requests_started = 5003;
+  m.counters.requests_done = 5001;
+  m.counters.requests_succeeded = 4990;
+  m.counters.requests_failed = 5;
+  m.counters.requests_errored = 4;
+  m.counters.requests_timeout = 2;
+  m.counters.requests_dropped = 7;
+  m.counters.status_class = {0, 4980, 10, 3, 2};
+  m.counters.record_rst_stream(8);
+  m.counters.record_error(metrics::ErrorClass::kTimeout, 2);
+  m.counters.bytes_in_headers = 12345;
+  m.counters.bytes_in_data = 10'000'000;
+  m.counters.bytes_in_total = 10'020'000;
+  m.counters.bytes_out = 400'000;
+  m.counters.connections_opened = 8;
+  m.counters.connections_closed = 8;
+  m.extra_histogram("sse.event_gap_us").record(100'000);
+  m.extra_counter("sse.events") = 42;
+  const TimePoint origin{};
+  m.series.set_origin(origin);
+  m.series.add_done(origin + std::chrono::seconds(3), 100);
+  m.series.add_bytes_in(origin + std::chrono::seconds(4), 5000);
+  m.series.sample_in_flight(origin + std::chrono::seconds(4), 16);
+  return m;
+}
+
+RunResult make_result() {
+  RunResult r;
+  r.metadata = collect_metadata("0.1.0", "abc1234", {"h2soak", "run", "scenarios/mixed.yaml"});
+  r.metadata.scenario_name = "mixed";
+  r.metadata.scenario_hash = "sha256:0123";
+  r.metadata.scenario_path = "scenarios/mixed.yaml";
+  r.metadata.duration = 12.5;
+  r.metadata.extra["profile"] = "ci-2core";
+  r.status = {RunState::kTargetDied, "target exited with signal 9 at t=7.2s"};
+  r.phases = {{"warmup", 0, 2}, {"steady", 2, 10}, {"cooldown", 10, 12.5}};
+  WorkloadResult w;
+  w.name = "browse";
+  w.kind = "tabs";
+  w.params = {{"users", "10"}, {"think", "500ms..2s"}};
+  w.phases.push_back({"warmup", make_metrics(1)});
+  w.phases.push_back({"steady", make_metrics(2)});
+  r.workloads.push_back(std::move(w));
+  r.target.url = "https://127.0.0.1:8443/";
+  r.target.mode = "spawn";
+  r.target.command = "h2soak-target --port 8443";
+  r.target.pid = 4242;
+  r.target.log_path = "out/target.log";
+  r.target.exit_signal = 9;
+  sampler::SampleSeries s;
+  s.pid = 4242;
+  s.metrics_url = "http://127.0.0.1:8443/metrics";
+  s.gauge_names = {"go_goroutines"};
+  s.phases = r.phases;
+  for (int i = 0; i < 50; ++i) {
+    sampler::Sample x;
+    x.t = i * 0.1;
+    x.rss = 10'000'000 + i * 4096;
+    x.hwm = x.rss + 1;
+    x.rss_anon = x.rss / 2;
+    x.pss = i % 10 == 0 ? x.rss - 7 : 0;
+    x.threads = 4;
+    x.fds = 12 + i % 3;
+    x.utime = i * 0.013;
+    x.stime = i * 0.0071;
+    if (i % 10 == 0) x.gauges["go_goroutines"] = 10 + i;
+    if (i == 20) x.gauges["extra_gauge"] = 0.5;
+    s.samples.push_back(x);
+  }
+  s.target_vanished = true;
+  s.vanished_at = 7.2;
+  r.target.samples = std::move(s);
+  r.analysis["rss.slope_steady"] = {1234.5, "bytes/s", Direction::kLowerIsBetter, 1000.25, 1500.0, true,
+                                    "Theil-Sen"};
+  r.analysis["throughput"] = {4100, "req/s", Direction::kHigherIsBetter, std::nullopt, std::nullopt, false, ""};
+  r.analysis["nan_metric"] = {std::nan(""), "", Direction::kNone, std::nullopt, std::nullopt, false, ""};
+  r.thresholds = {"errors == 0", "latency.p99 < 250ms"};
+  r.verdict.push_back({"latency.p99", 2500.0, 2700.0, 0.08, "+10 %", "pass", "us"});
+  r.verdict.push_back({"errors", std::nullopt, 3, std::nullopt, "== 0", "failed", "count"});
+  return r;
+}
+
+void expect_same(const RunResult& a, const RunResult& b) {
+  // The JSON form covers every field; compare it, plus a few typed spot checks.
+  EXPECT_EQ(to_json(a), to_json(b));
+  ASSERT_EQ(a.workloads.size(), b.workloads.size());
+  const auto& ma = a.workloads[0].phases[1].metrics;
+  const auto& mb = b.workloads[0].phases[1].metrics;
+  EXPECT_TRUE(ma.request_total == mb.request_total);
+  EXPECT_TRUE(ma.tls_handshake == mb.tls_handshake);
+  EXPECT_EQ(ma.counters, mb.counters);
+  EXPECT_EQ(ma.series.points(), mb.series.points());
+  EXPECT_TRUE(ma.extra_histograms.at("sse.event_gap_us") == mb.extra_histograms.at("sse.event_gap_us"));
+  ASSERT_TRUE(b.target.samples.has_value());
+  const auto& sa = a.target.samples->samples;
+  const auto& sb = b.target.samples->samples;
+  ASSERT_EQ(sa.size(), sb.size());
+  for (std::size_t i = 0; i < sa.size(); ++i) {
+    EXPECT_EQ(sa[i].t, sb[i].t);
+    EXPECT_EQ(sa[i].rss, sb[i].rss);
+    EXPECT_EQ(sa[i].utime, sb[i].utime);
+    EXPECT_EQ(sa[i].gauges, sb[i].gauges);
+  }
+}
+
+TEST(ResultJson, RoundTripThroughText) {
+  const RunResult r = make_result();
+  const std::string text = to_json(r).dump();
+  auto back = parse_result(text, "mem.json");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  expect_same(r, *back);
+  EXPECT_EQ(back->status.state, RunState::kTargetDied);
+  EXPECT_EQ(back->target.exit_signal, 9);
+  EXPECT_FALSE(back->target.exit_code.has_value());
+  EXPECT_TRUE(std::isnan(back->analysis.at("nan_metric").value));
+  EXPECT_EQ(back->analysis.at("rss.slope_steady").ci_low, 1000.25);
+  EXPECT_TRUE(back->analysis.at("rss.slope_steady").leak);
+  EXPECT_EQ(back->thresholds.size(), 2u);
+  EXPECT_EQ(back->verdict.at(1).outcome, "failed");
+  EXPECT_EQ(back->metadata.command_line.size(), 3u);
+  EXPECT_FALSE(back->metadata.host.empty());
+  EXPECT_GT(back->metadata.cpu_count, 0u);
+}
+
+TEST(ResultJson, MergedHistogramsFromFileMergeExactly) {
+  const RunResult r = make_result();
+  auto back = parse_result(to_json(r).dump(), "mem.json");
+  ASSERT_TRUE(back.ok());
+  metrics::WorkloadMetrics a = r.workloads[0].phases[0].metrics;
+  a.merge(r.workloads[0].phases[1].metrics);
+  metrics::WorkloadMetrics b = back->workloads[0].phases[0].metrics;
+  b.merge(back->workloads[0].phases[1].metrics);
+  EXPECT_TRUE(a.request_total == b.request_total);
+  EXPECT_EQ(a.counters, b.counters);
+}
+
+TEST(ResultJson, SummaryIsWritten) {
+  const RunResult r = make_result();
+  const json j = to_json(r);
+  const json& h = j["workloads"][0]["phases"][1]["histograms"]["request_total"];
+  const auto& hist = r.workloads[0].phases[1].metrics.request_total;
+  EXPECT_EQ(h["summary"]["p99"], hist.value_at_percentile(99));
+  EXPECT_EQ(h["summary"]["p99.9"], hist.value_at_percentile(99.9));
+  EXPECT_EQ(h["summary"]["max"], hist.max());
+  EXPECT_EQ(j["schema"], kSchema);
+  EXPECT_EQ(j["target"]["samples"]["gauges"]["go_goroutines"][1], nullptr);
+}
+
+TEST(ResultJson, WriteAndReadFile) {
+  const auto dir = std::filesystem::temp_directory_path() / ("h2soak_result_test_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "run.json").string();
+  const RunResult r = make_result();
+  ASSERT_TRUE(write_result(r, path).ok());
+  auto back = read_result(path);
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  expect_same(r, *back);
+  std::filesystem::remove_all(dir);
+}
+
+std::string error_of(const json& j) {
+  auto r = from_json(j, "bad.json");
+  return r.ok() ? std::string("(no error)") : r.error().message();
+}
+
+TEST(ResultJson, RejectsOtherSchemaVersions) {
+  json j = to_json(make_result());
+  j["schema"] = "h2soak.result/v2";
+  EXPECT_EQ(error_of(j), "bad.json: unsupported schema \"h2soak.result/v2\": this h2soak reads \"h2soak.result/v1\"");
+  j.erase("schema");
+  EXPECT_NE(error_of(j).find("not an h2soak result"), std::string::npos);
+  EXPECT_NE(error_of(json::array()).find("not a JSON object"), std::string::npos);
+}
+
+TEST(ResultJson, ErrorsNameFileAndJsonPath) {
+  json j = to_json(make_result());
+  j["workloads"][0]["phases"][1]["counters"]["requests"]["done"] = "many";
+  EXPECT_EQ(error_of(j),
+            "bad.json: /workloads/0/phases/1/counters/requests/done: expected an unsigned integer, got a string");
+
+  j = to_json(make_result());
+  j["metadata"].erase("host");
+  EXPECT_EQ(error_of(j), "bad.json: /metadata: missing field \"host\"");
+
+  j = to_json(make_result());
+  j["workloads"][0]["phases"][0]["histograms"]["ttfb"]["buckets"][0][0] = 99999999;
+  EXPECT_NE(error_of(j).find("/workloads/0/phases/0/histograms/ttfb/buckets/0/0: bucket index"), std::string::npos)
+      << error_of(j);
+
+  j = to_json(make_result());
+  j["workloads"][0]["phases"][0]["histograms"]["ttfb"]["count"] = 1;
+  EXPECT_NE(error_of(j).find("/histograms/ttfb/count: is 1 but the buckets hold"), std::string::npos) << error_of(j);
+
+  j = to_json(make_result());
+  j["workloads"][0]["phases"][0]["histograms"]["ttfb"]["min"] = 0;
+  EXPECT_NE(error_of(j).find("/histograms/ttfb: inconsistent histogram"), std::string::npos) << error_of(j);
+
+  j = to_json(make_result());
+  j["target"]["samples"]["rss"].erase(0);
+  EXPECT_EQ(error_of(j), "bad.json: /target/samples/rss: has 49 entries, \"t\" has 50");
+
+  j = to_json(make_result());
+  j["status"]["state"] = "exploded";
+  EXPECT_NE(error_of(j).find("/status/state: expected \"completed\""), std::string::npos);
+
+  j = to_json(make_result());
+  j["analysis"]["a/b"] = {{"value", 1}, {"unit", "x"}, {"direction", "sideways"}};
+  EXPECT_NE(error_of(j).find("/analysis/a~1b/direction"), std::string::npos) << error_of(j);
+
+  j = to_json(make_result());
+  j["histogram_encoding"]["sub_buckets"] = 2048;
+  EXPECT_NE(error_of(j).find("/histogram_encoding: histograms were written with a different bucket layout"),
+            std::string::npos);
+}
+
+TEST(ResultJson, CorruptTextIsAClearError) {
+  std::string text = to_json(make_result()).dump();
+  text.resize(text.size() / 2);  // truncated, as a crash mid-write would leave it
+  auto r = parse_result(text, "cut.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message().rfind("cut.json: invalid JSON: ", 0), 0u) << r.error().message();
+  auto r2 = parse_result("{\"schema\": \"h2soak.result/v1\",\n  oops}", "typo.json");
+  ASSERT_FALSE(r2.ok());
+  EXPECT_NE(r2.error().message().find("line 2"), std::string::npos) << r2.error().message();
+  auto r3 = read_result("/nonexistent/dir/run.json");
+  ASSERT_FALSE(r3.ok());
+  EXPECT_NE(r3.error().message().find("/nonexistent/dir/run.json"), std::string::npos);
+}
+
+TEST(ResultJson, EmptyResultRoundTrips) {
+  RunResult r;
+  auto back = parse_result(to_json(r).dump(), "empty.json");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(to_json(r), to_json(*back));
+  EXPECT_FALSE(back->target.samples.has_value());
+}
+
+}  // namespace
+}  // namespace h2soak::result

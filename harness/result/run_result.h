@@ -1,0 +1,135 @@
+#pragma once
+// The result of one run as plain data: what `h2soak run` / `h2soak bench`
+// write as JSON (schema "h2soak.result/v1", docs/result-schema.md), what
+// analysis and compare read, and what the Python module exposes.
+//
+// Who fills what: the runner fills metadata, phases, workloads (merged
+// WorkloadMetrics after the workers join), target and status; the sampler's
+// SampleSeries is moved in as is; analysis adds named metrics to `analysis`;
+// compare may add `verdict` rows. result_json.h turns it into JSON and back.
+//
+// Units: latencies in microseconds (histograms), times in seconds since the
+// run's start unless a name says otherwise, bytes as bytes.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/metrics/histogram.h"
+#include "harness/metrics/workload_metrics.h"
+#include "harness/sampler/sample.h"
+
+namespace h2soak::result {
+
+inline constexpr const char* kSchema = "h2soak.result/v1";
+
+// Facts about the harness and the machine; environment.h collects the
+// machine part.
+struct Metadata {
+  std::string h2soak_version;
+  std::string git_revision;             // empty when unknown
+  std::string host;                     // gethostname()
+  std::string kernel;                   // uname: "Linux 6.1.0-18-amd64 #1 SMP ... x86_64"
+  std::uint32_t cpu_count = 0;          // online CPUs
+  std::string cpu_model;                // "model name" of /proc/cpuinfo; empty if unknown
+  std::string scenario_name;
+  std::string scenario_hash;            // as computed by harness/scenario; empty for `bench`
+  std::string scenario_path;            // empty when built in memory
+  double start_unix = 0;                // wall clock at run start, seconds since the epoch
+  double duration = 0;                  // seconds from run start to the end of the last phase
+  std::vector<std::string> command_line;
+  std::map<std::string, std::string> extra;  // free-form facts (machine profile, CI job, ...)
+};
+
+// Percentiles and moments of one histogram, as printed and compared. Values
+// in the histogram's unit (µs for latencies).
+struct HistogramSummary {
+  std::uint64_t count = 0;
+  std::uint64_t min = 0;
+  std::uint64_t max = 0;
+  double mean = 0;
+  double sd = 0;
+  std::uint64_t p50 = 0;
+  std::uint64_t p90 = 0;
+  std::uint64_t p99 = 0;
+  std::uint64_t p999 = 0;   // p99.9
+  std::uint64_t p9999 = 0;  // p99.99
+};
+HistogramSummary summarize(const metrics::Histogram& h);
+
+// One workload's measurements in one phase.
+struct PhaseMetrics {
+  std::string phase;  // "warmup", "steady", "cooldown", ...
+  metrics::WorkloadMetrics metrics;
+};
+
+struct WorkloadResult {
+  std::string name;  // unique in the scenario
+  std::string kind;  // "tabs", "sse", "upload", "short_connections", "idle", "bench"
+  std::map<std::string, std::string> params;  // the workload's settings as text, for the report
+  std::vector<PhaseMetrics> phases;           // in phase order
+
+  // The metrics of `phase`, nullptr when absent.
+  const metrics::WorkloadMetrics* find_phase(const std::string& phase) const;
+};
+
+// The process under load.
+struct TargetInfo {
+  std::string url;
+  std::string mode;     // "spawn", "pid", "pidfile", "none"
+  std::string command;  // spawn command line, if spawned
+  int pid = 0;
+  std::string log_path;             // captured stdout/stderr, if spawned
+  std::optional<int> exit_code;     // set when it exited (by itself or when stopped)
+  std::optional<int> exit_signal;   // set when it was killed by a signal
+  std::optional<sampler::SampleSeries> samples;  // absent when nothing was sampled
+};
+
+enum class Direction { kLowerIsBetter, kHigherIsBetter, kNone };
+const char* to_string(Direction d);  // "lower", "higher", "none"
+
+// One named analysis metric ("rss.slope_steady", "latency.p99", ...). The
+// analysis and compare modules agree on names; the schema only fixes shape.
+struct AnalysisMetric {
+  double value = 0;
+  std::string unit;  // "bytes/s", "us", "count", "bytes/1000req", ...
+  Direction direction = Direction::kNone;
+  std::optional<double> ci_low;   // confidence interval, when the estimator gives one
+  std::optional<double> ci_high;
+  bool leak = false;              // a leak metric: compare applies the interval rules
+  std::string note;               // optional human text
+};
+
+// One row of a baseline comparison (written by compare; optional).
+struct VerdictRow {
+  std::string metric;
+  std::optional<double> baseline;
+  double current = 0;
+  std::optional<double> change;  // relative, (current - baseline) / baseline
+  std::string limit;             // the rule as text, e.g. "+10 % or 2 MiB"
+  std::string outcome;           // "pass", "regression", "improved", "failed" (threshold)
+  std::string unit;
+};
+
+enum class RunState { kCompleted, kTargetDied, kAborted };
+const char* to_string(RunState s);  // "completed", "target_died", "aborted"
+
+struct RunStatus {
+  RunState state = RunState::kCompleted;
+  std::string reason;  // empty when completed
+};
+
+struct RunResult {
+  Metadata metadata;
+  RunStatus status;
+  std::vector<sampler::PhaseMark> phases;  // the run's phases, seconds since run start
+  std::vector<WorkloadResult> workloads;
+  TargetInfo target;
+  std::map<std::string, AnalysisMetric> analysis;
+  std::vector<std::string> thresholds;  // the scenario's absolute gates as written ("errors == 0")
+  std::vector<VerdictRow> verdict;
+};
+
+}  // namespace h2soak::result
