@@ -1,0 +1,581 @@
+#include "harness/scenario/loader.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace h2soak::scenario {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+EnvLookup env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+Result<Scenario> from_text(const std::string& text, const EnvLookup& env = env_of({})) {
+  return load_scenario_text(text, "s.yaml", env);
+}
+
+// The full message ("s.yaml:L:C: ...") of a text that must fail.
+std::string error_of(const std::string& text, const EnvLookup& env = env_of({})) {
+  auto r = from_text(text, env);
+  if (r.ok()) return "<loaded>";
+  return r.error().message();
+}
+
+const std::string kPhases =
+    "phases:\n"
+    "  warmup: 1s\n"
+    "  steady: 5s\n"
+    "  cooldown: 2s\n";
+
+// A valid scenario whose workload list starts on line 6; `workload` lines
+// are appended, indented under "  - ".
+std::string with_workload(const std::string& workload) {
+  return kPhases + "workloads:\n" + workload;
+}
+
+TEST(ScenarioLoader, MinimalScenarioGetsEveryDefault) {
+  auto r = from_text(with_workload("  - kind: tabs\n"));
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const Scenario& s = *r;
+  EXPECT_EQ(s.name, "s");
+  EXPECT_TRUE(std::holds_alternative<SpawnReference>(s.target.process));
+  EXPECT_EQ(std::get<SpawnReference>(s.target.process).args, (std::vector<std::string>{"--port", "0"}));
+  EXPECT_EQ(s.target.url, "https://127.0.0.1:{port}");
+  EXPECT_TRUE(s.target.insecure);
+  EXPECT_EQ(s.target.ready_timeout, seconds(10));
+  EXPECT_EQ(s.sample.interval, milliseconds(100));
+  ASSERT_EQ(s.phases.size(), 3u);
+  EXPECT_EQ(s.phases[0].name, "warmup");
+  EXPECT_TRUE(s.phases[0].load);
+  EXPECT_EQ(s.phases[1].duration, seconds(5));
+  EXPECT_FALSE(s.phases[2].load);
+  ASSERT_EQ(s.workloads.size(), 1u);
+  EXPECT_EQ(s.workloads[0].name, "tabs");
+  EXPECT_EQ(s.workloads[0].kind(), WorkloadKind::kTabs);
+  const auto& t = std::get<TabsWorkload>(s.workloads[0].params);
+  EXPECT_EQ(t, TabsWorkload{});
+  EXPECT_EQ(t.pages.size(), 20u);
+  EXPECT_EQ(t.pages.front(), "/page/1");
+  EXPECT_EQ(t.think.min, milliseconds(500));
+  EXPECT_EQ(t.think.max, seconds(2));
+  EXPECT_EQ(s.regression.rules, default_regression_rules());
+  EXPECT_TRUE(s.thresholds.empty());
+}
+
+TEST(ScenarioLoader, EveryKindDecodesItsTypedFields) {
+  auto r = from_text(kPhases + R"(name: all-kinds
+target:
+  url: "http://127.0.0.1:8080"
+  spawn: "./my-server --listen 8080 'two words'"
+  ready: {url: /healthz, timeout: 3s}
+  stop_grace: 2s
+sample:
+  interval: 50ms
+  pss_interval: 500ms
+  metrics_url: /metrics
+  gauges: [go_goroutines, go_memstats_heap_inuse_bytes]
+workloads:
+  - kind: tabs
+    users: 3
+    tabs_per_user: 4
+    connections_per_user: 2
+    pages: 2..4
+    assets: [/static/a.css, /static/b.js]
+    sse: true
+    think: 100ms..1s
+    lifetime: 5s..10s
+    session: true
+  - kind: tabs
+    pages: [/, /page/7]
+    assets: none
+  - kind: sse
+    streams: 50
+    streams_per_connection: 25
+    hold: 1s..3s
+    leave: mixed
+  - kind: upload
+    rate: 20/s
+    max_in_flight: 8
+    size: 1KiB..2MiB
+    distribution: lognormal
+    method: PUT
+    verify: false
+  - kind: short_connections
+    rate: 30/s
+    protocol: h1
+    requests_per_connection: 3
+    path: /page/1
+  - kind: idle
+    connections: 40
+    hold: 20s
+    no_tls_handshake: 25%
+    no_request: 0.25
+  - kind: bench
+    name: raw
+    clients: 4
+    max_streams: 10
+    requests: 1000
+    rate: 500/s
+    paths: /static/x
+    body_size: 2KiB
+    headers: ["x-test: 1"]
+    h1: true
+)");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const Scenario& s = *r;
+  EXPECT_EQ(s.name, "all-kinds");
+  const auto& cmd = std::get<SpawnCommand>(s.target.process);
+  EXPECT_EQ(cmd.argv, (std::vector<std::string>{"./my-server", "--listen", "8080", "two words"}));
+  EXPECT_FALSE(s.target.insecure);
+  EXPECT_EQ(s.target.ready_url, "/healthz");
+  EXPECT_EQ(s.target.ready_timeout, seconds(3));
+  EXPECT_EQ(s.target.stop_grace, seconds(2));
+  EXPECT_EQ(s.sample.interval, milliseconds(50));
+  EXPECT_EQ(s.sample.gauges.size(), 2u);
+  ASSERT_EQ(s.workloads.size(), 7u);
+  EXPECT_EQ(s.workloads[1].name, "tabs2");
+
+  const auto& t = std::get<TabsWorkload>(s.workloads[0].params);
+  EXPECT_EQ(t.users, 3u);
+  EXPECT_EQ(t.pages, (std::vector<std::string>{"/page/2", "/page/3", "/page/4"}));
+  EXPECT_EQ(t.assets, AssetMode::kList);
+  EXPECT_EQ(t.asset_paths.size(), 2u);
+  EXPECT_TRUE(t.sse);
+  ASSERT_TRUE(t.lifetime.has_value());
+  EXPECT_EQ(t.lifetime->max, seconds(10));
+  EXPECT_TRUE(t.session);
+  const auto& t2 = std::get<TabsWorkload>(s.workloads[1].params);
+  EXPECT_EQ(t2.pages, (std::vector<std::string>{"/", "/page/7"}));
+  EXPECT_EQ(t2.assets, AssetMode::kNone);
+
+  const auto& sse = std::get<SseWorkload>(s.workloads[2].params);
+  EXPECT_EQ(sse.streams, 50u);
+  EXPECT_EQ(sse.leave, SseLeave::kMixed);
+  EXPECT_EQ(sse.hold.min, seconds(1));
+
+  const auto& up = std::get<UploadWorkload>(s.workloads[3].params);
+  ASSERT_TRUE(up.rate.has_value());
+  EXPECT_DOUBLE_EQ(*up.rate, 20.0);
+  EXPECT_FALSE(up.concurrency.has_value());
+  EXPECT_EQ(up.size.min, 1024u);
+  EXPECT_EQ(up.size.max, 2u * 1024 * 1024);
+  EXPECT_EQ(up.distribution, SizeDistribution::kLogNormal);
+  EXPECT_EQ(up.method, "PUT");
+  EXPECT_FALSE(up.verify);
+
+  const auto& sc = std::get<ShortConnectionsWorkload>(s.workloads[4].params);
+  EXPECT_EQ(sc.protocol, Protocol::kH1);
+  EXPECT_EQ(sc.requests_per_connection, 3u);
+
+  const auto& idle = std::get<IdleWorkload>(s.workloads[5].params);
+  EXPECT_EQ(idle.hold, Nanos(seconds(20)));
+  EXPECT_DOUBLE_EQ(idle.no_tls_handshake, 0.25);
+  EXPECT_DOUBLE_EQ(idle.no_request, 0.25);
+
+  const auto& b = std::get<BenchWorkload>(s.workloads[6].params);
+  EXPECT_EQ(s.workloads[6].name, "raw");
+  EXPECT_EQ(b.requests, std::optional<std::uint64_t>(1000));
+  EXPECT_EQ(b.paths, (std::vector<std::string>{"/static/x"}));
+  EXPECT_EQ(b.body_size, 2048u);
+  EXPECT_TRUE(b.h1);
+}
+
+TEST(ScenarioLoader, UploadDefaultsToConcurrencyFour) {
+  auto r = from_text(with_workload("  - kind: upload\n"));
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const auto& up = std::get<UploadWorkload>(r->workloads[0].params);
+  EXPECT_EQ(up.concurrency, std::optional<std::uint32_t>(4));
+  EXPECT_EQ(up.connections, 4u);
+  auto r2 = from_text(with_workload("  - kind: upload\n    concurrency: 2\n"));
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(std::get<UploadWorkload>(r2->workloads[0].params).connections, 2u);
+}
+
+TEST(ScenarioLoader, ReferenceSpawnWithArgsKeepsThemAndAddsPort) {
+  auto r = from_text(kPhases + "target:\n  spawn: h2soak-target --threads 4 --fault fd-leak\nworkloads:\n  - kind: tabs\n");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(std::get<SpawnReference>(r->target.process).args,
+            (std::vector<std::string>{"--threads", "4", "--fault", "fd-leak", "--port", "0"}));
+  EXPECT_TRUE(r->target.insecure);
+}
+
+TEST(ScenarioLoader, ExtraPhasesKeepTheirOrderAndLoadFlag) {
+  auto r = from_text(R"(phases:
+  idle_before: {duration: 2s, load: false}
+  warmup: 1s
+  steady: {duration: 5s}
+  spike: {duration: 3s, load: true}
+  cooldown: 0s
+workloads:
+  - kind: bench
+)");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->phases.size(), 5u);
+  EXPECT_EQ(r->phases[0].name, "idle_before");
+  EXPECT_FALSE(r->phases[0].load);
+  EXPECT_EQ(r->phases[3].name, "spike");
+  EXPECT_TRUE(r->phases[3].load);
+  EXPECT_EQ(r->phases[4].duration, Nanos(0));
+  EXPECT_EQ(r->total_duration(), seconds(11));
+}
+
+TEST(ScenarioLoader, ThresholdsAndRegressionRules) {
+  auto r = from_text(with_workload("  - kind: tabs\n") + R"(thresholds:
+  - errors == 0
+  - latency.p99 < 250ms
+  - rss.slope < 10KiB/s
+  - tabs.ttfb.p50 <= 20ms
+regression:
+  rules:
+    latency.p99: {tolerance: 50%, floor: 10ms}
+    gauge.go_goroutines.slope: {direction: lower, tolerance: 0.05, floor: 1/s}
+)");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->thresholds.size(), 4u);
+  EXPECT_EQ(r->thresholds[1].metric, "latency.p99");
+  EXPECT_EQ(r->thresholds[1].op, CompareOp::kLt);
+  EXPECT_DOUBLE_EQ(r->thresholds[1].value.value, 0.25);
+  EXPECT_EQ(r->thresholds[1].value.unit, Unit::kDuration);
+  EXPECT_EQ(r->thresholds[1].pos.str(), "s.yaml:9:5");
+  EXPECT_DOUBLE_EQ(r->thresholds[2].value.value, 10 * 1024.0);
+  EXPECT_EQ(r->thresholds[2].value.unit, Unit::kSizeRate);
+  EXPECT_EQ(r->thresholds[3].metric, "tabs.ttfb.p50");
+
+  const auto& rules = r->regression.rules;
+  EXPECT_EQ(rules.size(), default_regression_rules().size() + 1);
+  auto find = [&](const std::string& m) {
+    for (const auto& x : rules) {
+      if (x.metric == m) return x;
+    }
+    return RegressionRule{};
+  };
+  auto p99 = find("latency.p99");
+  EXPECT_DOUBLE_EQ(p99.tolerance, 0.5);
+  EXPECT_DOUBLE_EQ(p99.floor.value, 0.010);
+  EXPECT_EQ(p99.direction, Direction::kLowerIsBetter);  // kept from the built-in rule
+  auto g = find("gauge.go_goroutines.slope");
+  EXPECT_TRUE(g.leak);  // a slope
+  EXPECT_DOUBLE_EQ(g.tolerance, 0.05);
+  EXPECT_EQ(g.floor.unit, Unit::kRate);
+
+  auto only = from_text(with_workload("  - kind: tabs\n") +
+                   "regression:\n  builtin: false\n  rules:\n    rps: {direction: higher}\n");
+  ASSERT_TRUE(only.ok()) << only.error().message();
+  ASSERT_EQ(only->regression.rules.size(), 1u);
+  EXPECT_EQ(only->regression.rules[0].direction, Direction::kHigherIsBetter);
+}
+
+// ---- error paths, each with its exact line:col ------------------------------
+
+TEST(ScenarioErrors, MisspeltKeySuggestsTheClosest) {
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    thnk: 1s\n")),
+            "s.yaml:7:5: unknown key 'thnk'; did you mean 'think'?");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    tabs_pre_user: 2\n")),
+            "s.yaml:7:5: unknown key 'tabs_pre_user'; did you mean 'tabs_per_user'?");
+  EXPECT_EQ(error_of("phases: {warmup: 1s, steady: 5s, cooldown: 1s}\nworkload:\n  - kind: tabs\n"),
+            "s.yaml:2:1: unknown key 'workload'; did you mean 'workloads'?");
+  EXPECT_EQ(error_of(kPhases + "sample:\n  intreval: 1s\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:6:3: unknown key 'intreval'; did you mean 'interval'?");
+}
+
+TEST(ScenarioErrors, UnknownKeyFarFromAnyListsTheValidOnes) {
+  EXPECT_EQ(error_of(with_workload("  - kind: sse\n    colour: red\n")),
+            "s.yaml:7:5: unknown key 'colour' in workload 'sse' (valid keys: kind, name, streams, "
+            "streams_per_connection, hold, leave, path)");
+}
+
+TEST(ScenarioErrors, UnknownKindSuggests) {
+  EXPECT_EQ(error_of(with_workload("  - kind: tab\n")), "s.yaml:6:11: unknown workload kind 'tab'; did you mean 'tabs'?");
+  EXPECT_EQ(error_of(with_workload("  - users: 3\n")),
+            "s.yaml:6:5: missing required key 'kind' in workload (one of tabs, sse, upload, short_connections, idle, bench)");
+}
+
+TEST(ScenarioErrors, DuplicateKey) {
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    users: 1\n    users: 2\n")),
+            "s.yaml:8:5: duplicate key 'users' (first at line 7)");
+}
+
+TEST(ScenarioErrors, WrongTypes) {
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    users: many\n")),
+            "s.yaml:7:12: users: expected a whole number, got 'many'");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    users: [1, 2]\n")),
+            "s.yaml:7:12: users: expected a whole number, got a list");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    session: yes please\n")),
+            "s.yaml:7:14: session: expected true or false, got 'yes please'");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    think: fast\n")),
+            "s.yaml:7:12: think: expected a duration such as \"30s\", got \"fast\"");
+  EXPECT_EQ(error_of(with_workload("  - kind: upload\n    size: 4 parsecs\n")),
+            "s.yaml:7:11: size: unknown size unit \"parsecs\" (use B, KiB, MiB, GiB, kB, MB or GB)");
+  EXPECT_EQ(error_of(kPhases + "workloads: {kind: tabs}\n"),
+            "s.yaml:5:12: workloads: expected a list of workloads, got a mapping");
+  EXPECT_EQ(error_of(with_workload("  - kind: sse\n    leave: rts\n")),
+            "s.yaml:7:12: leave: unknown value 'rts'; did you mean 'rst'?");
+  EXPECT_EQ(error_of(with_workload("  - kind: short_connections\n    protocol: h3\n")),
+            "s.yaml:7:15: protocol: unknown value 'h3'; did you mean 'h2'?");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    think:\n")),
+            "s.yaml:7:5: think: expected a value, got nothing");
+}
+
+TEST(ScenarioErrors, MissingRequired) {
+  EXPECT_EQ(error_of("name: x\nworkloads:\n  - kind: tabs\n"), "s.yaml:1:1: missing required key 'phases' in scenario");
+  EXPECT_EQ(error_of(kPhases), "s.yaml:1:1: missing required key 'workloads' in scenario");
+  EXPECT_EQ(error_of("phases:\n  warmup: 1s\n  cooldown: 1s\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:2:3: phases: missing required phase 'steady' (warmup, steady and cooldown are required)");
+  EXPECT_EQ(error_of(kPhases + "target:\n  pid: 42\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:6:3: missing required key 'url' in target (only the reference server's url has a default)");
+  EXPECT_EQ(error_of(kPhases + "workloads: []\n"), "s.yaml:5:12: workloads: at least one workload is needed");
+}
+
+TEST(ScenarioErrors, ImpossibleValues) {
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    users: 0\n")), "s.yaml:7:12: users: must be at least 1");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    users: -3\n")), "s.yaml:7:12: users: must not be negative, got -3");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    think: -1s\n")), "s.yaml:7:12: think: must not be negative, got -1s");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    think: 2s..1s\n")),
+            "s.yaml:7:12: think: range \"2s..1s\" has its upper bound below its lower bound");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    tabs_per_user: 2\n    connections_per_user: 3\n")),
+            "s.yaml:8:27: connections_per_user (3) exceeds tabs_per_user (2)");
+  EXPECT_EQ(error_of(with_workload("  - kind: sse\n    hold: 0s\n")), "s.yaml:7:11: hold: must be greater than 0");
+  EXPECT_EQ(error_of(with_workload("  - kind: upload\n    rate: 0/s\n")), "s.yaml:7:11: rate: must be greater than 0");
+  EXPECT_EQ(error_of(with_workload("  - kind: upload\n    size: 0..1KiB\n    distribution: lognormal\n")),
+            "s.yaml:7:11: size: a lognormal distribution needs a lower bound above 0");
+  EXPECT_EQ(error_of(with_workload("  - kind: idle\n    no_tls_handshake: 60%\n    no_request: 0.5\n")),
+            "s.yaml:8:17: no_tls_handshake + no_request exceeds 1");
+  EXPECT_EQ(error_of(with_workload("  - kind: idle\n    no_request: 1.5\n")),
+            "s.yaml:7:17: no_request: a fraction between 0 and 1");
+  EXPECT_EQ(error_of(with_workload("  - kind: bench\n    clients: 10\n    requests: 5\n")),
+            "s.yaml:8:15: requests (5) is fewer than clients (10)");
+  EXPECT_EQ(error_of(with_workload("  - kind: short_connections\n    path: page/1\n")),
+            "s.yaml:7:11: path: a path starts with '/', got 'page/1'");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    pages: 5..2\n")),
+            "s.yaml:7:12: pages: range '5..2' has its upper bound below its lower bound");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    pages: 0\n")), "s.yaml:7:12: pages: must be at least 1");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n  - kind: tabs\n    name: tabs\n")),
+            "s.yaml:8:11: two workloads are named 'tabs' (give each a distinct 'name')");
+}
+
+TEST(ScenarioErrors, SteadyMustHoldTenSampleIntervals) {
+  EXPECT_EQ(error_of("phases:\n  warmup: 1s\n  steady: 1s\n  cooldown: 1s\nsample:\n  interval: 200ms\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:3:11: steady (1s) is shorter than 10 sample intervals (10 × 200ms = 2s); a slope needs more samples");
+  EXPECT_EQ(error_of("phases:\n  warmup: 1s\n  steady: 0s\n  cooldown: 1s\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:3:11: steady: must be greater than 0");
+}
+
+TEST(ScenarioErrors, PhaseShapeAndOrder) {
+  EXPECT_EQ(error_of("phases:\n  warmup: 1s\n  stedy: 5s\n  cooldown: 1s\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:3:3: unknown phase 'stedy'; did you mean 'steady'?");
+  EXPECT_EQ(error_of("phases:\n  warmup: 1s\n  steady: 5s\n  spike: 3s\n  cooldown: 1s\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:4:10: phase 'spike': an extra phase needs {duration: ..., load: true|false}");
+  EXPECT_EQ(error_of("phases:\n  warmup: 1s\n  steady: 5s\n  spike: {duration: 3s}\n  cooldown: 1s\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:4:10: missing required key 'load' in phase 'spike' (true or false)");
+  EXPECT_EQ(error_of("phases:\n  warmup: 1s\n  steady: 5s\n  cooldown: {duration: 1s, load: true}\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:4:28: the load of phase 'cooldown' is fixed (false); remove 'load'");
+  EXPECT_EQ(error_of("phases:\n  steady: 5s\n  warmup: 1s\n  cooldown: 1s\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:2:3: phase 'steady' must come after 'warmup'");
+  EXPECT_EQ(error_of("phases:\n  warmup: 1s\n  steady: 5s\n  cooldown: 1s\n  after: {duration: 1s, load: false}\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:5:3: phase 'after' comes after 'cooldown'; cooldown must be the last phase (residuals are read at its end)");
+}
+
+TEST(ScenarioErrors, TargetProblems) {
+  EXPECT_EQ(error_of(kPhases + "target:\n  url: http://127.0.0.1:1\n  pid: 3\n  pidfile: x.pid\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:8:3: 'pidfile' and 'pid' are exclusive: a target is spawned, or attached by pid or by pidfile");
+  EXPECT_EQ(error_of(kPhases + "target:\n  url: 127.0.0.1:8080\n  pid: 3\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:6:8: url: expected http://HOST:PORT or https://HOST:PORT, got '127.0.0.1:8080'");
+  EXPECT_EQ(error_of(kPhases + "target:\n  url: https://127.0.0.1:{port}\n  pid: 3\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:6:8: url: {port} is learnt from a spawned target's stdout; an attached target needs its port written out");
+  EXPECT_EQ(error_of(kPhases + "target:\n  spawn: \"./srv 'oops\"\n  url: http://127.0.0.1:1\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:6:10: spawn: unbalanced ' in command \"./srv 'oops\"");
+  EXPECT_EQ(error_of(kPhases + "target:\n  ready: {timeout: 0s}\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:6:20: ready.timeout: must be greater than 0");
+}
+
+TEST(ScenarioErrors, SampleProblems) {
+  EXPECT_EQ(error_of(kPhases + "sample:\n  gauges: [go_goroutines]\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:6:11: gauges: needs metrics_url (the Prometheus endpoint to scrape, e.g. /metrics)");
+  EXPECT_EQ(error_of(kPhases + "sample:\n  interval: 100ms\n  pss_interval: 10ms\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:7:17: pss_interval (10ms) must not be shorter than interval (100ms)");
+}
+
+TEST(ScenarioErrors, ExclusiveWorkloadKeys) {
+  EXPECT_EQ(error_of(with_workload("  - kind: upload\n    rate: 5/s\n    concurrency: 2\n")),
+            "s.yaml:8:5: 'rate' and 'concurrency' are exclusive: an upload workload is open (rate) or closed (concurrency)");
+  EXPECT_EQ(error_of(with_workload("  - kind: bench\n    requests: 100\n    duration: 5s\n")),
+            "s.yaml:8:5: 'requests' and 'duration' are exclusive (h2load's -n and -D)");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    assets: list\n")),
+            "s.yaml:7:13: assets: 'list' means the paths themselves: write assets: [/static/app.css, ...]");
+}
+
+TEST(ScenarioErrors, ThresholdProblems) {
+  const std::string base = with_workload("  - kind: tabs\n") + "thresholds:\n";
+  EXPECT_EQ(error_of(base + "  - latncy.p99 < 250ms\n"), "s.yaml:8:5: unknown metric 'latncy.p99'; did you mean 'latency'?");
+  EXPECT_EQ(error_of(base + "  - latency.p99 250ms\n"),
+            "s.yaml:8:5: threshold \"latency.p99 250ms\" has no comparison (<, <=, >, >=, ==, !=) "
+            "(write METRIC OP VALUE, e.g. \"latency.p99 < 250ms\")");
+  EXPECT_EQ(error_of(base + "  - latency.p99 < 250\n"),
+            "s.yaml:8:5: threshold \"latency.p99 < 250\": latency is a time: write a duration such as 250ms");
+  EXPECT_EQ(error_of(base + "  - rss.slope < 10KiB\n"),
+            "s.yaml:8:5: threshold \"rss.slope < 10KiB\": rss.slope is a size per second: write e.g. 10KiB/s");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n") + "regression:\n  rules:\n    rss.slope: {tolernce: 5%}\n"),
+            "s.yaml:9:17: unknown key 'tolernce'; did you mean 'tolerance'?");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n") + "regression:\n  rules:\n    thread.residual: {tolerance: 5%}\n"),
+            "s.yaml:9:5: unknown metric 'thread.residual'; did you mean 'threads'?");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n") + "regression:\n  rules:\n    rps: {direction: up}\n"),
+            "s.yaml:9:22: direction: unknown value 'up' (expected one of lower, higher)");
+}
+
+TEST(ScenarioErrors, YamlSyntaxErrorKeepsItsPosition) {
+  auto msg = error_of("phases:\n  warmup: 1s\n  steady: [5s\n");
+  EXPECT_EQ(msg.rfind("s.yaml:", 0), 0u) << msg;
+  EXPECT_NE(msg.find(':'), std::string::npos);
+  EXPECT_EQ(error_of(""), "s.yaml:1:1: the file is empty");
+  EXPECT_EQ(error_of("- a\n- b\n"), "s.yaml:1:1: expected a mapping at the top (a scenario or a suite), got a list");
+}
+
+// ---- environment substitution through the loader ----------------------------
+
+TEST(ScenarioEnv, SubstitutesUrlAndKeepsPositions) {
+  const std::string text = kPhases +
+                           "target:\n"
+                           "  url: \"${TARGET_URL:-https://127.0.0.1:8443}\"\n"
+                           "  pid: ${TARGET_PID}\n"
+                           "workloads:\n"
+                           "  - {kind: tabs, users: ${USERS:-2}, thnk: 1s}\n";
+  auto env = env_of({{"TARGET_URL", "http://127.0.0.1:9999"}, {"TARGET_PID", "1234"}});
+  // The misspelt key after a substitution on the same line is reported at
+  // its column in the file as written.
+  EXPECT_EQ(error_of(text, env), "s.yaml:9:38: unknown key 'thnk'; did you mean 'think'?");
+
+  const std::string ok_text = kPhases +
+                              "target:\n"
+                              "  url: \"${TARGET_URL:-https://127.0.0.1:8443}\"\n"
+                              "  pid: ${TARGET_PID}\n"
+                              "workloads:\n"
+                              "  - {kind: tabs, users: ${USERS:-2}}\n";
+  auto r = from_text(ok_text, env);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->target.url, "http://127.0.0.1:9999");
+  EXPECT_EQ(std::get<AttachPid>(r->target.process).pid, 1234);
+  EXPECT_EQ(std::get<TabsWorkload>(r->workloads[0].params).users, 2u);
+
+  auto unset = env_of({});
+  EXPECT_EQ(error_of(ok_text, unset),
+            "s.yaml:7:8: environment variable TARGET_PID is not set (write ${TARGET_PID:-default} to give a default)");
+  auto defaults_only = env_of({{"TARGET_PID", "7"}});
+  auto d = from_text(ok_text, defaults_only);
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_EQ(d->target.url, "https://127.0.0.1:8443");
+}
+
+TEST(ScenarioEnv, ValueErrorPointsAtTheVariable) {
+  auto env = env_of({{"USERS", "lots"}});
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n    users: ${USERS}\n"), env),
+            "s.yaml:7:12: users: expected a whole number, got 'lots'");
+}
+
+// ---- suites ------------------------------------------------------------------
+
+class SuiteFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("h2soak_suite_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_ / "sub");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    auto p = dir_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(SuiteFiles, LoadsScenariosRelativeToTheSuiteAndAppliesOverrides) {
+  write("sub/a.yaml", with_workload("  - kind: tabs\n"));
+  write("b.yaml", "name: bee\n" + with_workload("  - kind: sse\n"));
+  auto suite_path = write("suite.yaml",
+                          "suite: nightly\nbudget: 1m\nscenarios:\n"
+                          "  - sub/a.yaml\n"
+                          "  - file: b.yaml\n    phases: {steady: 20s, cooldown: 3s}\n");
+  auto r = load(suite_path);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_TRUE(std::holds_alternative<Suite>(*r));
+  const Suite& s = std::get<Suite>(*r);
+  EXPECT_EQ(s.name, "nightly");
+  ASSERT_EQ(s.scenarios.size(), 2u);
+  EXPECT_EQ(s.scenarios[0].name, "a");
+  EXPECT_EQ(s.scenarios[1].name, "bee");
+  EXPECT_EQ(s.scenarios[1].phase("steady")->duration, seconds(20));
+  EXPECT_EQ(s.scenarios[1].phase("cooldown")->duration, seconds(3));
+  EXPECT_EQ(s.total_duration(), seconds(8 + 24));
+  EXPECT_EQ(s.entries[0].path, (dir_ / "sub/a.yaml").string());
+
+  auto direct = load_suite(suite_path);
+  ASSERT_TRUE(direct.ok());
+  EXPECT_FALSE(load_scenario(suite_path).ok());
+  EXPECT_FALSE(load_suite((dir_ / "b.yaml").string()).ok());
+}
+
+TEST_F(SuiteFiles, OverrideErrorsPointIntoTheSuite) {
+  write("a.yaml", with_workload("  - kind: tabs\n"));
+  auto p1 = write("s1.yaml", "suite: x\nscenarios:\n  - file: a.yaml\n    phases: {stedy: 20s}\n");
+  auto r1 = load_suite(p1);
+  ASSERT_FALSE(r1.ok());
+  EXPECT_EQ(r1.error().message(), p1 + ":4:14: scenario 'a' has no phase 'stedy'; did you mean 'steady'?");
+
+  auto p2 = write("s2.yaml", "suite: x\nscenarios:\n  - file: a.yaml\n    phases: {steady: 500ms}\n");
+  auto r2 = load_suite(p2);
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.error().message(), p2 + ":4:22: steady (500ms) is shorter than 10 sample intervals (10 × 100ms = 1s); a slope needs more samples");
+
+  auto p3 = write("s3.yaml", "suite: x\nbudget: 5s\nscenarios:\n  - a.yaml\n");
+  auto r3 = load_suite(p3);
+  ASSERT_FALSE(r3.ok());
+  EXPECT_EQ(r3.error().message(), p3 + ":2:9: the scenarios take 8s, more than the suite's budget of 5s");
+
+  auto p4 = write("s4.yaml", "suite: x\nscenarios:\n  - missing.yaml\n");
+  auto r4 = load_suite(p4);
+  ASSERT_FALSE(r4.ok());
+  EXPECT_EQ(r4.error().message().rfind(p4 + ":3:5: scenario missing.yaml: ", 0), 0u) << r4.error().message();
+
+  write("bad.yaml", with_workload("  - kind: tabs\n    users: 0\n"));
+  auto p5 = write("s5.yaml", "suite: x\nscenarios: [bad.yaml]\n");
+  auto r5 = load_suite(p5);
+  ASSERT_FALSE(r5.ok());
+  EXPECT_EQ(r5.error().message(), (dir_ / "bad.yaml").string() + ":7:12: users: must be at least 1");
+
+  auto p6 = write("s6.yaml", "suite: x\nscenarios:\n  - fil: a.yaml\n");
+  auto r6 = load_suite(p6);
+  ASSERT_FALSE(r6.ok());
+  EXPECT_EQ(r6.error().message(), p6 + ":3:5: unknown key 'fil'; did you mean 'file'?");
+}
+
+TEST(ScenarioLoader, MissingFileIsAnError) {
+  auto r = load_scenario("/nonexistent/dir/x.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().where(), "/nonexistent/dir/x.yaml");
+}
+
+TEST(ScenarioLoader, ValidateScenarioWorksOnBuiltValues) {
+  auto r = from_text(with_workload("  - kind: tabs\n"));
+  ASSERT_TRUE(r.ok());
+  Scenario s = *r;
+  EXPECT_TRUE(validate_scenario(s).ok());
+  std::get<TabsWorkload>(s.workloads[0].params).users = 0;
+  auto st = validate_scenario(s);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().message(), "s.yaml:6:5: users: must be at least 1");  // the workload's item
+}
+
+}  // namespace
+}  // namespace h2soak::scenario
