@@ -47,6 +47,7 @@ struct WorkerStats {
   Counter bytes_sent;      ///< Plaintext bytes written: h1 status line+headers+body, h2 frames.
   Counter upload_bytes;    ///< Request body bytes received by /upload.
   Counter sse_events;
+  Counter sse_skipped;     ///< Events not produced because the client did not read.
   Counter timeouts;        ///< Connections closed by the idle or read timeout.
   Gauge connections_active;
   Gauge streams_active;

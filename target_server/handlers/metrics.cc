@@ -46,6 +46,8 @@ std::string render_metrics(const ServerState& state) {
   sample(out, "h2soak_target_sse_streams_active", sum(&WorkerStats::sse_active));
   family(out, "h2soak_target_sse_events_total", "counter", "Server-sent events produced.");
   sample(out, "h2soak_target_sse_events_total", sum(&WorkerStats::sse_events));
+  family(out, "h2soak_target_sse_events_skipped_total", "counter", "Events skipped for clients that did not read.");
+  sample(out, "h2soak_target_sse_events_skipped_total", sum(&WorkerStats::sse_skipped));
   family(out, "h2soak_target_sessions", "gauge", "Live login sessions.");
   sample(out, "h2soak_target_sessions", state.sessions.size());
   family(out, "h2soak_target_bytes_received_total", "counter", "Plaintext bytes received from clients.");

@@ -48,7 +48,11 @@ void SseBody::on_timer(struct ev_loop*, ev_timer* w, int) {
 }
 
 void SseBody::add_event() {
-  if (pending_.size() - pos_ >= kMaxPending) return;  // slow reader: skip, never grow
+  if (pending_.size() - pos_ >= kMaxPending) {  // slow reader: skip (counted), never grow
+    stats_.sse_skipped.add();
+    ++next_id_;
+    return;
+  }
   if (pos_ > 0 && pos_ == pending_.size()) {
     pending_.clear();
     pos_ = 0;
