@@ -36,8 +36,7 @@ void Connection::start() {
   st.connections_active.add(1);
   st.connections_total.add();
   ev_io_start(worker_.loop(), &rio_);
-  timer_.repeat = deadline() - now();
-  ev_timer_again(worker_.loop(), &timer_);
+  arm_timer();
 }
 
 double Connection::now() const { return ev_now(worker_.loop()); }
@@ -283,6 +282,12 @@ void Connection::flush() {
     return;
   }
   update_read_interest();
+  arm_timer();
+}
+
+void Connection::arm_timer() {
+  timer_.repeat = std::max(deadline() - now(), 0.001);
+  ev_timer_again(worker_.loop(), &timer_);
 }
 
 void Connection::update_read_interest() {
@@ -325,8 +330,7 @@ void Connection::on_timer() {
   const double t = now();
   const double due = deadline();
   if (t + 1e-3 < due) {
-    timer_.repeat = due - t;
-    ev_timer_again(worker_.loop(), &timer_);
+    arm_timer();
     return;
   }
   worker_.env().stats->timeouts.add();

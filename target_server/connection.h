@@ -64,6 +64,7 @@ class Connection final : public SessionHost {
   ssize_t read_some(uint8_t* buf, size_t len);  // > 0 bytes, 0 EOF, -1 would block, -2 error
   ssize_t write_some(const char* buf, size_t len);
   double deadline() const;
+  void arm_timer();  // (re)starts the timer for the deadline of the current state
 
   Worker& worker_;
   int fd_;
