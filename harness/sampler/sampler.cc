@@ -108,6 +108,7 @@ void Sampler::sample_loop() {
 }
 
 void Sampler::scrape_loop() {
+  scraper_tid_.store(static_cast<int>(::gettid()));
   std::unique_lock lock(mu_);
   TimePoint next = now();
   for (;;) {

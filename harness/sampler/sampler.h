@@ -72,6 +72,8 @@ class Sampler {
   std::optional<Sample> latest() const;
   // Kernel thread id of the sampler thread (0 before start), to measure its own CPU cost.
   int sampler_tid() const { return sampler_tid_.load(); }
+  // Kernel thread id of the scrape thread (0 before its first scrape or without a metrics URL).
+  int scraper_tid() const { return scraper_tid_.load(); }
 
  private:
   Sampler(SamplerOptions options, TimePoint run_start, ProcReader reader);
@@ -96,6 +98,7 @@ class Sampler {
 
   std::atomic<bool> vanished_{false};
   std::atomic<int> sampler_tid_{0};
+  std::atomic<int> scraper_tid_{0};
   std::thread sample_thread_;
   std::thread scrape_thread_;
 };
