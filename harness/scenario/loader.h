@@ -26,6 +26,7 @@
 //   4. applies defaults and validates (impossible values, e.g. a zero count,
 //      min > max, steady shorter than 10 sample intervals).
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -93,6 +94,32 @@ std::string scenario_hash(const Scenario& scenario);
 // the thresholds and the regression rules (gates, not measurements), the
 // description, comments and formatting. It starts with "h2soak.scenario/v1".
 std::string canonical_form(const Scenario& scenario);
+
+// Command-line target options ------------------------------------------------
+
+// `h2soak run ... --target-url URL --spawn CMD | --pid N | --pidfile F
+// --metrics-url URL --gauge NAME...`: they replace the scenario's target (and
+// add to its sampling), so one suite can be pointed at any build or service.
+struct TargetOverrides {
+  std::optional<std::string> url;
+  std::optional<std::string> spawn;  // parsed with parse_spawn()
+  std::optional<std::int64_t> pid;
+  std::optional<std::string> pidfile;  // relative to the current directory
+  std::optional<std::string> metrics_url;
+  std::vector<std::string> gauges;  // added to the scenario's gauges (no duplicates)
+  bool empty() const {
+    return !url && !spawn && !pid && !pidfile && !metrics_url && gauges.empty();
+  }
+};
+
+// Applies the overrides to `scenario`, then validate_scenario(). Rules: at
+// most one of spawn/pid/pidfile; the new process replaces the scenario's; a
+// target that is not the reference server needs a url without {port} (from
+// --target-url or the scenario), else an error naming --target-url; switching
+// to the reference server sets `insecure`, otherwise `insecure` is kept. The
+// scenario hash does not change (the target is not part of it). Errors name
+// the flag ("--pid: ...").
+Status apply_overrides(Scenario& scenario, const TargetOverrides& overrides);
 
 // Helpers shared with the CLI ------------------------------------------------
 

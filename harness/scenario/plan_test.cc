@@ -212,3 +212,49 @@ TEST(ScenarioHash, KnownValueDoesNotDriftSilently) {
 
 }  // namespace
 }  // namespace h2soak::scenario
+
+namespace h2soak::scenario {
+namespace {
+
+TEST(Overrides, PointTheScenarioElsewhereWithoutChangingItsHash) {
+  Scenario s = must_load(kMixed);
+  const std::string hash = scenario_hash(s);
+  TargetOverrides o;
+  o.pid = 4242;
+  EXPECT_EQ(apply_overrides(s, o).error().message(),
+            "--target-url is needed: the scenario's url https://127.0.0.1:{port} names the port of a spawned "
+            "reference server, which an attached target does not have");
+  o.url = "http://127.0.0.1:8080";
+  o.gauges = {"go_goroutines", "active_streams"};
+  ASSERT_TRUE(apply_overrides(s, o).ok());
+  EXPECT_EQ(std::get<AttachPid>(s.target.process).pid, 4242);
+  EXPECT_EQ(s.target.url, "http://127.0.0.1:8080");
+  EXPECT_EQ(s.sample.gauges, (std::vector<std::string>{"active_streams", "go_goroutines"}));
+  EXPECT_EQ(scenario_hash(s), hash);
+  auto plan = make_plan(s);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_FALSE(plan->port_from_stdout);
+  EXPECT_EQ(plan->metrics_url, "http://127.0.0.1:8080/metrics");
+}
+
+TEST(Overrides, SpawnAndErrors) {
+  Scenario s = must_load(kMixed);
+  TargetOverrides ref;
+  ref.spawn = "h2soak-target --fault fd-leak";
+  ASSERT_TRUE(apply_overrides(s, ref).ok());
+  EXPECT_EQ(std::get<SpawnReference>(s.target.process).args,
+            (std::vector<std::string>{"--fault", "fd-leak", "--port", "0"}));
+  TargetOverrides both;
+  both.pid = 1;
+  both.pidfile = "x.pid";
+  EXPECT_EQ(apply_overrides(s, both).error().message(), "--spawn, --pid and --pidfile are exclusive");
+  TargetOverrides bad_url;
+  bad_url.url = "localhost:80";
+  EXPECT_FALSE(apply_overrides(s, bad_url).ok());
+  TargetOverrides bad_spawn;
+  bad_spawn.spawn = "'";
+  EXPECT_EQ(apply_overrides(s, bad_spawn).error().message(), "--spawn: unbalanced ' in command \"'\"");
+}
+
+}  // namespace
+}  // namespace h2soak::scenario
