@@ -96,6 +96,33 @@ std::optional<SlopeFit> theil_sen(const std::vector<double>& x_in, const std::ve
     i = j;
   }
   var_s /= 18;
+
+  // Lag-1 autocorrelation of the detrended residuals (points are in x order).
+  std::vector<double> r(n);
+  double mean = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    r[i] = y[i] - fit.intercept - fit.slope * x[i];
+    mean += r[i];
+  }
+  mean /= dn;
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    den += (r[i] - mean) * (r[i] - mean);
+    if (i + 1 < n) num += (r[i] - mean) * (r[i + 1] - mean);
+  }
+  double r1 = den > 0 ? num / den : 0;
+  fit.lag1_autocorrelation = r1;
+  if (r1 > 0) {
+    r1 = std::min(r1, 0.95);
+    double factor = 1, power = 1;
+    for (std::size_t k = 1; k < n; ++k) {
+      power *= r1;
+      if (power < 1e-12) break;
+      factor += 2 * (1 - static_cast<double>(k) / dn) * power;
+    }
+    fit.autocorrelation_factor = factor;
+    var_s *= factor;
+  }
   double c = normal_quantile(0.5 + confidence / 2) * std::sqrt(std::max(var_s, 0.0));
   double big_n = static_cast<double>(slopes.size());
   // 1-based ranks from Sen (1968), converted to 0-based and clamped.

@@ -11,9 +11,14 @@
 // plenty of), C = z_{(1+confidence)/2} * sqrt(Var(S)); the bounds are the
 // round((N - C) / 2)-th and (round((N + C) / 2) + 1)-th smallest slopes
 // (1-based, clamped), as in Sen (1968) and R's trend::sens.slope.
-// It assumes independent residuals; samples of a process's memory are
-// autocorrelated, so the interval is somewhat optimistic (narrow). Compare
-// rules should pair it with an absolute floor.
+// Sen's interval assumes independent residuals, and samples of a process's
+// memory are not (allocator steps make runs of equal or similar values). So
+// Var(S) is inflated by the Yue & Wang (2004) effective-sample-size factor
+//   n/n* = 1 + 2 * sum_{k=1}^{n-1} (1 - k/n) * r1^k
+// with r1 the lag-1 autocorrelation of the detrended residuals (only when
+// r1 > 0, capped at 0.95); `autocorrelation_factor` reports it. Without this a
+// flat-but-steppy RSS gets an interval too narrow to contain 0. Compare rules
+// should still pair the interval with an absolute floor.
 //
 // Cost is O(n²) in time and memory, so the input is first thinned to at most
 // max_points evenly spaced points (every k-th sample, keeping the last).
@@ -30,6 +35,8 @@ struct SlopeFit {
   double ci_low = 0;     // confidence interval of the slope
   double ci_high = 0;
   std::size_t points = 0;  // points used after thinning
+  double lag1_autocorrelation = 0;   // of the residuals y - (intercept + slope * x)
+  double autocorrelation_factor = 1; // Var(S) multiplier applied (>= 1)
 };
 
 // nullopt if fewer than 3 points with distinct x remain. x and y must have the same size.

@@ -53,6 +53,31 @@ TEST(TheilSen, IntervalCoverageOnNoise) {
   EXPECT_LE(covered, trials * 99 / 100);
 }
 
+TEST(TheilSen, AutocorrelatedNoiseWidensTheInterval) {
+  // AR(1) noise with phi = 0.9 around a flat line: consecutive samples are
+  // alike, as RSS samples are. Uncorrected, Sen's interval would exclude 0
+  // far more often than 5 % of the time.
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> noise(0, 1);
+  int covered = 0, trials = 200;
+  double factor_sum = 0;
+  for (int k = 0; k < trials; ++k) {
+    std::vector<double> x, y;
+    double e = 0;
+    for (int i = 0; i < 300; ++i) {
+      e = 0.9 * e + noise(rng);
+      x.push_back(i);
+      y.push_back(e);
+    }
+    auto f = theil_sen(x, y);
+    ASSERT_TRUE(f);
+    factor_sum += f->autocorrelation_factor;
+    if (f->ci_low <= 0 && 0 <= f->ci_high) ++covered;
+  }
+  EXPECT_GT(factor_sum / trials, 5.0);
+  EXPECT_GE(covered, trials * 80 / 100);
+}
+
 TEST(TheilSen, ThinsLongSeries) {
   std::vector<double> x, y;
   for (int i = 0; i < 20000; ++i) {
