@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <set>
 
 #include "harness/scenario/loader.h"
@@ -79,6 +81,49 @@ TEST(Shipped, TargetUrlCanBePointedElsewhere) {
   EXPECT_EQ(s->target.url, "http://127.0.0.1:18080");
   ASSERT_TRUE(std::holds_alternative<SpawnCommand>(s->target.process));
   EXPECT_EQ(std::get<SpawnCommand>(s->target.process).argv.front(), "./other-server");
+}
+
+// Every ```yaml example in scenarios/README.md loads: whole scenarios and
+// suites as they are, fragments (a workload, a section) inside a minimal
+// scenario. Keeps the documentation honest.
+TEST(Shipped, EveryReadmeExampleLoads) {
+  std::ifstream in(shipped("README.md"));
+  ASSERT_TRUE(in) << "scenarios/README.md";
+  std::vector<std::string> blocks;
+  std::string line, block;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (!inside && line == "```yaml") {
+      inside = true;
+      block.clear();
+    } else if (inside && line == "```") {
+      inside = false;
+      blocks.push_back(block);
+    } else if (inside) {
+      block += line + "\n";
+    }
+  }
+  ASSERT_GE(blocks.size(), 10u);
+  const std::string phases = "phases: {warmup: 1s, steady: 5s, cooldown: 1s}\n";
+  const std::string workloads = "workloads: [{kind: tabs}]\n";
+  for (const auto& b : blocks) {
+    SCOPED_TRACE(b);
+    std::string text;
+    if (b.rfind("name:", 0) == 0 || b.rfind("suite:", 0) == 0) {
+      text = b;
+    } else if (b.rfind("- kind:", 0) == 0) {
+      std::string indented;
+      std::istringstream lines(b);
+      while (std::getline(lines, line)) indented += "  " + line + "\n";
+      text = phases + "workloads:\n" + indented;
+    } else if (b.rfind("phases:", 0) == 0) {
+      text = b + workloads;
+    } else {
+      text = phases + workloads + b;
+    }
+    auto r = load_text(text, "README.md", no_env(), std::string(H2SOAK_SOURCE_DIR) + "/scenarios");
+    EXPECT_TRUE(r.ok()) << r.error().message();
+  }
 }
 
 }  // namespace
