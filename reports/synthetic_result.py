@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""Build a synthetic but schema-valid h2soak.result/v1 document.
+
+Used by the tests of reports/ and py/, and handy for trying the plots without
+running a load:  /usr/bin/python3 reports/synthetic_result.py out.json
+
+The histogram encoding is re-implemented here from docs/result-schema.md on
+purpose: the py tests check it against the C++ reader, so the document and the
+code cannot drift apart silently.
+"""
+import argparse
+import json
+import math
+import random
+import sys
+
+SCHEMA = "h2soak.result/v1"
+SUB_BUCKETS = 1024
+MAX_VALUE = 3_600_000_000
+
+
+def bucket_index(value):
+    """Bucket of `value` in the log-linear layout (docs/result-schema.md)."""
+    v = min(int(value), MAX_VALUE)
+    if v < 2 * SUB_BUCKETS:
+        return v
+    k = v.bit_length() - 1
+    shift = k - 10
+    sub = (v >> shift) - SUB_BUCKETS
+    return 2 * SUB_BUCKETS + (k - 11) * SUB_BUCKETS + sub
+
+
+BUCKET_COUNT = bucket_index(MAX_VALUE) + 1
+
+
+def _percentile(sorted_values, p):
+    if not sorted_values:
+        return 0
+    if p >= 100:
+        return sorted_values[-1]
+    rank = max(1, math.ceil(p / 100.0 * len(sorted_values) - 1e-9))
+    return sorted_values[rank - 1]
+
+
+def histogram(values, unit="us"):
+    """The JSON form of a histogram of integer `values`."""
+    values = sorted(min(int(v), MAX_VALUE) for v in values)
+    counts = {}
+    for v in values:
+        i = bucket_index(v)
+        counts[i] = counts.get(i, 0) + 1
+    n = len(values)
+    mean = sum(values) / n if n else 0.0
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / n) if n else 0.0
+    return {
+        "unit": unit,
+        "count": n,
+        "min": values[0] if n else 0,
+        "max": values[-1] if n else 0,
+        "sum": float(sum(values)),
+        "saturated": 0,
+        "buckets": [[i, counts[i]] for i in sorted(counts)],
+        "summary": {
+            "count": n, "min": values[0] if n else 0, "max": values[-1] if n else 0,
+            "mean": mean, "sd": sd,
+            "p50": _percentile(values, 50), "p90": _percentile(values, 90),
+            "p99": _percentile(values, 99), "p99.9": _percentile(values, 99.9),
+            "p99.99": _percentile(values, 99.99),
+        },
+    }
+
+
+def counters(done, errors=0):
+    ok = done - errors
+    return {
+        "requests": {"started": done, "done": done, "succeeded": ok, "failed": 0,
+                     "errored": errors, "timeout": 0, "dropped": 0},
+        "status": {"1xx": 0, "2xx": ok, "3xx": 0, "4xx": 0, "5xx": 0, "other": 0},
+        "errors": {"connect": 0, "tls": 0, "rst_stream": errors, "goaway": 0, "timeout": 0,
+                   "protocol": 0, "peer_closed": 0, "other": 0},
+        "rst_stream_codes": {"CANCEL": errors} if errors else {},
+        "bytes": {"in_headers": done * 30, "in_data": done * 2048, "in_total": done * 2100,
+                  "out": done * 40},
+        "connections": {"opened": 8, "failed": 0, "closed": 8},
+    }
+
+
+def make_result(seed=1, scenario="synthetic", leak_bytes_per_s=0.0, latency_scale=1.0,
+                warmup=5.0, steady=30.0, cooldown=5.0, rate=400, with_verdict=True):
+    """A complete result: one `bench` workload, phases, samples, analysis, verdict."""
+    rng = random.Random(seed)
+    total = warmup + steady + cooldown
+    phases = [
+        {"name": "warmup", "start": 0.0, "end": warmup},
+        {"name": "steady", "start": warmup, "end": warmup + steady},
+        {"name": "cooldown", "start": warmup + steady, "end": total},
+    ]
+    workload_phases = []
+    for ph in phases[:2]:
+        secs = int(ph["end"] - ph["start"])
+        done = [int(rate * rng.uniform(0.9, 1.1)) for _ in range(secs)]
+        n = sum(done)
+        lat = [rng.lognormvariate(math.log(1500 * latency_scale), 0.8) for _ in range(n)]
+        ttfb = [x * 0.6 for x in lat]
+        start_second = int(ph["start"])
+        workload_phases.append({
+            "phase": ph["name"],
+            "counters": counters(n, errors=1 if ph["name"] == "steady" else 0),
+            "histograms": {
+                "request_total": histogram(lat),
+                "ttfb": histogram(ttfb),
+                "connect": histogram([rng.uniform(80, 200) for _ in range(8)]),
+                "tls_handshake": histogram([]),
+            },
+            "extra_histograms": {},
+            "extra_counters": {},
+            "series": {
+                "start_second": start_second,
+                "requests_done": done,
+                "errors": [0] * secs,
+                "bytes_in": [d * 2100 for d in done],
+                "bytes_out": [d * 40 for d in done],
+                "in_flight": [rng.randint(10, 16) for _ in range(secs)],
+                "overflow": 0,
+            },
+        })
+    interval = 0.1
+    t = [round(i * interval, 3) for i in range(int(total / interval))]
+    rss, threads, fds, utime, stime, goroutines = [], [], [], [], [], []
+    base = 50 * 2**20
+    for x in t:
+        in_load = x < warmup + steady
+        grown = leak_bytes_per_s * min(max(x - warmup, 0.0), steady)
+        rss.append(int(base + (8 * 2**20 if in_load and x > 1 else 0) + grown + rng.uniform(0, 2**19)))
+        threads.append(4)
+        fds.append(8 + (16 if in_load and x > 0.5 else 0))
+        utime.append(x * (0.4 if in_load else 0.01))
+        stime.append(x * (0.2 if in_load else 0.005))
+        goroutines.append(None if int(x * 10) % 10 else 12.0 + (x if leak_bytes_per_s else 0))
+    samples = {
+        "pid": 4242, "interval": interval, "pss_interval": 1.0, "scrape_interval": 1.0,
+        "metrics_url": "http://127.0.0.1:8080/metrics", "gauge_names": ["go_goroutines"],
+        "fds_readable": True, "scrape_failures": 0, "late_ticks": 0,
+        "target_vanished": False, "vanished_at": -1, "phases": phases, "count": len(t),
+        "t": t, "rss": rss, "hwm": [max(rss[: i + 1]) for i in range(len(rss))],
+        "rss_anon": [r // 2 for r in rss], "pss": [r if i % 10 == 0 else 0 for i, r in enumerate(rss)],
+        "threads": threads, "fds": fds, "utime": utime, "stime": stime,
+        "gauges": {"go_goroutines": goroutines},
+    }
+    slope = leak_bytes_per_s + rng.uniform(-500, 500)
+    doc = {
+        "schema": SCHEMA,
+        "metadata": {
+            "h2soak_version": "0.1.0", "git_revision": "synthetic", "host": "testhost",
+            "kernel": "Linux 6.1.0 #1 SMP x86_64", "cpu_count": 2, "cpu_model": "Synthetic CPU",
+            "scenario_name": scenario, "scenario_hash": "sha256:synthetic", "scenario_path": "",
+            "start_time": "2026-11-22T22:00:00.000Z", "start_unix": 1795384800.0,
+            "duration": total, "command_line": ["h2soak", "run", scenario + ".yaml"], "extra": {},
+        },
+        "status": {"state": "completed", "reason": ""},
+        "phases": phases,
+        "histogram_encoding": {"kind": "log-linear", "sub_buckets": SUB_BUCKETS,
+                               "max_value": MAX_VALUE, "bucket_count": BUCKET_COUNT},
+        "workloads": [{"name": "bench", "kind": "bench", "params": {"clients": "8", "streams": "16"},
+                       "phases": workload_phases}],
+        "target": {"url": "http://127.0.0.1:8080/", "mode": "spawn", "command": "h2soak-target",
+                   "pid": 4242, "log_path": "", "exit_code": 0, "exit_signal": None,
+                   "samples": samples},
+        "analysis": {
+            "rss.slope": {"value": slope, "unit": "bytes/s", "direction": "lower",
+                          "ci_low": slope - 800, "ci_high": slope + 800, "leak": True, "note": ""},
+            "latency.p99": {"value": workload_phases[1]["histograms"]["request_total"]["summary"]["p99"],
+                            "unit": "us", "direction": "lower", "ci_low": None, "ci_high": None,
+                            "leak": False, "note": ""},
+            "throughput": {"value": float(rate), "unit": "req/s", "direction": "higher",
+                           "ci_low": None, "ci_high": None, "leak": False, "note": ""},
+        },
+        "thresholds": ["errors < 10"],
+        "verdict": [],
+    }
+    if with_verdict:
+        doc["verdict"] = [
+            {"metric": "rss.slope", "baseline": 100.0, "current": slope, "change": None,
+             "limit": "CI overlaps baseline", "outcome": "regression" if leak_bytes_per_s > 1000 else "pass",
+             "unit": "bytes/s"},
+            {"metric": "latency.p99", "baseline": 6000.0,
+             "current": doc["analysis"]["latency.p99"]["value"],
+             "change": doc["analysis"]["latency.p99"]["value"] / 6000.0 - 1, "limit": "+10 %",
+             "outcome": "pass", "unit": "us"},
+        ]
+    return doc
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", help="output JSON file")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--leak", type=float, default=0.0, help="RSS growth during steady, bytes/s")
+    ap.add_argument("--scenario", default="synthetic")
+    args = ap.parse_args(argv)
+    with open(args.out, "w", encoding="utf-8") as f:
+        json.dump(make_result(seed=args.seed, scenario=args.scenario, leak_bytes_per_s=args.leak), f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
