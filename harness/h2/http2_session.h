@@ -1,0 +1,83 @@
+#pragma once
+// HTTP/2 client session over nghttp2, implementing the net::Session seam.
+// The nghttp2 C callbacks live in nghttp2_callbacks.cc: they cast user_data
+// to Http2Session and call the handle_* members below, nothing else.
+//
+// Hot-path properties: no allocation per request (records come from the
+// host's pool, header arrays are prebuilt in net::Request, bodies are read
+// frame by frame from shared bytes), frames are serialized into the caller's
+// buffer by fill_output (many frames per write), one clock read per event.
+
+#include <nghttp2/nghttp2.h>
+
+#include <cstdint>
+
+#include "harness/net/session.h"
+
+namespace h2soak::h2 {
+
+// SETTINGS the client sends, with h2load's meaning and defaults.
+struct Http2Settings {
+  // -w: SETTINGS_INITIAL_WINDOW_SIZE = 2^bits - 1 (h2load default 30).
+  std::uint32_t window_bits = 30;
+  // -W: connection window = 2^bits - 1 (h2load default 30).
+  std::uint32_t connection_window_bits = 30;
+  // --header-table-size: SETTINGS_HEADER_TABLE_SIZE for our HPACK decoder.
+  std::uint32_t header_table_size = 4096;
+  // --max-frame-size: SETTINGS_MAX_FRAME_SIZE we accept.
+  std::uint32_t max_frame_size = 16384;
+  // -m: local cap on concurrent streams (the peer's limit also applies).
+  std::uint32_t max_concurrent_streams = 1;
+};
+
+class Http2Session final : public net::Session {
+ public:
+  Http2Session(net::SessionHost& host, const Http2Settings& settings);
+  ~Http2Session() override;
+  Http2Session(const Http2Session&) = delete;
+  Http2Session& operator=(const Http2Session&) = delete;
+
+  // net::Session
+  Status on_connect() override;
+  Status submit_request(net::StreamRecord& record) override;
+  Status on_read(const std::uint8_t* data, std::size_t length) override;
+  Result<std::size_t> fill_output(std::uint8_t* out, std::size_t capacity) override;
+  void cancel(net::StreamRecord& record, net::ErrorClass why) override;
+  void terminate(std::uint32_t error_code) override;
+  std::size_t max_concurrent_streams() const override;
+  std::size_t active_streams() const override { return active_; }
+  bool alive() const override;
+  bool protocol_error() const override { return protocol_error_; }
+
+  bool goaway_received() const { return goaway_received_; }
+
+  // --- called only from nghttp2_callbacks.cc ---
+  int handle_begin_headers(const nghttp2_frame* frame);
+  int handle_header(const nghttp2_frame* frame, const std::uint8_t* name, std::size_t namelen,
+                    const std::uint8_t* value, std::size_t valuelen);
+  int handle_frame_recv(const nghttp2_frame* frame);
+  int handle_frame_send(const nghttp2_frame* frame);
+  int handle_data_chunk(std::int32_t stream_id, const std::uint8_t* data, std::size_t length);
+  int handle_stream_close(std::int32_t stream_id, std::uint32_t error_code);
+  ssize_t read_body(net::StreamRecord& record, std::uint8_t* buf, std::size_t length, std::uint32_t* flags);
+  void handle_protocol_error() { protocol_error_ = true; }
+
+ private:
+  net::StreamRecord* record_of(std::int32_t stream_id) const;
+
+  net::SessionHost& host_;
+  Http2Settings settings_;
+  nghttp2_session* session_ = nullptr;
+  std::size_t active_ = 0;
+  bool settings_received_ = false;
+  bool goaway_received_ = false;
+  bool protocol_error_ = false;
+  // Output of the last mem_send that did not fit into the caller's buffer.
+  const std::uint8_t* pending_ = nullptr;
+  std::size_t pending_len_ = 0;
+};
+
+// The process-wide nghttp2 callback table (built once, read-only).
+const nghttp2_session_callbacks* client_callbacks();
+
+}  // namespace h2soak::h2

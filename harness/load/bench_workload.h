@@ -1,0 +1,129 @@
+#pragma once
+// The `bench` workload: h2load's closed model and an open (constant or
+// Poisson arrival rate) model, on one worker's share of the clients.
+//
+// Closed model: each client (connection) keeps up to -m streams busy until
+// the worker's share of -n has been started, or until -D ends the run.
+// Open model (rate > 0): requests are due at fixed (or exponential) gaps;
+// a due request goes to a connection with a free stream slot, if the total in
+// flight is below max_in_flight; otherwise it is counted as dropped. Latency
+// is measured from the due time, so stalls are not hidden (no coordinated
+// omission).
+//
+// Clients that never manage to connect give up (as in h2load); a client whose
+// established connection ends reconnects while there is work left (at once if
+// the connection had served requests, else after a back-off of 100 ms..1 s).
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "harness/h2/http2_session.h"
+#include "harness/load/connection.h"
+#include "harness/load/request_log.h"
+#include "harness/load/workload.h"
+#include "harness/net/request.h"
+#include "harness/net/socket.h"
+
+namespace h2soak::load {
+
+// Everything a bench run needs, validated before any socket opens (the plan).
+struct BenchPlan {
+  std::vector<net::Url> urls;       // round robin; same scheme://host:port
+  net::Address address;             // resolved host of urls[0]
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;
+  net::Body body;
+  std::uint32_t clients = 1;        // -c (whole run)
+  std::uint32_t max_streams = 1;    // -m
+  std::uint64_t requests = 1;       // -n (whole run); 0: unlimited (with -D)
+  double rate = 0;                  // --rate, requests/s for the whole run; 0: closed model
+  bool poisson = false;             // --poisson: exponential inter-arrival gaps
+  std::uint64_t max_in_flight = 0;  // open model bound; 0: clients * max_streams
+  Nanos connect_timeout{std::chrono::seconds(10)};
+  Nanos request_timeout{0};
+  Nanos active_timeout{0};          // -T
+  Nanos inactivity_timeout{0};      // -N
+  h2::Http2Settings settings;       // -w -W --header-table-size --max-frame-size
+  RequestLog* log = nullptr;        // --log-file (shared; may be null)
+  double log_origin_unix = 0;       // Unix time of the run's origin, for log lines
+
+  // This worker's share of a whole-run quantity (the first workers get the remainder).
+  static std::uint64_t share(std::uint64_t total, int worker, int workers) {
+    return total / workers + (static_cast<std::uint64_t>(worker) < total % workers ? 1 : 0);
+  }
+};
+
+class BenchWorkload final : public Workload, public ConnectionObserver, public net::StreamObserver {
+ public:
+  BenchWorkload(Worker& worker, const BenchPlan& plan);
+  ~BenchWorkload() override;
+
+  // Workload
+  std::string_view name() const override { return "bench"; }
+  void start() override;
+  void begin_steady() override;
+  void stop() override;
+  void abort() override;
+  void progress(metrics::Counters& counters, std::uint64_t& in_flight) const override;
+  const metrics::WorkloadMetrics& metrics(Phase phase) const override { return metrics_[static_cast<int>(phase)]; }
+  bool never_connected() const override { return !ever_connected_; }
+  std::string last_error() const override { return last_error_; }
+
+  // ConnectionObserver
+  void on_connected(Connection& c) override;
+  void on_stream_slot_free(Connection& c) override;
+  void on_closed(Connection& c, const CloseInfo& info) override;
+
+  // StreamObserver
+  void on_complete(net::StreamRecord& record) override;
+
+ private:
+  struct Client {
+    std::unique_ptr<Connection> connection;
+    std::unique_ptr<Timer> reconnect_timer;
+    Nanos backoff{0};
+    bool done = false;  // gave up or finished
+  };
+
+  bool open_model() const { return rate_ > 0; }
+  bool budget_left() const { return requests_ == 0 || issued_ < requests_; }
+  bool work_left() const { return !stopping_ && budget_left(); }
+  void fill(Connection& c);
+  void submit_one(Connection& c, TimePoint intended);
+  void on_tick();
+  Nanos next_gap();
+  void maybe_finish();
+  void check_all_closed();
+  metrics::WorkloadMetrics& current() { return metrics_[static_cast<int>(phase_)]; }
+
+  Worker& worker_;
+  BenchPlan plan_;
+  std::deque<net::Request> requests_list_;
+  std::size_t next_request_ = 0;
+  std::vector<Client> clients_;
+  std::uint64_t requests_ = 0;      // this worker's -n share (0: unlimited)
+  std::uint64_t issued_ = 0;        // started + dropped
+  std::uint64_t in_flight_ = 0;     // reported-but-not-complete excluded
+  std::uint64_t max_in_flight_ = 0;
+  double rate_ = 0;
+  std::mt19937_64 rng_;
+  std::exponential_distribution<double> exp_{1.0};
+  TimePoint next_due_{};
+  std::unique_ptr<Timer> tick_timer_;
+  std::unique_ptr<Timer> finish_timer_;
+  std::size_t rr_ = 0;
+  Phase phase_ = Phase::kWarmup;
+  bool stopping_ = false;
+  bool finishing_ = false;
+  bool finished_ = false;
+  bool ever_connected_ = false;
+  std::string last_error_;
+  metrics::WorkloadMetrics metrics_[kPhaseCount];
+  RequestLog::Buffer log_;
+};
+
+}  // namespace h2soak::load

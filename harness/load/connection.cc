@@ -1,0 +1,407 @@
+#include "harness/load/connection.h"
+
+#include <openssl/err.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <cerrno>
+#include <cstring>
+
+#include "harness/load/worker.h"
+#include "harness/net/tls.h"
+
+namespace h2soak::load {
+namespace {
+constexpr std::size_t kOutputSize = 64 * 1024;
+constexpr int kMaxReadsPerEvent = 8;  // fairness between connections of a worker
+
+metrics::ErrorClass to_metrics(net::ErrorClass c) {
+  switch (c) {
+    case net::ErrorClass::kConnectFailed: return metrics::ErrorClass::kConnect;
+    case net::ErrorClass::kTlsFailed: return metrics::ErrorClass::kTls;
+    case net::ErrorClass::kRstStream: return metrics::ErrorClass::kRstStream;
+    case net::ErrorClass::kGoaway: return metrics::ErrorClass::kGoaway;
+    case net::ErrorClass::kTimeout: return metrics::ErrorClass::kTimeout;
+    case net::ErrorClass::kProtocol: return metrics::ErrorClass::kProtocol;
+    case net::ErrorClass::kPeerClosed: return metrics::ErrorClass::kPeerClosed;
+    default: return metrics::ErrorClass::kOther;
+  }
+}
+}  // namespace
+
+Connection::Connection(Worker& worker, const ConnectionOptions& options, ConnectionObserver& observer,
+                       metrics::WorkloadMetrics* metrics)
+    : worker_(worker),
+      options_(options),
+      observer_(observer),
+      metrics_(metrics),
+      timeout_timer_(worker.loop(), [this] {
+        if (state_ == State::kConnecting) close(net::ErrorClass::kConnectFailed, "connect timeout");
+        else if (state_ == State::kTlsHandshake) close(net::ErrorClass::kTlsFailed, "TLS handshake timeout");
+        else close(net::ErrorClass::kTimeout, "connection active timeout (-T)");
+      }),
+      inactivity_timer_(worker.loop(), [this] { close(net::ErrorClass::kTimeout, "inactivity timeout (-N)"); }) {
+  const std::size_t slots = std::max<std::uint32_t>(1, options_.settings.max_concurrent_streams);
+  pool_.resize(slots);
+  free_.reserve(slots);
+  for (std::size_t i = slots; i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
+  out_.reset(new std::uint8_t[kOutputSize]);
+  ev_io_init(&read_watcher_, &Connection::on_io, -1, EV_READ);
+  ev_io_init(&write_watcher_, &Connection::on_io, -1, EV_WRITE);
+  read_watcher_.data = write_watcher_.data = this;
+  worker_.add_connection(this);
+}
+
+Connection::~Connection() {
+  if (state_ != State::kIdle) {
+    // Destroyed while open (end of run): release everything without callbacks.
+    ev_io_stop(worker_.loop(), &read_watcher_);
+    ev_io_stop(worker_.loop(), &write_watcher_);
+    session_.reset();
+    if (ssl_) SSL_free(ssl_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  worker_.remove_connection(this);
+}
+
+void Connection::connect() {
+  if (state_ != State::kIdle) return;
+  was_connected_ = false;
+  completed_ok_ = 0;
+  close_pending_ = false;
+  close_cause_ = net::ErrorClass::kNone;
+  close_message_.clear();
+  connect_us_ = tls_us_ = 0;
+  tls_resumed_ = false;
+  connect_started_ = now();
+  ++metrics_->counters.connections_opened;
+  state_ = State::kConnecting;
+  auto fd = net::start_connect(options_.address);
+  if (!fd) {
+    close(net::ErrorClass::kConnectFailed, fd.error().message());
+    return;
+  }
+  fd_ = *fd;
+  ev_io_set(&read_watcher_, fd_, EV_READ);
+  ev_io_set(&write_watcher_, fd_, EV_WRITE);
+  set_write_interest(true);
+  if (options_.connect_timeout.count() > 0) timeout_timer_.start(options_.connect_timeout);
+}
+
+void Connection::on_io(struct ev_loop*, ev_io* w, int revents) {
+  auto* self = static_cast<Connection*>(w->data);
+  switch (self->state_) {
+    case State::kConnecting: self->handle_connecting(); return;
+    case State::kTlsHandshake: self->handle_tls_handshake(); return;
+    case State::kReady:
+    case State::kClosing:
+      if (revents & EV_READ) self->handle_read();
+      if ((revents & EV_WRITE) && self->state_ != State::kIdle) self->flush();
+      return;
+    case State::kIdle: return;
+  }
+}
+
+void Connection::set_write_interest(bool on) {
+  if (on == write_interest_) return;
+  write_interest_ = on;
+  if (on) ev_io_start(worker_.loop(), &write_watcher_);
+  else ev_io_stop(worker_.loop(), &write_watcher_);
+}
+
+void Connection::handle_connecting() {
+  if (auto st = net::finish_connect(fd_); !st) {
+    close(net::ErrorClass::kConnectFailed, st.error().message() + " (" + options_.address.to_string() + ")");
+    return;
+  }
+  tcp_connected_ = now();
+  connect_us_ = micros_between(connect_started_, tcp_connected_);
+  metrics_->connect.record(connect_us_);
+  ev_io_start(worker_.loop(), &read_watcher_);
+  if (!options_.tls) {
+    on_transport_ready();
+    return;
+  }
+  std::string error;
+  net::TlsContext* tls = worker_.tls(&error);
+  if (!tls) {
+    close(net::ErrorClass::kTlsFailed, error);
+    return;
+  }
+  auto ssl = tls->new_client(fd_, options_.host);
+  if (!ssl) {
+    close(net::ErrorClass::kTlsFailed, ssl.error().message());
+    return;
+  }
+  ssl_ = *ssl;
+  state_ = State::kTlsHandshake;
+  handle_tls_handshake();
+}
+
+void Connection::handle_tls_handshake() {
+  ERR_clear_error();
+  int rv = SSL_do_handshake(ssl_);
+  if (rv != 1) {
+    int err = SSL_get_error(ssl_, rv);
+    if (err == SSL_ERROR_WANT_READ) { set_write_interest(false); return; }
+    if (err == SSL_ERROR_WANT_WRITE) { set_write_interest(true); return; }
+    std::string text = err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? "connection closed during TLS handshake"
+                                                                        : net::tls_error_text();
+    close(net::ErrorClass::kTlsFailed, "TLS handshake: " + text);
+    return;
+  }
+  const unsigned char* alpn = nullptr;
+  unsigned alpn_len = 0;
+  SSL_get0_alpn_selected(ssl_, &alpn, &alpn_len);
+  if (alpn_len != 2 || std::memcmp(alpn, "h2", 2) != 0) {
+    close(net::ErrorClass::kTlsFailed, "the server did not select h2 with ALPN");
+    return;
+  }
+  tls_us_ = micros_between(tcp_connected_, now());
+  tls_resumed_ = SSL_session_reused(ssl_) == 1;
+  metrics_->tls_handshake.record(tls_us_);
+  on_transport_ready();
+}
+
+void Connection::on_transport_ready() {
+  set_write_interest(false);
+  state_ = State::kReady;
+  was_connected_ = true;
+  if (options_.active_timeout.count() > 0) timeout_timer_.start(options_.active_timeout);
+  else timeout_timer_.stop();
+  if (options_.inactivity_timeout.count() > 0) inactivity_timer_.again(options_.inactivity_timeout);
+  session_ = std::make_unique<h2::Http2Session>(*this, options_.settings);
+  if (auto st = session_->on_connect(); !st) {
+    close(net::ErrorClass::kProtocol, st.error().message());
+    return;
+  }
+  observer_.on_connected(*this);
+}
+
+std::size_t Connection::capacity() const {
+  if (state_ != State::kReady || close_pending_) return 0;
+  const std::size_t max = session_->max_concurrent_streams();
+  const std::size_t used = in_flight();
+  return max > used ? std::min(max - used, free_.size()) : 0;
+}
+
+net::StreamRecord* Connection::acquire() {
+  if (capacity() == 0) return nullptr;
+  net::StreamRecord& r = pool_[free_.back()];
+  free_.pop_back();
+  r.request = nullptr;
+  r.observer = nullptr;
+  r.user = nullptr;
+  r.user_tag = 0;
+  r.deliver_data = false;
+  r.intended = TimePoint{};
+  r.active = false;
+  r.reset_results();
+  return &r;
+}
+
+void Connection::submit(net::StreamRecord& record) {
+  record.submitted = now();
+  if (record.intended == TimePoint{}) record.intended = record.submitted;
+  ++in_callbacks_;
+  auto st = session_->submit_request(record);
+  --in_callbacks_;
+  if (!st) {
+    record.error = net::ErrorClass::kProtocol;
+    record.last_byte = record.submitted;
+    complete(record);
+  }
+  if (close_pending_ && in_callbacks_ == 0) finish_close();
+}
+
+void Connection::complete(net::StreamRecord& record) {
+  record.active = false;
+  if (!record.reported) {
+    record.reported = true;
+    if (record.ok()) ++completed_ok_;
+    if (record.observer) record.observer->on_complete(record);
+  }
+  free_.push_back(static_cast<std::uint32_t>(&record - pool_.data()));
+}
+
+void Connection::cancel(net::StreamRecord& record, net::ErrorClass why) {
+  if (!record.active || record.reported) return;
+  record.error = why;
+  record.last_byte = now();
+  // Report now: the RST may never leave if the peer stopped reading; the slot
+  // is released when nghttp2 closes the stream (or the connection closes).
+  record.reported = true;
+  if (record.observer) record.observer->on_complete(record);
+  if (session_) session_->cancel(record, why);
+}
+
+void Connection::sweep_timeouts(TimePoint t) {
+  if (options_.request_timeout.count() <= 0 || state_ == State::kIdle) return;
+  if (free_.size() == pool_.size()) return;
+  for (auto& r : pool_)
+    if (r.active && !r.reported && t - r.submitted > options_.request_timeout) cancel(r, net::ErrorClass::kTimeout);
+}
+
+void Connection::want_write() {
+  if (!dirty_) {
+    dirty_ = true;
+    worker_.mark_dirty(this);
+  }
+}
+
+void Connection::on_stream_done(net::StreamRecord& record) {
+  complete(record);
+  if (state_ == State::kReady && !close_pending_) observer_.on_stream_slot_free(*this);
+}
+
+void Connection::on_goaway(std::uint32_t, std::int32_t) {}
+
+void Connection::on_settings() {
+  if (state_ == State::kReady && !close_pending_ && capacity() > 0) observer_.on_stream_slot_free(*this);
+}
+
+void Connection::handle_read() {
+  std::uint8_t* buf = worker_.read_buffer();
+  for (int i = 0; i < kMaxReadsPerEvent; ++i) {
+    ssize_t n;
+    if (ssl_) {
+      ERR_clear_error();
+      n = SSL_read(ssl_, buf, static_cast<int>(Worker::kReadBufferSize));
+      if (n <= 0) {
+        int err = SSL_get_error(ssl_, static_cast<int>(n));
+        if (err == SSL_ERROR_WANT_READ) break;
+        if (err == SSL_ERROR_WANT_WRITE) { set_write_interest(true); break; }
+        if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0))
+          close(net::ErrorClass::kPeerClosed, "the peer closed the connection");
+        else
+          close(net::ErrorClass::kPeerClosed, "TLS read: " + net::tls_error_text());
+        return;
+      }
+    } else {
+      n = ::read(fd_, buf, Worker::kReadBufferSize);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        if (errno == EINTR) continue;
+        close(net::ErrorClass::kPeerClosed, std::string("read: ") + std::strerror(errno));
+        return;
+      }
+      if (n == 0) {
+        close(net::ErrorClass::kPeerClosed, "the peer closed the connection");
+        return;
+      }
+    }
+    metrics_->counters.bytes_in_total += static_cast<std::uint64_t>(n);
+    if (options_.inactivity_timeout.count() > 0) inactivity_timer_.again(options_.inactivity_timeout);
+    ++in_callbacks_;
+    auto st = session_->on_read(buf, static_cast<std::size_t>(n));
+    --in_callbacks_;
+    if (close_pending_) { finish_close(); return; }
+    if (!st) { close(net::ErrorClass::kProtocol, st.error().message()); return; }
+    if (static_cast<std::size_t>(n) < Worker::kReadBufferSize) break;
+  }
+  if (!session_->alive()) {
+    close(session_->protocol_error() ? net::ErrorClass::kProtocol : net::ErrorClass::kNone);
+  }
+}
+
+void Connection::flush() {
+  dirty_ = false;
+  if (state_ != State::kReady && state_ != State::kClosing) return;
+  for (;;) {
+    if (out_pos_ == out_len_) {
+      out_pos_ = out_len_ = 0;
+      ++in_callbacks_;
+      auto r = session_->fill_output(out_.get(), kOutputSize);
+      --in_callbacks_;
+      if (close_pending_) { finish_close(); return; }
+      if (!r) { close(net::ErrorClass::kProtocol, r.error().message()); return; }
+      if (*r == 0) break;
+      out_len_ = *r;
+    }
+    ssize_t w;
+    const std::size_t len = out_len_ - out_pos_;
+    if (ssl_) {
+      ERR_clear_error();
+      w = SSL_write(ssl_, out_.get() + out_pos_, static_cast<int>(len));
+      if (w <= 0) {
+        int err = SSL_get_error(ssl_, static_cast<int>(w));
+        if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) { set_write_interest(true); return; }
+        close(net::ErrorClass::kPeerClosed, "TLS write: " + net::tls_error_text());
+        return;
+      }
+    } else {
+      w = ::write(fd_, out_.get() + out_pos_, len);
+      if (w < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) { set_write_interest(true); return; }
+        if (errno == EINTR) continue;
+        close(net::ErrorClass::kPeerClosed, std::string("write: ") + std::strerror(errno));
+        return;
+      }
+    }
+    metrics_->counters.bytes_out += static_cast<std::uint64_t>(w);
+    out_pos_ += static_cast<std::size_t>(w);
+  }
+  set_write_interest(false);
+  if (!session_->alive()) {
+    close(session_->protocol_error() ? net::ErrorClass::kProtocol : net::ErrorClass::kNone);
+  }
+}
+
+void Connection::shutdown() {
+  if (state_ == State::kReady) {
+    state_ = State::kClosing;
+    session_->terminate(NGHTTP2_NO_ERROR);
+  } else if (state_ != State::kIdle && state_ != State::kClosing) {
+    close(net::ErrorClass::kCancelled, "shut down before connected");
+  }
+}
+
+void Connection::close(net::ErrorClass why, std::string message) {
+  if (state_ == State::kIdle) return;
+  if (close_pending_) return;
+  close_pending_ = true;
+  close_cause_ = why;
+  close_message_ = std::move(message);
+  if (in_callbacks_ == 0) finish_close();
+}
+
+void Connection::finish_close() {
+  ev_io_stop(worker_.loop(), &read_watcher_);
+  ev_io_stop(worker_.loop(), &write_watcher_);
+  write_interest_ = false;
+  timeout_timer_.stop();
+  inactivity_timer_.stop();
+  session_.reset();  // nghttp2 reports nothing on deletion; records are completed below
+  if (ssl_) {
+    SSL_free(ssl_);
+    ssl_ = nullptr;
+  }
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  state_ = State::kIdle;
+  out_pos_ = out_len_ = 0;
+  const net::ErrorClass cause = close_cause_;
+  auto& counters = metrics_->counters;
+  if (was_connected_) {
+    ++counters.connections_closed;
+  } else if (cause != net::ErrorClass::kCancelled) {
+    ++counters.connections_failed;
+    counters.record_error(to_metrics(cause == net::ErrorClass::kTlsFailed ? cause : net::ErrorClass::kConnectFailed));
+  }
+  const TimePoint t = now();
+  for (auto& r : pool_) {
+    if (!r.active) continue;
+    if (r.error == net::ErrorClass::kNone)
+      r.error = cause == net::ErrorClass::kNone ? net::ErrorClass::kPeerClosed : cause;
+    r.last_byte = t;
+    complete(r);
+  }
+  CloseInfo info{cause, was_connected_, completed_ok_, std::move(close_message_)};
+  close_pending_ = false;
+  observer_.on_closed(*this, info);
+}
+
+}  // namespace h2soak::load

@@ -1,0 +1,159 @@
+#include "harness/load/worker.h"
+
+#include <algorithm>
+
+#include "harness/load/connection.h"
+
+namespace h2soak::load {
+namespace {
+constexpr Nanos kSweepInterval = std::chrono::milliseconds(100);
+constexpr Nanos kPublishInterval = std::chrono::seconds(1);
+}  // namespace
+
+Worker::Worker(int index, int count, net::TlsOptions tls_options)
+    : index_(index), count_(count), tls_options_(std::move(tls_options)), loop_(ev_loop_new(EVFLAG_AUTO)) {
+  read_buffer_.reset(new std::uint8_t[kReadBufferSize]);
+  ev_prepare_init(&prepare_, &Worker::on_prepare);
+  prepare_.data = this;
+  ev_async_init(&async_, &Worker::on_async);
+  async_.data = this;
+  dirty_.reserve(256);
+}
+
+Worker::~Worker() {
+  warmup_timer_.reset();
+  deadline_timer_.reset();
+  drain_timer_.reset();
+  publish_timer_.reset();
+  sweep_timer_.reset();
+  ev_prepare_stop(loop_, &prepare_);
+  ev_async_stop(loop_, &async_);
+  tls_.reset();
+  ev_loop_destroy(loop_);
+}
+
+net::TlsContext* Worker::tls(std::string* error) {
+  if (!tls_) {
+    auto created = net::TlsContext::create(tls_options_);
+    if (!created) {
+      if (error) *error = created.error().message();
+      return nullptr;
+    }
+    tls_ = std::move(*created);
+  }
+  return tls_.get();
+}
+
+void Worker::run(Workload& workload, const WorkerSchedule& schedule) {
+  workload_ = &workload;
+  schedule_ = schedule;
+  ev_prepare_start(loop_, &prepare_);
+  ev_unref(loop_);  // the prepare watcher alone must not keep the loop alive
+  ev_async_start(loop_, &async_);
+
+  publish_timer_ = std::make_unique<Timer>(loop_, [this] { publish(); });
+  publish_timer_->start(kPublishInterval, kPublishInterval);
+  sweep_timer_ = std::make_unique<Timer>(loop_, [this] {
+    const TimePoint t = now();
+    for (std::size_t i = 0; i < connections_.size(); ++i) connections_[i]->sweep_timeouts(t);
+  });
+  sweep_timer_->start(kSweepInterval, kSweepInterval);
+
+  // Phases are relative to the common origin, so that workers started a few
+  // microseconds apart still switch phase at the same moment.
+  const TimePoint t0 = now();
+  auto until = [&](Nanos offset) {
+    auto d = schedule_.origin + offset - t0;
+    return d.count() > 0 ? std::chrono::duration_cast<Nanos>(d) : Nanos{0};
+  };
+  if (schedule_.warmup.count() == 0) {
+    steady_start_ = now();
+    workload.begin_steady();
+  }
+  workload.start();
+  if (schedule_.warmup.count() > 0) {
+    warmup_timer_ = std::make_unique<Timer>(loop_, [this] {
+      steady_start_ = now();
+      workload_->begin_steady();
+    });
+    warmup_timer_->start(until(schedule_.warmup));
+  }
+  if (schedule_.duration.count() > 0) {
+    deadline_timer_ = std::make_unique<Timer>(loop_, [this] { begin_stop(); });
+    deadline_timer_->start(until(schedule_.warmup + schedule_.duration));
+  }
+  if (stop_requested_.load()) begin_stop();
+  // The publish and sweep timers keep the loop alive until finish() breaks it
+  // (ev_run forgets a break issued before it started, hence the check).
+  if (!finished_) ev_run(loop_, 0);
+  publish();
+  publish_timer_->stop();
+  sweep_timer_->stop();
+  if (warmup_timer_) warmup_timer_->stop();
+  if (deadline_timer_) deadline_timer_->stop();
+  if (drain_timer_) drain_timer_->stop();
+}
+
+void Worker::begin_stop() {
+  if (stopping_ || finished_) return;
+  stopping_ = true;
+  if (steady_start_ == TimePoint{}) steady_start_ = now();
+  drain_timer_ = std::make_unique<Timer>(loop_, [this] {
+    if (!finished_) workload_->abort();
+    if (!finished_) finish();  // the workload's connections are released when it is destroyed
+  });
+  drain_timer_->start(schedule_.drain);
+  workload_->stop();
+}
+
+void Worker::finish() {
+  finished_ = true;
+  ev_break(loop_, EVBREAK_ALL);
+}
+
+void Worker::request_stop() {
+  stop_requested_.store(true);
+  ev_async_send(loop_, &async_);
+}
+
+void Worker::on_async(struct ev_loop*, ev_async* w, int) {
+  auto* self = static_cast<Worker*>(w->data);
+  if (self->stop_requested_.load() && self->workload_) self->begin_stop();
+}
+
+void Worker::on_prepare(struct ev_loop*, ev_prepare* w, int) { static_cast<Worker*>(w->data)->flush_dirty(); }
+
+void Worker::flush_dirty() {
+  // Connections may be appended while flushing (a close can trigger new
+  // submits elsewhere); index-based iteration sees them too.
+  for (std::size_t i = 0; i < dirty_.size(); ++i)
+    if (Connection* c = dirty_[i]) c->flush();
+  dirty_.clear();
+}
+
+void Worker::publish() {
+  if (!workload_) return;
+  Snapshot s;
+  workload_->progress(s.counters, s.in_flight);
+  s.steady = steady_start_ != TimePoint{};
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  snapshot_ = s;
+}
+
+Worker::Snapshot Worker::snapshot() const {
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  return snapshot_;
+}
+
+void Worker::add_connection(Connection* c) { connections_.push_back(c); }
+
+void Worker::remove_connection(Connection* c) {
+  auto it = std::find(connections_.begin(), connections_.end(), c);
+  if (it != connections_.end()) {
+    *it = connections_.back();
+    connections_.pop_back();
+  }
+  std::replace(dirty_.begin(), dirty_.end(), c, static_cast<Connection*>(nullptr));
+}
+
+}  // namespace h2soak::load

@@ -1,0 +1,109 @@
+#pragma once
+// A Worker is one thread with its own libev loop, its own TLS context, its
+// own connections and its own metrics; nothing it touches on the hot path is
+// shared (STYLE.md habit 3). The Runner creates N workers and merges their
+// metrics after join; a copy of the live counters is published once a second
+// into a mutex-protected slot (the only cross-thread state besides the stop
+// signal).
+//
+// Services for workloads and connections (worker thread only):
+//   loop(), now-ish timers (load::Timer), tls(), origin() (run start, shared by
+//   all workers so per-second series line up), finish().
+// Connections register themselves for the once-per-loop-turn flush of their
+// batched output and for the request-timeout sweep.
+
+#include <ev.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "harness/load/event.h"
+#include "harness/load/workload.h"
+#include "harness/metrics/counters.h"
+#include "harness/net/tls.h"
+#include "harness/util/clock.h"
+
+namespace h2soak::load {
+
+class Connection;
+
+struct WorkerSchedule {
+  TimePoint origin;        // run start, common to all workers
+  Nanos warmup{0};         // --warm-up-time
+  Nanos duration{0};       // -D (steady phase length); 0: until the workload finishes
+  Nanos drain{std::chrono::seconds(1)};  // after stop(): wait this long for in-flight requests
+};
+
+class Worker {
+ public:
+  Worker(int index, int count, net::TlsOptions tls_options);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  int index() const { return index_; }
+  int count() const { return count_; }
+  struct ev_loop* loop() const { return loop_; }
+  TimePoint origin() const { return schedule_.origin; }
+  const WorkerSchedule& schedule() const { return schedule_; }
+  // The worker's TLS context, created on first use (nullptr + error text on failure).
+  net::TlsContext* tls(std::string* error = nullptr);
+  // 64 KiB scratch buffer for reads (one at a time per worker).
+  std::uint8_t* read_buffer() { return read_buffer_.get(); }
+  static constexpr std::size_t kReadBufferSize = 64 * 1024;
+
+  // Runs the workload to completion on the calling thread.
+  void run(Workload& workload, const WorkerSchedule& schedule);
+  // Called by the workload when it is done: the loop returns.
+  void finish();
+  // Thread-safe: ask the workload to stop (as at the deadline).
+  void request_stop();
+  bool stopping() const { return stopping_; }
+  TimePoint steady_start() const { return steady_start_; }
+
+  struct Snapshot {
+    metrics::Counters counters;
+    std::uint64_t in_flight = 0;
+    bool steady = false;
+  };
+  // Thread-safe: the latest once-a-second copy.
+  Snapshot snapshot() const;
+
+  // --- for load::Connection ---
+  void add_connection(Connection* c);
+  void remove_connection(Connection* c);
+  void mark_dirty(Connection* c) { dirty_.push_back(c); }
+
+ private:
+  static void on_prepare(struct ev_loop*, ev_prepare* w, int);
+  static void on_async(struct ev_loop*, ev_async* w, int);
+  void flush_dirty();
+  void publish();
+  void begin_stop();
+
+  int index_;
+  int count_;
+  net::TlsOptions tls_options_;
+  std::unique_ptr<net::TlsContext> tls_;
+  struct ev_loop* loop_;
+  ev_prepare prepare_{};
+  ev_async async_{};
+  std::unique_ptr<std::uint8_t[]> read_buffer_;
+  std::vector<Connection*> connections_;
+  std::vector<Connection*> dirty_;
+  Workload* workload_ = nullptr;
+  WorkerSchedule schedule_;
+  TimePoint steady_start_{};
+  bool stopping_ = false;
+  bool finished_ = false;
+  std::atomic<bool> stop_requested_{false};
+  std::unique_ptr<Timer> warmup_timer_, deadline_timer_, drain_timer_, publish_timer_, sweep_timer_;
+
+  mutable std::mutex snapshot_mutex_;
+  Snapshot snapshot_;
+};
+
+}  // namespace h2soak::load
