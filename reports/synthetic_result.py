@@ -128,14 +128,17 @@ def make_result(seed=1, scenario="synthetic", leak_bytes_per_s=0.0, latency_scal
     t = [round(i * interval, 3) for i in range(int(total / interval))]
     rss, threads, fds, utime, stime, goroutines = [], [], [], [], [], []
     base = 50 * 2**20
+    cpu_u = cpu_s = 0.0
     for x in t:
         in_load = x < warmup + steady
         grown = leak_bytes_per_s * min(max(x - warmup, 0.0), steady)
         rss.append(int(base + (8 * 2**20 if in_load and x > 1 else 0) + grown + rng.uniform(0, 2**19)))
         threads.append(4)
         fds.append(8 + (16 if in_load and x > 0.5 else 0))
-        utime.append(x * (0.4 if in_load else 0.01))
-        stime.append(x * (0.2 if in_load else 0.005))
+        cpu_u += interval * (0.4 if in_load else 0.01) * rng.uniform(0.8, 1.2)
+        cpu_s += interval * (0.2 if in_load else 0.005) * rng.uniform(0.8, 1.2)
+        utime.append(round(cpu_u, 2))  # /proc reports CPU in clock ticks (10 ms)
+        stime.append(round(cpu_s, 2))
         goroutines.append(None if int(x * 10) % 10 else 12.0 + (x if leak_bytes_per_s else 0))
     samples = {
         "pid": 4242, "interval": interval, "pss_interval": 1.0, "scrape_interval": 1.0,

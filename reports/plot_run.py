@@ -1,0 +1,451 @@
+#!/usr/bin/python3
+"""Plot h2soak result files and write one self-contained HTML report.
+
+Usage:
+  /usr/bin/python3 reports/plot_run.py RESULT.json [RESULT.json ...]
+        [--baseline FILE ...] [--out DIR] [--title TEXT]
+
+Reads one or more result files (schema h2soak.result/v1, docs/result-schema.md)
+and optionally a baseline: either a baseline file (schema h2soak.baseline/v1;
+its per-metric min..max spread is drawn as a band) or result files of
+reference runs (their series are drawn as a grey envelope). Writes into DIR:
+
+  resources.png   RSS, threads, open fds and CPU over time, phases shaded
+  gauges.png      scraped Prometheus gauges over time (only if any)
+  latency.png     latency percentiles per workload (steady phase)
+  throughput.png  requests/s and errors/s over time
+  report.html     everything above inlined (base64) + summary, analysis and
+                  verdict tables; no external files needed
+
+Exit codes: 0 written; 2 unreadable input (message names the file).
+Needs only Debian's python3-matplotlib and python3-numpy, not the h2soak module.
+"""
+import argparse
+import base64
+import html
+import json
+import math
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+RESULT_SCHEMA = "h2soak.result/v1"
+BASELINE_SCHEMA = "h2soak.baseline/v1"
+PHASE_COLORS = {"warmup": "#fff3cd", "steady": "#d4edda", "cooldown": "#d1ecf1"}
+OTHER_PHASE_COLOR = "#eeeeee"
+PERCENTILES = ["p50", "p90", "p99", "p99.9"]
+MIB = float(2**20)
+
+
+class InputError(Exception):
+    """A file that is not a readable result or baseline."""
+
+
+def load_json(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror}") from e
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: invalid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from e
+    if not isinstance(doc, dict) or not isinstance(doc.get("schema"), str):
+        raise InputError(f"{path}: not an h2soak file (no \"schema\" field)")
+    if doc["schema"] not in (RESULT_SCHEMA, BASELINE_SCHEMA):
+        raise InputError(f"{path}: unsupported schema \"{doc['schema']}\" "
+                         f"(this script reads {RESULT_SCHEMA} and {BASELINE_SCHEMA})")
+    return doc
+
+
+class Run:
+    """One result file, with the bits the plots need."""
+
+    def __init__(self, path, doc):
+        if doc["schema"] != RESULT_SCHEMA:
+            raise InputError(f"{path}: expected a result ({RESULT_SCHEMA}), got \"{doc['schema']}\"")
+        self.path = path
+        self.doc = doc
+        self.label = os.path.splitext(os.path.basename(path))[0]
+        try:
+            self.meta = doc["metadata"]
+            self.phases = doc.get("phases", [])
+            self.workloads = doc.get("workloads", [])
+            self.samples = (doc.get("target") or {}).get("samples")
+            self.analysis = doc.get("analysis", {})
+            self.verdict = doc.get("verdict", [])
+            self.status = doc.get("status", {})
+        except (KeyError, TypeError, AttributeError) as e:
+            raise InputError(f"{path}: malformed result: {e}") from e
+
+    def column(self, name):
+        if not self.samples or name not in self.samples:
+            return None
+        return np.asarray(self.samples[name], dtype=float)
+
+    def per_second(self, field, phase_filter=None):
+        """Sum of a per-second series over workloads (and phases) -> (seconds, values)."""
+        total = {}
+        for w in self.workloads:
+            for p in w.get("phases", []):
+                if phase_filter and p.get("phase") not in phase_filter:
+                    continue
+                s = p.get("series") or {}
+                start = int(s.get("start_second", 0))
+                for i, v in enumerate(s.get(field, [])):
+                    total[start + i] = total.get(start + i, 0) + v
+        if not total:
+            return np.array([]), np.array([])
+        secs = np.arange(0, max(total) + 1)
+        return secs + 0.5, np.array([total.get(int(s), 0) for s in secs], dtype=float)
+
+
+def shade_phases(ax, phases, label=True):
+    for ph in phases:
+        end = ph["end"] if ph.get("end", -1) >= 0 else ax.get_xlim()[1]
+        color = PHASE_COLORS.get(ph["name"], OTHER_PHASE_COLOR)
+        ax.axvspan(ph["start"], end, color=color, alpha=0.6, lw=0, zorder=0)
+        if label:
+            ax.text((ph["start"] + end) / 2, 1.0, ph["name"], transform=ax.get_xaxis_transform(),
+                    ha="center", va="bottom", fontsize=8, color="#555555")
+
+
+def cpu_percent(run):
+    t, ut, st = run.column("t"), run.column("utime"), run.column("stime")
+    if t is None or ut is None or st is None or len(t) < 2:
+        return None, None
+    cpu = ut + st
+    dt = np.diff(t)
+    dt[dt <= 0] = np.nan
+    d = np.diff(cpu)
+    d[d < 0] = np.nan  # a counter going back: the process was replaced
+    # CPU counters tick in 10 ms steps; a 1 s moving average keeps the plot readable.
+    pct = 100.0 * d / dt
+    step = float(np.nanmedian(dt)) if len(dt) else 0
+    window = int(round(1.0 / step)) if step and step < 1.0 else 1
+    if window > 1 and len(pct) >= window:
+        kernel = np.ones(window) / window
+        pct = np.convolve(np.nan_to_num(pct), kernel, mode="same")
+    return t[1:], pct
+
+
+def baseline_envelope(baseline_runs, column, scale=1.0):
+    """min/max of the baseline runs' series on a common time grid."""
+    curves = []
+    for b in baseline_runs:
+        t, y = b.column("t"), b.column(column)
+        if t is not None and y is not None and len(t) > 1:
+            curves.append((t, y / scale))
+    if not curves:
+        return None
+    end = min(c[0][-1] for c in curves)
+    grid = np.linspace(0, end, 400)
+    ys = np.array([np.interp(grid, t, y) for t, y in curves])
+    return grid, ys.min(axis=0), ys.max(axis=0)
+
+
+def baseline_metric_band(baseline_doc, scenario, metric):
+    if not baseline_doc:
+        return None
+    sc = (baseline_doc.get("scenarios") or {}).get(scenario) or {}
+    m = (sc.get("metrics") or {}).get(metric)
+    if not m or "min" not in m or "max" not in m:
+        return None
+    return m["min"], m["max"], m.get("reference")
+
+
+def plot_resources(runs, baseline_runs, baseline_doc, path):
+    rows = [("rss", "RSS (MiB)", MIB, "rss.peak"), ("threads", "threads", 1.0, "threads.peak"),
+            ("fds", "open fds", 1.0, "fds.peak")]
+    fig, axes = plt.subplots(len(rows) + 1, 1, figsize=(11, 10), sharex=True)
+    for ax, (col, title, scale, peak_metric) in zip(axes, rows):
+        env = baseline_envelope(baseline_runs, col, scale)
+        if env is not None:
+            if len(baseline_runs) == 1:
+                ax.plot(env[0], env[1], color="#888888", lw=1.0, label="baseline run", zorder=1)
+            else:
+                ax.fill_between(env[0], env[1], env[2], color="#999999", alpha=0.35,
+                                label=f"baseline runs (min..max of {len(baseline_runs)})", zorder=1)
+        for r in runs:
+            t, y = r.column("t"), r.column(col)
+            if t is not None and y is not None:
+                ax.plot(t, y / scale, lw=1.2, label=r.label, zorder=2)
+            if col == "rss":
+                anon = r.column("rss_anon")
+                if anon is not None and t is not None and len(runs) == 1:
+                    ax.plot(t, anon / scale, lw=0.8, ls="--", label=f"{r.label} RssAnon", zorder=2)
+        band = baseline_metric_band(baseline_doc, runs[0].meta.get("scenario_name"), peak_metric)
+        if band:
+            ax.axhspan(band[0] / scale, band[1] / scale, color="#6c757d", alpha=0.25,
+                       label=f"baseline {peak_metric}", zorder=1)
+        ax.set_ylabel(title)
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper left", fontsize=8)
+    ax = axes[-1]
+    for r in runs:
+        t, cpu = cpu_percent(r)
+        if t is not None:
+            ax.plot(t, cpu, lw=1.0, label=r.label)
+    ax.set_ylabel("target CPU (%)")
+    ax.set_xlabel("seconds since run start")
+    ax.grid(True, alpha=0.3)
+    for i, a in enumerate(axes):
+        shade_phases(a, runs[0].phases, label=(i == 0))
+    fig.suptitle("Target resources")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def plot_gauges(runs, path):
+    names = []
+    for r in runs:
+        for n in ((r.samples or {}).get("gauges") or {}):
+            if n not in names:
+                names.append(n)
+    if not names:
+        return False
+    fig, axes = plt.subplots(len(names), 1, figsize=(11, 2.8 * len(names)), sharex=True, squeeze=False)
+    for ax, name in zip(axes[:, 0], names):
+        for r in runs:
+            t = r.column("t")
+            g = ((r.samples or {}).get("gauges") or {}).get(name)
+            if t is None or g is None:
+                continue
+            y = np.array([np.nan if v is None else v for v in g], dtype=float)
+            ok = ~np.isnan(y)
+            ax.plot(t[ok], y[ok], marker=".", lw=1.0, label=r.label)
+        ax.set_ylabel(name, fontsize=8)
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper left", fontsize=8)
+        shade_phases(ax, runs[0].phases, label=(ax is axes[0, 0]))
+    axes[-1, 0].set_xlabel("seconds since run start")
+    fig.suptitle("Scraped gauges")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return True
+
+
+def latency_rows(run, phase="steady"):
+    """[(workload, histogram name, summary)] for the given phase (falls back to all phases)."""
+    rows = []
+    for w in run.workloads:
+        phases = [p for p in w.get("phases", []) if p.get("phase") == phase] or w.get("phases", [])[-1:]
+        for p in phases:
+            for hname in ("request_total", "ttfb"):
+                h = (p.get("histograms") or {}).get(hname)
+                if h and h.get("count", 0) > 0 and "summary" in h:
+                    rows.append((w.get("name", "?"), hname, h["summary"]))
+    return rows
+
+
+def plot_latency(runs, baseline_doc, path):
+    groups = []  # (label, summary)
+    for r in runs:
+        for wname, hname, s in latency_rows(r):
+            groups.append((f"{r.label}\n{wname} {hname}" if len(runs) > 1 else f"{wname}\n{hname}", s))
+    fig, ax = plt.subplots(figsize=(11, 5))
+    if not groups:
+        ax.text(0.5, 0.5, "no latency data", ha="center", va="center", transform=ax.transAxes)
+    else:
+        x = np.arange(len(groups))
+        width = 0.8 / len(PERCENTILES)
+        for k, p in enumerate(PERCENTILES):
+            vals = [max(s.get(p, 0), 1) / 1000.0 for _, s in groups]
+            ax.bar(x + (k - (len(PERCENTILES) - 1) / 2) * width, vals, width, label=p)
+        ax.set_xticks(x)
+        ax.set_xticklabels([g[0] for g in groups], fontsize=8)
+        ax.set_yscale("log")
+        ax.set_ylabel("latency (ms, log scale)")
+        band = baseline_metric_band(baseline_doc, runs[0].meta.get("scenario_name"), "latency.p99")
+        if band:
+            ax.axhspan(band[0] / 1000.0, band[1] / 1000.0, color="#6c757d", alpha=0.25, label="baseline p99")
+        ax.legend(fontsize=8)
+        ax.grid(True, axis="y", alpha=0.3, which="both")
+    ax.set_title("Latency percentiles (steady phase)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def plot_throughput(runs, baseline_runs, path):
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(11, 6), sharex=True)
+    for b in baseline_runs:
+        t, y = b.per_second("requests_done")
+        if len(t):
+            ax1.plot(t, y, color="#999999", lw=0.8, alpha=0.7, label=f"baseline {b.label}")
+    for r in runs:
+        t, y = r.per_second("requests_done")
+        if len(t):
+            ax1.plot(t, y, lw=1.2, label=r.label)
+        t, e = r.per_second("errors")
+        if len(t):
+            ax2.plot(t, e, lw=1.0, label=r.label)
+    ax1.set_ylabel("requests/s")
+    ax2.set_ylabel("errors/s")
+    ax2.set_xlabel("seconds since run start")
+    for i, ax in enumerate((ax1, ax2)):
+        ax.grid(True, alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="upper left", fontsize=8)
+        shade_phases(ax, runs[0].phases, label=(i == 0))
+    fig.suptitle("Throughput")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def fmt(v, unit=""):
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    if unit == "bytes" or unit.startswith("bytes"):
+        if abs(v) >= MIB:
+            return f"{v / MIB:.2f} MiB{unit[5:]}"
+        if abs(v) >= 1024:
+            return f"{v / 1024:.1f} KiB{unit[5:]}"
+    if isinstance(v, float):
+        return f"{v:.4g} {unit}".strip()
+    return f"{v} {unit}".strip()
+
+
+def table(headers, rows, row_classes=None):
+    out = ["<table><thead><tr>"] + [f"<th>{html.escape(h)}</th>" for h in headers] + ["</tr></thead><tbody>"]
+    for i, row in enumerate(rows):
+        cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
+        out.append(f"<tr{cls}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def run_sections(run):
+    m = run.meta
+    parts = [f"<h2>{html.escape(run.label)}</h2>"]
+    state = run.status.get("state", "?")
+    reason = run.status.get("reason", "")
+    parts.append(table(["scenario", "status", "start", "duration", "host", "kernel", "h2soak"], [[
+        m.get("scenario_name", ""), state + (f" ({reason})" if reason else ""), m.get("start_time", ""),
+        fmt(m.get("duration"), "s"), f"{m.get('host', '')} ({m.get('cpu_count', '?')} CPUs)",
+        m.get("kernel", ""), f"{m.get('h2soak_version', '')} {m.get('git_revision', '')}".strip()]]))
+    rows = []
+    for w in run.workloads:
+        for p in w.get("phases", []):
+            c = (p.get("counters") or {}).get("requests", {})
+            h = (p.get("histograms") or {}).get("request_total", {}).get("summary", {})
+            secs = len((p.get("series") or {}).get("requests_done", [])) or 1
+            rows.append([w.get("name", ""), w.get("kind", ""), p.get("phase", ""), c.get("done", 0),
+                         c.get("succeeded", 0), c.get("failed", 0) + c.get("errored", 0) + c.get("timeout", 0),
+                         c.get("dropped", 0), f"{c.get('done', 0) / secs:.1f}",
+                         fmt(h.get("p50", 0) / 1000.0, "ms"), fmt(h.get("p99", 0) / 1000.0, "ms")])
+    if rows:
+        parts.append("<h3>Workloads</h3>")
+        parts.append(table(["workload", "kind", "phase", "done", "succeeded", "failed+errored+timeout",
+                            "dropped", "req/s", "p50", "p99"], rows))
+    if run.analysis:
+        rows = []
+        for name in sorted(run.analysis):
+            a = run.analysis[name]
+            unit = a.get("unit", "")
+            ci = ""
+            if a.get("ci_low") is not None and a.get("ci_high") is not None:
+                ci = f"[{fmt(a['ci_low'], unit)}, {fmt(a['ci_high'], unit)}]"
+            rows.append([name, fmt(a.get("value"), unit), ci, a.get("direction", ""),
+                         "yes" if a.get("leak") else "", a.get("note", "")])
+        parts.append("<h3>Analysis</h3>")
+        parts.append(table(["metric", "value", "interval", "better", "leak metric", "note"], rows))
+    if run.verdict:
+        rows, classes = [], []
+        for v in run.verdict:
+            unit = v.get("unit", "")
+            change = v.get("change")
+            rows.append([v.get("metric", ""), fmt(v.get("baseline"), unit), fmt(v.get("current"), unit),
+                         "–" if change is None else f"{change * 100:+.1f} %", v.get("limit", ""),
+                         v.get("outcome", "").upper()])
+            classes.append(v.get("outcome", ""))
+        parts.append("<h3>Verdict</h3>")
+        parts.append(table(["metric", "baseline", "now", "change", "limit", "result"], rows, classes))
+    return "".join(parts)
+
+
+CSS = """
+body { font-family: sans-serif; margin: 2em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
+th { background: #f3f3f3; }
+tr.regression td, tr.failed td { background: #f8d7da; }
+tr.improved td { background: #d4edda; }
+img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; }
+"""
+
+
+def write_html(path, title, runs, images):
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    overall = [v.get("outcome") for r in runs for v in r.verdict]
+    if overall:
+        bad = sum(1 for o in overall if o in ("regression", "failed"))
+        body.append(f"<p><b>{'REGRESSION' if bad else 'PASS'}</b>: {bad} of {len(overall)} checks failed.</p>")
+    for r in runs:
+        body.append(run_sections(r))
+    body.append("<h2>Plots</h2>")
+    for name, png in images:
+        with open(png, "rb") as f:
+            data = base64.b64encode(f.read()).decode("ascii")
+        body.append(f'<h3>{html.escape(name)}</h3><img alt="{html.escape(name)}" '
+                    f'src="data:image/png;base64,{data}">')
+    doc = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+           f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
+           + "".join(body) + "</body></html>\n")
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(doc)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Plot h2soak result files and write an HTML report.")
+    ap.add_argument("results", nargs="+", help="result JSON files (h2soak.result/v1)")
+    ap.add_argument("--baseline", action="append", default=[],
+                    help="a baseline file (h2soak.baseline/v1) or result files of reference runs; repeatable")
+    ap.add_argument("--out", default="report", help="output folder (created if missing)")
+    ap.add_argument("--title", default=None)
+    args = ap.parse_args(argv)
+    try:
+        runs = [Run(p, load_json(p)) for p in args.results]
+        baseline_runs, baseline_doc = [], None
+        for p in args.baseline:
+            doc = load_json(p)
+            if doc["schema"] == BASELINE_SCHEMA:
+                baseline_doc = doc
+            else:
+                baseline_runs.append(Run(p, doc))
+    except InputError as e:
+        print(f"plot_run: {e}", file=sys.stderr)
+        return 2
+    os.makedirs(args.out, exist_ok=True)
+    images = []
+    p = os.path.join(args.out, "resources.png")
+    if any(r.samples for r in runs):
+        plot_resources(runs, baseline_runs, baseline_doc, p)
+        images.append(("Target resources", p))
+    p = os.path.join(args.out, "gauges.png")
+    if plot_gauges(runs, p):
+        images.append(("Scraped gauges", p))
+    p = os.path.join(args.out, "latency.png")
+    plot_latency(runs, baseline_doc, p)
+    images.append(("Latency percentiles", p))
+    p = os.path.join(args.out, "throughput.png")
+    plot_throughput(runs, baseline_runs, p)
+    images.append(("Throughput", p))
+    title = args.title or "h2soak report: " + ", ".join(sorted({r.meta.get("scenario_name", "?") for r in runs}))
+    html_path = os.path.join(args.out, "report.html")
+    write_html(html_path, title, runs, images)
+    print(html_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
