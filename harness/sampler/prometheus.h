@@ -9,7 +9,7 @@
 // exemplar after " # " is ignored). Values may be +Inf, -Inf, NaN or use
 // exponent notation. Label values unescape \\ \" \n.
 //
-// Selection rule (documented in scenarios/README.md too): a selector is a
+// Selection rule (the scenario docs should repeat it): a selector is a
 // metric name with optional label matchers, `name` or `name{a="x",b="y"}`.
 // It matches every series of that name whose labels include all the given
 // pairs (equality only), and its value is the SUM over the matching series.

@@ -7,7 +7,8 @@
 // Contract for the runner (the only caller):
 //   1. create()        validates options and opens /proc/PID (fails if the process is not there)
 //   2. start()         takes the first sample synchronously, then starts the threads;
-//                      call it before the load starts so analysis has a pre-load level
+//                      call it at least ~0.5 s (5 ticks) before the load starts: analysis
+//                      takes the pre-load level from the last samples before the first phase
 //   3. begin_phase()   at each phase boundary (warmup, steady, cooldown, ...), from any thread
 //   4. stop()          after the cooldown; joins the threads and returns the series
 // latest() and target_vanished() may be called from any thread at any time
