@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 extern char** environ;
 
@@ -152,7 +153,21 @@ Result<std::unique_ptr<TargetProcess>> TargetProcess::spawn(const SpawnOptions& 
   argv.push_back(nullptr);
   std::vector<std::string> env_store;
   std::vector<char*> envp;
-  for (char** e = environ; e && *e; ++e) envp.push_back(*e);
+  // The extra entries override inherited ones of the same name (getenv
+  // returns the first match, so the inherited one must go).
+  auto overridden = [&](const char* entry) {
+    std::string_view inherited(entry);
+    for (const auto& extra : o.env) {
+      auto eq = extra.find('=');
+      std::string_view name = std::string_view(extra).substr(0, eq);
+      if (inherited.size() > name.size() && inherited.substr(0, name.size()) == name &&
+          inherited[name.size()] == '=')
+        return true;
+    }
+    return false;
+  };
+  for (char** e = environ; e && *e; ++e)
+    if (!overridden(*e)) envp.push_back(*e);
   env_store = o.env;
   for (auto& e : env_store) envp.push_back(e.data());
   envp.push_back(nullptr);

@@ -100,6 +100,7 @@ TEST_F(TargetTest, ArgvSpawnAndExitCode) {
 }
 
 TEST_F(TargetTest, EnvironmentIsPassed) {
+  ::setenv("H2SOAK_TEST_VAR", "inherited", 1);  // the extra entry must win over this
   SpawnOptions o;
   o.command = "echo \"v=$H2SOAK_TEST_VAR\"";
   o.log_path = log();
@@ -109,6 +110,7 @@ TEST_F(TargetTest, EnvironmentIsPassed) {
   auto line = (*t)->wait_first_line(5s);
   ASSERT_TRUE(line.ok());
   EXPECT_EQ(*line, "v=abc");
+  ::unsetenv("H2SOAK_TEST_VAR");
 }
 
 TEST_F(TargetTest, SigkillAfterGraceWhenSigtermIsIgnored) {
