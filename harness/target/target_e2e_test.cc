@@ -218,3 +218,100 @@ TEST_F(ReferenceServer, SamplerOverheadAtDefaults) {
 
 }  // namespace
 }  // namespace h2soak::target
+
+namespace h2soak::target {
+namespace {
+
+// A Python HTTP server that keeps `leak` bytes per request in a global list
+// (0: clean), printing its port first. Debian's /usr/bin/python3.
+std::string python_server(int leak) {
+  return "import http.server\n"
+         "kept = []\n"
+         "class H(http.server.BaseHTTPRequestHandler):\n"
+         "    def do_GET(self):\n"
+         "        kept.append(bytearray(" + std::to_string(leak) + "))\n"
+         "        if len(kept) > 1000000: kept.clear()\n"
+         "        self.send_response(200)\n"
+         "        self.send_header('Content-Length', '2')\n"
+         "        self.end_headers()\n"
+         "        self.wfile.write(b'ok')\n"
+         "    def log_message(self, *a): pass\n"
+         "s = http.server.HTTPServer(('127.0.0.1', 0), H)\n"
+         "print(s.server_address[1], flush=True)\n"
+         "s.serve_forever()\n";
+}
+
+struct LeakRun {
+  analysis::Analysis analysis;
+  std::uint64_t steady_requests = 0;
+};
+
+// Pre-load, 0.5 s warmup, 2.5 s steady of back-to-back GETs (bounded), 0.5 s cooldown.
+LeakRun run_against_python(int leak_bytes, const std::string& log) {
+  LeakRun out;
+  SpawnOptions o;
+  o.argv = {"/usr/bin/python3", "-c", python_server(leak_bytes)};
+  o.log_path = log;
+  TimePoint run_start = now();
+  auto t = TargetProcess::spawn(o);
+  EXPECT_TRUE(t.ok());
+  if (!t) return out;
+  auto port = (*t)->wait_port_line(10s);
+  EXPECT_TRUE(port.ok());
+  if (!port) return out;
+  ProbeOptions probe;
+  probe.url = "http://127.0.0.1:" + std::to_string(*port) + "/";
+  probe.http = ProbeHttp::kH1;
+  EXPECT_TRUE(wait_until_ready(probe, [&] { return (*t)->alive(); }).ok());
+  sampler::SamplerOptions so;
+  so.pid = (*t)->pid();
+  auto s = sampler::Sampler::create(so, run_start);
+  EXPECT_TRUE(s.ok());
+  if (!s) return out;
+  EXPECT_TRUE((*s)->start().ok());
+  std::this_thread::sleep_for(600ms);
+  auto load_for = [&](Nanos d) {
+    std::uint64_t n = 0;
+    auto end = now() + d;
+    while (now() < end && n < 20000)
+      if (probe_once(probe, 1s).ok()) ++n;
+    return n;
+  };
+  (*s)->begin_phase("warmup");
+  std::uint64_t all = load_for(500ms);
+  (*s)->begin_phase("steady");
+  out.steady_requests = load_for(2500ms);
+  all += out.steady_requests;
+  (*s)->begin_phase("cooldown");
+  std::this_thread::sleep_for(600ms);
+  auto series = (*s)->stop();
+  (*t)->stop(3s);
+  out.analysis = analysis::analyze(series, {out.steady_requests, all});
+  return out;
+}
+
+TEST(LeakDetection, PythonServerKeeping64KiBPerRequest) {
+  auto log = (fs::temp_directory_path() / ("h2soak_leak_" + std::to_string(::getpid()) + ".log")).string();
+  auto leaky = run_against_python(64 * 1024, log);
+  auto clean = run_against_python(0, log);
+  fs::remove(log);
+  ASSERT_GT(leaky.steady_requests, 100u);
+  const auto* per_1k = leaky.analysis.find("rss.retained_per_1k_requests");
+  const auto* clean_1k = clean.analysis.find("rss.retained_per_1k_requests");
+  ASSERT_NE(per_1k, nullptr);
+  ASSERT_NE(clean_1k, nullptr);
+  std::printf("leaky: %llu steady requests, retained %.0f KiB per 1k requests [%.0f, %.0f]; residual %.0f KiB\n",
+              static_cast<unsigned long long>(leaky.steady_requests), per_1k->value / 1024, *per_1k->ci_low / 1024,
+              *per_1k->ci_high / 1024, leaky.analysis.find("rss.residual")->value / 1024);
+  std::printf("clean: %llu steady requests, retained %.0f KiB per 1k requests [%.0f, %.0f]; residual %.0f KiB\n",
+              static_cast<unsigned long long>(clean.steady_requests), clean_1k->value / 1024,
+              *clean_1k->ci_low / 1024, *clean_1k->ci_high / 1024, clean.analysis.find("rss.residual")->value / 1024);
+  // 64 KiB kept per request is 64 MiB per 1,000 requests (plus Python's own overhead).
+  EXPECT_GT(*per_1k->ci_low, 0);
+  EXPECT_NEAR(per_1k->value, 64.0 * 1024 * 1000, 0.25 * 64 * 1024 * 1000);
+  EXPECT_GT(leaky.analysis.find("rss.residual")->value, 0.5 * 64 * 1024 * leaky.steady_requests);
+  EXPECT_LT(clean_1k->value, 0.02 * per_1k->value);
+}
+
+}  // namespace
+}  // namespace h2soak::target
