@@ -241,6 +241,9 @@ void Connection::read_loop() {
       if (!closed()) close();
       return;
     }
+    // A short read drained the socket: skip the recv() that would only say EAGAIN (epoll
+    // is level-triggered, so anything that arrives later wakes us again).
+    if (static_cast<size_t>(n) < cap && !(ssl_ && SSL_pending(ssl_) > 0)) break;
   }
   flush();
 }

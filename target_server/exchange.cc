@@ -53,6 +53,7 @@ Pull ViewBody::proceed(uint8_t* buf, size_t max) {
 Response Response::text(int status, std::string body, std::string content_type) {
   Response r;
   r.status = status;
+  r.headers.reserve(4);
   r.headers.push_back({"content-type", std::move(content_type)});
   r.body = std::make_unique<StringBody>(std::move(body));
   return r;

@@ -56,7 +56,7 @@ nghttp2_session_callbacks* make_callbacks() {
 nghttp2_nv make_nv(const std::string& name, const std::string& value) {
   return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
           reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-          NGHTTP2_NV_FLAG_NONE};
+          NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE};
 }
 
 }  // namespace
@@ -132,6 +132,7 @@ int H2Session::on_begin_headers(int32_t stream_id) {
   auto s = std::make_unique<Stream>();
   s->id = stream_id;
   s->req.protocol = env_.protocol;
+  s->req.headers.reserve(8);
   streams_.emplace(stream_id, std::move(s));
   env_.worker.stats->streams_active.add(1);
   return 0;
@@ -190,18 +191,19 @@ void H2Session::respond(Stream& s) {
   s.responded = true;
   Response r = s.handler->respond();
   env_.worker.stats->count_request(s.handler->route(), r.status);
+  // The header strings stay in the Stream until it closes, so nghttp2 may point at them
+  // instead of copying (NO_COPY flags); the Stream outlives the HEADERS frame.
+  static const std::string kStatus = ":status", kServer = "server", kServerName = "h2soak-target",
+                           kLength = "content-length";
+  s.status = std::to_string(r.status);
+  if (r.body && r.body->length()) s.length = std::to_string(*r.body->length());
+  s.response_headers = std::move(r.headers);
   std::vector<nghttp2_nv> nva;
-  nva.reserve(r.headers.size() + 3);
-  const std::string status_name = ":status", status = std::to_string(r.status);
-  nva.push_back(make_nv(status_name, status));
-  static const std::string kServer = "server", kServerName = "h2soak-target", kLength = "content-length";
+  nva.reserve(s.response_headers.size() + 3);
+  nva.push_back(make_nv(kStatus, s.status));
   nva.push_back(make_nv(kServer, kServerName));
-  std::string length;
-  if (r.body && r.body->length()) {
-    length = std::to_string(*r.body->length());
-    nva.push_back(make_nv(kLength, length));
-  }
-  for (const Header& h : r.headers) nva.push_back(make_nv(h.name, h.value));
+  if (!s.length.empty()) nva.push_back(make_nv(kLength, s.length));
+  for (const Header& h : s.response_headers) nva.push_back(make_nv(h.name, h.value));
   if (s.req.method == "HEAD" || r.status == 304 || r.status == 204) r.body.reset();
   nghttp2_data_provider provider{};
   provider.read_callback = data_read_cb;

@@ -44,6 +44,8 @@ class H2Session final : public ProtocolSession {
     bool headers_too_large = false;
     std::unique_ptr<Handler> handler;
     std::unique_ptr<Generator> body;
+    std::string status, length;          // response header values, alive until the stream closes
+    std::vector<Header> response_headers;
     bool responded = false;
   };
   Stream* find(int32_t stream_id);
