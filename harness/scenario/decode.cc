@@ -454,7 +454,8 @@ UploadWorkload decode_upload(Decoder& d, const Map& m) {
   }
   if (const auto* v = m.find("path")) w.path = nonempty(d, *v, "path");
   if (const auto* v = m.find("method")) {
-    w.method = choice<std::string>(d, *v, "method", {{"POST", "POST"}, {"PUT", "PUT"}});
+    w.method = str(d, *v, "method");
+    if (w.method != "POST" && w.method != "PUT") d.fail(*v, "method: an upload is a POST or a PUT, got '" + w.method + "'");
   }
   if (const auto* v = m.find("verify")) w.verify = boolean(d, *v, "verify");
   return w;
@@ -546,8 +547,11 @@ Workload decode_workload(Decoder& d, const YAML::Node& item, std::size_t index) 
       if (kind_node.Scalar() == kinds()[i].name) kind = i;
     }
   }
+  if (!kind_node.IsScalar()) {
+    d.fail(kind_node, "kind: expected one of " + join(kind_names) + ", got " + describe(kind_node));
+  }
   if (kind == kinds().size()) {
-    std::string s = kind_node.IsScalar() ? kind_node.Scalar() : describe(kind_node);
+    std::string s = kind_node.Scalar();
     if (auto m = closest_match(s, kind_names)) d.fail(kind_node, "unknown workload kind '" + s + "'; did you mean '" + *m + "'?");
     d.fail(kind_node, "unknown workload kind '" + s + "' (one of " + join(kind_names) + ")");
   }

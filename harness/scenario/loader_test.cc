@@ -440,6 +440,151 @@ TEST(ScenarioErrors, YamlSyntaxErrorKeepsItsPosition) {
   EXPECT_EQ(error_of("- a\n- b\n"), "s.yaml:1:1: expected a mapping at the top (a scenario or a suite), got a list");
 }
 
+// ---- more error paths, table-driven -------------------------------------------
+// kind: T = target/sample section between the phases and a tabs workload,
+// W = the workloads list, R = after a valid scenario (thresholds, regression),
+// P = the phases (a tabs workload follows), X = before a valid scenario.
+struct ErrorCase {
+  char where;
+  const char* yaml;
+  const char* error;
+};
+
+const ErrorCase kErrorCases[] = {
+    {'T', "target:\n  url: http://127.0.0.1:1\n  pid: 0\n",
+     "s.yaml:7:8: pid: must be at least 1"},
+    {'T', "target:\n  url: http://127.0.0.1:1\n  pidfile: \"\"\n",
+     "s.yaml:7:12: pidfile: must not be empty"},
+    {'T', "target:\n  spawn: \"\"\n",
+     "s.yaml:6:10: spawn: must not be empty"},
+    {'T', "target:\n  spawn: ./srv\n",
+     "s.yaml:6:3: missing required key 'url' in target (only the reference server's url has a default)"},
+    {'T', "target:\n  url: https://127.0.0.1:{port}\n  spawn: ./srv\n  ready: {url: healthz}\n",
+     "s.yaml:8:16: ready.url: expected a path starting with '/' or an http(s) URL, got 'healthz'"},
+    {'T', "target:\n  insecure: maybe\n",
+     "s.yaml:6:13: insecure: expected true or false, got 'maybe'"},
+    {'T', "target: [a]\n",
+     "s.yaml:5:9: target: expected a mapping, got a list"},
+    {'T', "sample:\n  interval: 500us\n",
+     "s.yaml:6:13: interval: must be at least 1ms"},
+    {'T', "sample:\n  metrics_url: metrics\n",
+     "s.yaml:6:16: metrics_url: expected a path starting with '/' or an http(s) URL, got 'metrics'"},
+    {'T', "sample:\n  metrics_url: /metrics\n  gauges: [ok, \"bad name\"]\n",
+     "s.yaml:7:11: gauges: 'bad name' is not a Prometheus metric name"},
+    {'T', "sample:\n  gauges: go_goroutines\n",
+     "s.yaml:6:11: gauges: expected a list, got a scalar"},
+    {'T', "sample: 100ms\n",
+     "s.yaml:5:9: sample: expected a mapping, got a scalar"},
+    {'W', "  - kind: bench\n    method: get\n",
+     "s.yaml:7:13: method: expected an upper-case HTTP method such as GET, got 'get'"},
+    {'W', "  - kind: bench\n    headers: [\"no colon\"]\n",
+     "s.yaml:7:15: headers: expected \"name: value\", got 'no colon'"},
+    {'W', "  - kind: bench\n    duration: 0s\n",
+     "s.yaml:7:15: duration: must be greater than 0"},
+    {'W', "  - kind: bench\n    paths: []\n",
+     "s.yaml:7:12: paths: the list is empty"},
+    {'W', "  - kind: bench\n    rate: -5/s\n",
+     "s.yaml:7:11: rate: must not be negative, got -5/s"},
+    {'W', "  - kind: tabs\n    pages: []\n",
+     "s.yaml:7:12: pages: the list is empty"},
+    {'W', "  - kind: tabs\n    assets: []\n",
+     "s.yaml:7:13: assets: the list is empty (write assets: none)"},
+    {'W', "  - kind: tabs\n    assets: [static/a.css]\n",
+     "s.yaml:7:13: assets: a path starts with '/', got 'static/a.css'"},
+    {'W', "  - kind: tabs\n    pages: [/, page2]\n",
+     "s.yaml:7:12: pages: a path starts with '/', got 'page2'"},
+    {'W', "  - kind: tabs\n    lifetime: 0s\n",
+     "s.yaml:7:15: lifetime: must be greater than 0"},
+    {'W', "  - kind: tabs\n    pages: 1..x\n",
+     "s.yaml:7:12: pages: expected a count, a range \"1..20\" or a list of paths, got '1..x'"},
+    {'W', "  - kind: idle\n    hold: 0s\n",
+     "s.yaml:7:11: hold: must be greater than 0"},
+    {'W', "  - kind: idle\n    no_request: lots\n",
+     "s.yaml:7:17: no_request: expected a fraction such as 0.25 or \"25%\", got 'lots'"},
+    {'W', "  - kind: upload\n    max_in_flight: 3\n",
+     "s.yaml:7:5: max_in_flight: only for the open model (with 'rate')"},
+    {'W', "  - kind: upload\n    size: 0\n",
+     "s.yaml:7:11: size: must be greater than 0"},
+    {'W', "  - kind: upload\n    method: GET\n",
+     "s.yaml:7:13: method: an upload is a POST or a PUT, got 'GET'"},
+    {'W', "  - kind: upload\n    concurrency: 0\n",
+     "s.yaml:7:18: concurrency: must be at least 1"},
+    {'W', "  - kind: short_connections\n    rate: fast\n",
+     "s.yaml:7:11: rate: expected a rate such as \"500/s\", got \"fast\""},
+    {'W', "  - kind: short_connections\n    requests_per_connection: 0\n",
+     "s.yaml:7:30: requests_per_connection: must be at least 1"},
+    {'W', "  - kind: sse\n    streams_per_connection: 0\n",
+     "s.yaml:7:29: streams_per_connection: must be at least 1"},
+    {'W', "  - kind: tabs\n    name: Tabs!\n",
+     "s.yaml:7:11: name: lowercase letters, digits, '_' and '-' only, got 'Tabs!'"},
+    {'W', "  - kind: [tabs]\n",
+     "s.yaml:6:11: kind: expected one of tabs, sse, upload, short_connections, idle, bench, got a list"},
+    {'W', "  - tabs\n",
+     "s.yaml:6:5: workloads: each workload is a mapping with a 'kind', got a scalar"},
+    {'W', "  - kind: tabs\n    users: 20000000\n",
+     "s.yaml:7:12: users: 20000000 is too large (at most 10000000)"},
+    {'W', "  - kind: tabs\n    users: 1.5\n",
+     "s.yaml:7:12: users: expected a whole number, got '1.5'"},
+    {'R', "regression:\n  rules:\n    rss.slope: {tolerance: -5%}\n",
+     "s.yaml:9:28: tolerance: must not be negative"},
+    {'R', "regression:\n  rules:\n    rss.slope: {floor: -1KiB/s}\n",
+     "s.yaml:9:24: floor: must not be negative"},
+    {'R', "regression:\n  rules:\n    rss.slope: {floor: lots}\n",
+     "s.yaml:9:24: floor: invalid value \"lots\" (expected a number, a duration such as 250ms, a size such as 64MiB, a rate such as 500/s or 10KiB/s, or a percentage)"},
+    {'R', "regression:\n  rules:\n    rss.slope: 10%\n",
+     "s.yaml:9:16: rule 'rss.slope': expected a mapping, got a scalar"},
+    {'R', "regression:\n  rulez: {}\n",
+     "s.yaml:8:3: unknown key 'rulez'; did you mean 'rules'?"},
+    {'R', "regression:\n  builtin: no\n",
+     "s.yaml:8:12: builtin: expected true or false, got 'no'"},
+    {'R', "thresholds:\n  - {errors: 0}\n",
+     "s.yaml:8:5: thresholds: expected a string, got a mapping"},
+    {'R', "thresholds: \"errors == 0\"\n",
+     "s.yaml:7:13: thresholds: expected a list such as [\"errors == 0\", \"latency.p99 < 250ms\"], got a scalar"},
+    {'R', "thresholds:\n  - \"errors == 0 extra\"\n",
+     "s.yaml:8:5: threshold \"errors == 0 extra\": invalid value \"0 extra\" (expected a number, a duration such as 250ms, a size such as 64MiB, a rate such as 500/s or 10KiB/s, or a percentage)"},
+    {'P', "phases:\n  warmup: {duration: 1s, load: false}\n  steady: 5s\n  cooldown: 1s\n",
+     "s.yaml:2:26: the load of phase 'warmup' is fixed (true); remove 'load'"},
+    {'P', "phases:\n  Warmup: 1s\n  steady: 5s\n  cooldown: 1s\n",
+     "s.yaml:2:3: phase name 'Warmup' must be lowercase letters, digits and '_'"},
+    {'P', "phases:\n  warmup: 1s\n  steady: 5s\n  burst: {duration: 0s, load: true}\n  cooldown: 1s\n",
+     "s.yaml:4:21: burst: must be greater than 0"},
+    {'P', "phases:\n  warmup: 1s\n  steady: 5s\n  burst: {duration: 1s, load: true, extra: 1}\n  cooldown: 1s\n",
+     "s.yaml:4:37: unknown key 'extra' in phase 'burst' (valid keys: duration, load)"},
+    {'P', "phases:\n  warmup: 1s\n  steady: 5s\n  burst: {load: true}\n  cooldown: 1s\n",
+     "s.yaml:4:10: missing required key 'duration' in phase 'burst'"},
+    {'P', "phases:\n  warmup: 1s\n  cooldown: 1s\n  steady: 5s\n",
+     "s.yaml:3:3: phase 'cooldown' must come after 'steady'"},
+    {'P', "phases: [warmup, steady]\n",
+     "s.yaml:1:9: phases: expected a mapping, got a list"},
+    {'P', "phases:\n  warmup: -1s\n  steady: 5s\n  cooldown: 1s\n",
+     "s.yaml:2:11: warmup: must not be negative, got -1s"},
+    {'X', "name: \"bad name\"\n",
+     "s.yaml:1:7: name: letters, digits, '_', '-' and '.' only, got 'bad name'"},
+    {'X', "{a: 1}: 2\n",
+     "s.yaml:1:1: scenario: keys must be plain names"},
+    {'X', "key: [unclosed\n",
+     "s.yaml:2:7: end of sequence flow not found"},
+    {'X', "a: b\n  c: d\n",
+     "s.yaml:2:4: illegal map value"},
+};
+
+TEST(ScenarioErrors, Table) {
+  const std::string wl = "workloads:\n  - kind: tabs\n";
+  for (const auto& c : kErrorCases) {
+    std::string body = c.yaml;
+    std::string text;
+    switch (c.where) {
+      case 'T': text = kPhases + body + wl; break;
+      case 'W': text = kPhases + "workloads:\n" + body; break;
+      case 'R': text = kPhases + wl + body; break;
+      case 'P': text = body + wl; break;
+      default: text = body + kPhases + wl; break;
+    }
+    EXPECT_EQ(error_of(text), c.error) << text;
+  }
+}
+
 // ---- environment substitution through the loader ----------------------------
 
 TEST(ScenarioEnv, SubstitutesUrlAndKeepsPositions) {
