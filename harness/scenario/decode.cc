@@ -715,7 +715,13 @@ Result<std::variant<ScenarioDoc, SuiteDoc>> decode(const SubstitutedText& text, 
                                                    const std::string& base_dir, const std::string& default_name) {
   Decoder d(text, file);
   try {
-    YAML::Node root = YAML::Load(text.text());
+    std::vector<YAML::Node> docs = YAML::LoadAll(text.text());
+    if (docs.size() > 1) {
+      SourcePos second = d.pos(docs[1]);
+      return Error("a scenario or suite file holds one YAML document; this one has " + std::to_string(docs.size()),
+                   second.line > 0 ? second.str() : file + ":1:1");
+    }
+    YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
     if (root.IsNull() || !root.IsDefined()) return Error("the file is empty", file + ":1:1");
     if (!root.IsMap()) d.fail(root, std::string("expected a mapping at the top (a scenario or a suite), got ") + describe(root));
     if (root["suite"].IsDefined()) return std::variant<ScenarioDoc, SuiteDoc>(decode_suite(d, root, base_dir));

@@ -93,6 +93,13 @@ Result<Suite> finish_suite(SuiteDoc doc, const std::string& file, const EnvLooku
           suite_pos.count(key + ".duration") ? suite_pos.at(key + ".duration") : entry.pos;
     }
     if (auto ok = detail::validate(doc.scenario, &doc.positions); !ok) return ok.error();
+    for (const auto& earlier : suite.scenarios) {
+      if (earlier.name == doc.scenario.name) {
+        return Error("two scenarios of the suite are named '" + earlier.name +
+                         "' (their results would collide; give one another 'name')",
+                     entry.pos.str());
+      }
+    }
     suite.scenarios.push_back(std::move(doc.scenario));
   }
   if (suite.budget && suite.total_duration() > *suite.budget) {

@@ -437,6 +437,9 @@ TEST(ScenarioErrors, YamlSyntaxErrorKeepsItsPosition) {
   EXPECT_EQ(msg.rfind("s.yaml:", 0), 0u) << msg;
   EXPECT_NE(msg.find(':'), std::string::npos);
   EXPECT_EQ(error_of(""), "s.yaml:1:1: the file is empty");
+  EXPECT_EQ(error_of("# only a comment\n"), "s.yaml:1:1: the file is empty");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n") + "---\nname: second\n"),
+            "s.yaml:8:1: a scenario or suite file holds one YAML document; this one has 2");
   EXPECT_EQ(error_of("- a\n- b\n"), "s.yaml:1:1: expected a mapping at the top (a scenario or a suite), got a list");
 }
 
@@ -698,6 +701,17 @@ TEST_F(SuiteFiles, OverrideErrorsPointIntoTheSuite) {
   auto r5 = load_suite(p5);
   ASSERT_FALSE(r5.ok());
   EXPECT_EQ(r5.error().message(), (dir_ / "bad.yaml").string() + ":7:12: users: must be at least 1");
+
+  auto p7 = write("s7.yaml", "suite: x\nscenarios:\n  - a.yaml\n  - file: a.yaml\n    phases: {steady: 9s}\n");
+  auto r7 = load_suite(p7);
+  ASSERT_FALSE(r7.ok());
+  EXPECT_EQ(r7.error().message(), p7 + ":4:5: two scenarios of the suite are named 'a' (their results would collide; give one another 'name')");
+
+  auto p8 = write("s8.yaml", "suite: x\nscenarios: []\n");
+  EXPECT_EQ(load_suite(p8).error().message(), p8 + ":2:12: scenarios: the list is empty");
+  write("inner.yaml", "suite: y\nscenarios: [a.yaml]\n");
+  auto p9 = write("s9.yaml", "suite: x\nscenarios:\n  - inner.yaml\n");
+  EXPECT_EQ(load_suite(p9).error().message(), p9 + ":3:5: inner.yaml is a suite; a suite lists scenario files only");
 
   auto p6 = write("s6.yaml", "suite: x\nscenarios:\n  - fil: a.yaml\n");
   auto r6 = load_suite(p6);
