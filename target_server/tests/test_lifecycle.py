@@ -43,7 +43,7 @@ def test_idle_h1_connection_closed_after_idle_timeout(start_server):
     s.settimeout(5)
     assert s.recv(65536).startswith(b"HTTP/1.1 200")
     waited = wait_closed(s, 5)
-    assert waited is not None and 0.3 <= waited <= 1.6, waited
+    assert waited is not None and 0.3 <= waited <= 3.0, waited
     assert server.metrics()["h2soak_target_timeouts_total"] >= 1
 
 
@@ -64,7 +64,7 @@ def test_idle_h2_connection_gets_goaway_then_close(start_server):
             closed_after = time.monotonic() - start
             break
         data += chunk
-    assert closed_after is not None and 0.3 <= closed_after <= 1.6, closed_after
+    assert closed_after is not None and 0.3 <= closed_after <= 3.0, closed_after
     # A GOAWAY frame (type 7) was sent before the close.
     types, i = [], 0
     while i + 9 <= len(data):
@@ -82,7 +82,7 @@ def test_slow_request_headers_hit_read_timeout(start_server):
         time.sleep(0.1)
         s.sendall(b"X-A: b\r\n")
     waited = wait_closed(s, 5)
-    assert waited is not None and waited <= 1.5, waited
+    assert waited is not None and waited <= 3.0, waited
 
 
 def test_silent_tls_and_silent_plain_connections_hit_read_timeout(start_server):
@@ -145,7 +145,7 @@ def test_sigterm_idle_exits_0_quickly_and_removes_pidfile(tmp_path):
         t0 = time.monotonic()
         os.kill(server.pid, signal.SIGTERM)
         assert server.proc.wait(5) == 0
-        assert time.monotonic() - t0 < 1.0
+        assert time.monotonic() - t0 < 2.0
         assert not pidfile.exists()
     finally:
         server.stop()
