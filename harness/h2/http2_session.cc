@@ -230,12 +230,13 @@ int Http2Session::handle_stream_close(std::int32_t stream_id, std::uint32_t erro
 ssize_t Http2Session::read_body(net::StreamRecord& record, std::uint8_t* buf, std::size_t length,
                                 std::uint32_t* flags) {
   const std::string& body = *record.request->body.bytes;
-  const std::size_t left = body.size() - record.body_offset;
+  const std::size_t size = record.request->body.size();  // may be a prefix of `body`
+  const std::size_t left = size - record.body_offset;
   const std::size_t n = std::min(left, length);
   std::memcpy(buf, body.data() + record.body_offset, n);
   record.body_offset += n;
   record.body_bytes_out += n;
-  if (record.body_offset == body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+  if (record.body_offset == size) *flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);
 }
 

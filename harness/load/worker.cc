@@ -107,6 +107,7 @@ void Worker::begin_stop() {
 }
 
 void Worker::finish() {
+  if (finish_filter_ && !finish_filter_()) return;
   finished_ = true;
   ev_break(loop_, EVBREAK_ALL);
 }

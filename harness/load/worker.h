@@ -15,6 +15,7 @@
 #include <ev.h>
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -59,6 +60,11 @@ class Worker {
   void run(Workload& workload, const WorkerSchedule& schedule);
   // Called by the workload when it is done: the loop returns.
   void finish();
+  // For a workload hosting several workloads (workloads::CompositeWorkload):
+  // when set, finish() leaves the loop only if the filter returns true, so one
+  // hosted workload being done does not end the others. Set before run(),
+  // worker thread only; an empty function removes it.
+  void set_finish_filter(std::function<bool()> filter) { finish_filter_ = std::move(filter); }
   // Thread-safe: ask the workload to stop (as at the deadline).
   void request_stop();
   bool stopping() const { return stopping_; }
@@ -95,6 +101,7 @@ class Worker {
   std::vector<Connection*> connections_;
   std::vector<Connection*> dirty_;
   Workload* workload_ = nullptr;
+  std::function<bool()> finish_filter_;
   WorkerSchedule schedule_;
   TimePoint steady_start_{};
   bool stopping_ = false;

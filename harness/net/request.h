@@ -23,9 +23,12 @@ namespace h2soak::net {
 // The bytes of a request body, shared read-only by every stream that sends it.
 // Streams send it through a data provider that copies frame-sized slices
 // (flow control decides when); the whole body is never copied per request.
+// `length` sends only a prefix of `bytes` (e.g. one large shared pattern
+// buffer serving uploads of many sizes); the default sends all of it.
 struct Body {
   std::shared_ptr<const std::string> bytes;
-  std::size_t size() const { return bytes ? bytes->size() : 0; }
+  std::size_t length = static_cast<std::size_t>(-1);
+  std::size_t size() const { return bytes ? (length < bytes->size() ? length : bytes->size()) : 0; }
 };
 
 // Body of `size` bytes of a repeating printable pattern.

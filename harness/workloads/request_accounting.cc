@@ -1,0 +1,46 @@
+#include "harness/workloads/request_accounting.h"
+
+namespace h2soak::workloads {
+
+metrics::ErrorClass to_metrics(net::ErrorClass c) {
+  switch (c) {
+    case net::ErrorClass::kConnectFailed: return metrics::ErrorClass::kConnect;
+    case net::ErrorClass::kTlsFailed: return metrics::ErrorClass::kTls;
+    case net::ErrorClass::kRstStream: return metrics::ErrorClass::kRstStream;
+    case net::ErrorClass::kGoaway: return metrics::ErrorClass::kGoaway;
+    case net::ErrorClass::kTimeout: return metrics::ErrorClass::kTimeout;
+    case net::ErrorClass::kProtocol: return metrics::ErrorClass::kProtocol;
+    case net::ErrorClass::kPeerClosed: return metrics::ErrorClass::kPeerClosed;
+    default: return metrics::ErrorClass::kOther;
+  }
+}
+
+void record_request(metrics::WorkloadMetrics& m, const net::StreamRecord& r, TimePoint start,
+                    bool count_cancel_as_error) {
+  auto& c = m.counters;
+  ++c.requests_done;
+  c.bytes_in_headers += r.header_bytes_in;
+  c.bytes_in_data += r.data_bytes_in;
+  const bool left_on_purpose = !count_cancel_as_error && r.error == net::ErrorClass::kCancelled && r.status != 0;
+  if (r.ok() || left_on_purpose) {
+    c.record_status(r.status);
+    if (r.status >= 200 && r.status < 400) ++c.requests_succeeded;
+    else ++c.requests_failed;
+    if (r.ok()) m.request_total.record(micros_between(start, r.last_byte));
+    if (r.first_byte != TimePoint{}) m.ttfb.record(micros_between(start, r.first_byte));
+  } else {
+    if (r.status != 0) c.record_status(r.status);
+    if (r.error == net::ErrorClass::kTimeout) {
+      ++c.requests_timeout;
+      c.record_error(metrics::ErrorClass::kTimeout);
+    } else {
+      ++c.requests_errored;
+      if (r.error == net::ErrorClass::kRstStream) c.record_rst_stream(r.rst_error_code);
+      else c.record_error(to_metrics(r.error));
+    }
+    m.series.add_error(r.last_byte);
+  }
+  m.series.add_done(r.last_byte);
+}
+
+}  // namespace h2soak::workloads
