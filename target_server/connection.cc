@@ -228,10 +228,18 @@ void Connection::read_loop() {
   uint8_t* buf = worker_.read_buffer();
   const size_t cap = worker_.read_buffer_size();
   // OpenSSL may hold decrypted bytes the socket no longer shows as readable: drain those too.
-  for (int i = 0; (i < kMaxReadsPerEvent || (ssl_ && SSL_pending(ssl_) > 0)) && session_->wants_read(); ++i) {
+  for (int i = 0; (i < kMaxReadsPerEvent || (ssl_ && SSL_pending(ssl_) > 0)) && session_->wants_read() && !peer_eof_;
+       ++i) {
     ssize_t n = read_some(buf, cap);
     if (n == -1) break;
-    if (n == 0 || n == -2) {
+    if (n == 0 && session_->busy()) {
+      // Half-close after a request: answer it (SSE ends at once), then close.
+      peer_eof_ = true;
+      ev_io_stop(worker_.loop(), &rio_);
+      session_->shutdown();
+      break;
+    }
+    if (n <= 0) {
       close();  // the client went away (or broke the stream): everything of it goes now
       return;
     }
@@ -294,7 +302,7 @@ void Connection::arm_timer() {
 }
 
 void Connection::update_read_interest() {
-  if (session_->wants_read()) {
+  if (session_->wants_read() && !peer_eof_) {
     if (!ev_is_active(&rio_)) ev_io_start(worker_.loop(), &rio_);
   } else if (ev_is_active(&rio_)) {
     ev_io_stop(worker_.loop(), &rio_);

@@ -78,6 +78,7 @@ class Connection final : public SessionHost {
   std::string wbuf_;
   size_t wpos_ = 0;
   bool shutting_down_ = false;
+  bool peer_eof_ = false;  // the client half-closed; its last request is still being answered
   double accepted_at_ = 0;
   double last_activity_ = 0;
   ev_io rio_;

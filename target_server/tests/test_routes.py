@@ -1,5 +1,6 @@
 """Every route over every protocol, with Debian's curl and nghttp as independent clients."""
 import re
+import socket
 import subprocess
 
 import pytest
@@ -136,3 +137,20 @@ def test_h1_header_limit_and_bad_request(start_server):
     s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
     s.settimeout(5)
     assert s.recv(100).startswith(b"HTTP/1.1 400")
+
+
+def test_h1_half_close_still_gets_its_answer(server):
+    s = connect(server.port)
+    s.sendall(b"GET /page/20 HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.shutdown(socket.SHUT_WR)  # like `nc -q`: the request is complete, nothing more comes
+    data = b""
+    s.settimeout(5)
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    length = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))
+    assert len(body) == length >= 200 * 1024
