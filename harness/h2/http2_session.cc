@@ -145,6 +145,11 @@ int Http2Session::handle_header(const nghttp2_frame* frame, const std::uint8_t* 
     int status = 0;
     for (std::size_t i = 0; i < valuelen && i < 3; ++i) status = status * 10 + (value[i] - '0');
     r->status = status;
+  } else if (namelen > 0 && name[0] != ':') {
+    auto* r = record_of(frame->hd.stream_id);
+    if (r && r->deliver_data && r->observer)
+      r->observer->on_response_header(*r, std::string_view(reinterpret_cast<const char*>(name), namelen),
+                                       std::string_view(reinterpret_cast<const char*>(value), valuelen));
   }
   return 0;
 }

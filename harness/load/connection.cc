@@ -15,6 +15,7 @@ namespace h2soak::load {
 namespace {
 constexpr std::size_t kOutputSize = 64 * 1024;
 constexpr int kMaxReadsPerEvent = 8;  // fairness between connections of a worker
+constexpr Nanos kStuckAfter = std::chrono::milliseconds(200);
 
 metrics::ErrorClass to_metrics(net::ErrorClass c) {
   switch (c) {
@@ -239,8 +240,16 @@ void Connection::cancel(net::StreamRecord& record, net::ErrorClass why) {
 void Connection::sweep_timeouts(TimePoint t) {
   if (options_.request_timeout.count() <= 0 || state_ == State::kIdle) return;
   if (free_.size() == pool_.size()) return;
-  for (auto& r : pool_)
-    if (r.active && !r.reported && t - r.submitted > options_.request_timeout) cancel(r, net::ErrorClass::kTimeout);
+  bool all_stuck = true;  // every active stream was abandoned at least one sweep ago
+  for (auto& r : pool_) {
+    if (!r.active) continue;
+    if (!r.reported && t - r.submitted > options_.request_timeout) cancel(r, net::ErrorClass::kTimeout);
+    if (!r.reported || t - r.last_byte < kStuckAfter) all_stuck = false;
+  }
+  // Abandoned streams whose RST_STREAM could not even be written (the peer
+  // stopped reading) hold their slots forever: give the connection up.
+  if (all_stuck && in_flight() > 0 && state_ != State::kIdle)
+    close(net::ErrorClass::kTimeout, "every stream timed out and the peer is not reading");
 }
 
 void Connection::want_write() {

@@ -96,7 +96,9 @@ class Connection final : public net::SessionHost {
   void shutdown();
   void close(net::ErrorClass why, std::string message = {});
 
-  // Cancels active records older than the request timeout (worker's sweep).
+  // Cancels active records older than the request timeout (worker's sweep);
+  // closes the connection (kTimeout) when all its streams were abandoned and
+  // stay stuck (their resets cannot be written).
   void sweep_timeouts(TimePoint now);
   // Writes pending output (called by the worker once per loop turn).
   void flush();

@@ -41,6 +41,9 @@ class StreamObserver {
   virtual void on_response_headers(StreamRecord&) {}
   // A chunk of response body (only when record.deliver_data is set).
   virtual void on_response_data(StreamRecord&, const std::uint8_t*, std::size_t) {}
+  // One regular (non-pseudo) response header field, before on_response_headers
+  // (only when record.deliver_data is set; e.g. set-cookie for sessions).
+  virtual void on_response_header(StreamRecord&, std::string_view, std::string_view) {}
   // Exactly once per submitted record: the response is complete
   // (error == kNone) or the stream failed (error says why). The record is
   // reused as soon as this returns. Do not submit on the same connection from
@@ -55,7 +58,7 @@ struct StreamRecord {
   StreamObserver* observer = nullptr;
   void* user = nullptr;           // the workload's cookie
   std::uint64_t user_tag = 0;
-  bool deliver_data = false;      // call on_response_data for body chunks
+  bool deliver_data = false;      // call on_response_data / on_response_header
   TimePoint intended{};           // when the request was due (open model); else = submitted
 
   // Filled by the engine.
