@@ -21,5 +21,7 @@ struct UsageError : std::runtime_error {
 };
 
 void register_bench_command(CLI::App& app, Action& slot);
+void register_compare_command(CLI::App& app, Action& slot);
+void register_baseline_command(CLI::App& app, Action& slot);
 
 }  // namespace h2soak::cli

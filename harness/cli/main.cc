@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
 
   Action action;
   register_bench_command(app, action);
+  register_compare_command(app, action);
+  register_baseline_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -1,5 +1,7 @@
 #include "harness/compare/format.h"
 
+#include "harness/compare/rules.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -24,22 +26,52 @@ std::string binary(double v, const char* suffix) {
   return buf;
 }
 
+// Integers as integers; otherwise 4 significant digits without an exponent
+// for ordinary magnitudes ("1234", "12.35", "0.05").
+std::string plain(double v) {
+  char buf[64];
+  const double a = std::fabs(v);
+  if ((v == std::floor(v) && a < 1e15) || (a >= 1000 && a < 1e15)) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+  }
+  return buf;
+}
+
+// A duration in the largest unit that keeps it >= 1: "21.0 ms", "850 us".
+std::string duration(double value, double ns_per_unit) {
+  const double ns = value * ns_per_unit;
+  const double a = std::fabs(ns);
+  const char* unit = "ns";
+  double scaled = ns;
+  if (a >= 1e9) {
+    unit = "s";
+    scaled = ns / 1e9;
+  } else if (a >= 1e6) {
+    unit = "ms";
+    scaled = ns / 1e6;
+  } else if (a >= 1e3) {
+    unit = "us";
+    scaled = ns / 1e3;
+  }
+  char buf[64];
+  if (scaled == std::floor(scaled) && std::fabs(scaled) < 1000) {
+    std::snprintf(buf, sizeof buf, "%.0f %s", scaled, unit);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g %s", scaled, unit);
+  }
+  return buf;
+}
+
 }  // namespace
 
 std::string format_value(double value, std::string_view unit) {
   if (unit == "bytes" || unit == "B") return binary(value, "");
   if (unit == "bytes/s" || unit == "B/s") return binary(value, "/s");
-  char buf[64];
-  if (unit.empty() || unit == "count") {
-    if (value == std::floor(value) && std::fabs(value) < 1e15) {
-      std::snprintf(buf, sizeof buf, "%.0f", value);
-    } else {
-      std::snprintf(buf, sizeof buf, "%.4g", value);
-    }
-    return buf;
-  }
-  std::snprintf(buf, sizeof buf, "%.4g %.*s", value, static_cast<int>(unit.size()), unit.data());
-  return buf;
+  if (auto ns = nanos_per_unit(unit)) return duration(value, *ns);
+  if (unit.empty() || unit == "count") return plain(value);
+  return plain(value) + " " + std::string(unit);
 }
 
 std::string format_percent(double percent) {

@@ -7,7 +7,9 @@
 namespace h2soak::compare {
 
 // "35.2 MiB" for bytes (binary prefixes, sign kept), "16.0 KiB/s" for bytes/s,
-// "12.5 ms" for time units, "4 count" → "4", otherwise "%.4g UNIT".
+// durations in the largest fitting unit whatever the metric's time unit
+// ("21500 us" → "21.5 ms"), counts bare ("4"), otherwise "VALUE UNIT" with
+// four significant digits and no exponent for ordinary magnitudes.
 std::string format_value(double value, std::string_view unit);
 
 // "+12.3%" / "-4.0%"; "n/a" when the baseline is 0.

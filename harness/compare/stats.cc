@@ -38,7 +38,6 @@ namespace {
 // Number of arrangements of n_a + n_b distinct values giving each U of sample
 // a, by the recurrence f(m, n, u) = f(m-1, n, u-n) + f(m, n-1, u).
 std::vector<double> exact_u_counts(std::size_t n_a, std::size_t n_b) {
-  std::size_t max_u = n_a * n_b;
   // table[m][n] is a distribution over u; built bottom-up.
   std::vector<std::vector<std::vector<double>>> table(
       n_a + 1, std::vector<std::vector<double>>(n_b + 1));
@@ -57,9 +56,7 @@ std::vector<double> exact_u_counts(std::size_t n_a, std::size_t n_b) {
       for (std::size_t u = 0; u < with_b.size(); ++u) dist[u] += with_b[u];
     }
   }
-  auto result = std::move(table[n_a][n_b]);
-  assert(result.size() == max_u + 1);
-  return result;
+  return std::move(table[n_a][n_b]);  // n_a * n_b + 1 entries
 }
 
 }  // namespace
