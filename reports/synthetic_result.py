@@ -177,6 +177,8 @@ def make_result(seed=1, scenario="synthetic", leak_bytes_per_s=0.0, latency_scal
                             "leak": False, "note": ""},
             "throughput": {"value": float(rate), "unit": "req/s", "direction": "higher",
                            "ci_low": None, "ci_high": None, "leak": False, "note": ""},
+            "errors": {"value": 1.0, "unit": "count", "direction": "lower",
+                       "ci_low": None, "ci_high": None, "leak": False, "note": ""},
         },
         "thresholds": ["errors < 10"],
         "verdict": [],

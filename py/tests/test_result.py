@@ -94,8 +94,6 @@ def test_errors_name_file_and_path(tmp_path, result_doc):
         h2soak.load_result(str(tmp_path / "missing.json"))
 
 
-def test_run_and_compare_hooks_exist():
+def test_run_hook_exists():
     with pytest.raises(TypeError, match="not available"):
         h2soak.run("scenarios/mixed.yaml")
-    with pytest.raises(TypeError, match="not available"):
-        h2soak.compare(["a.json"], "b.json")
