@@ -1,6 +1,7 @@
 #include "harness/workloads/factory.h"
 
 #include "harness/workloads/bench_part.h"
+#include "harness/workloads/tabs_workload.h"
 
 namespace h2soak::workloads {
 namespace {
@@ -45,6 +46,7 @@ std::unique_ptr<load::Workload> make_workload(load::Worker& worker, const Worklo
       if (!plan) break;
       return std::make_unique<BenchPart>(worker, context, *plan);
     }
+    case scenario::WorkloadKind::kTabs: return std::make_unique<TabsWorkload>(worker, context);
     default: break;
   }
   return std::make_unique<UnimplementedWorkload>(context);
