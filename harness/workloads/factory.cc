@@ -1,6 +1,7 @@
 #include "harness/workloads/factory.h"
 
 #include "harness/workloads/bench_part.h"
+#include "harness/workloads/sse_workload.h"
 #include "harness/workloads/tabs_workload.h"
 
 namespace h2soak::workloads {
@@ -47,6 +48,7 @@ std::unique_ptr<load::Workload> make_workload(load::Worker& worker, const Worklo
       return std::make_unique<BenchPart>(worker, context, *plan);
     }
     case scenario::WorkloadKind::kTabs: return std::make_unique<TabsWorkload>(worker, context);
+    case scenario::WorkloadKind::kSse: return std::make_unique<SseWorkload>(worker, context);
     default: break;
   }
   return std::make_unique<UnimplementedWorkload>(context);
