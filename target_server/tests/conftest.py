@@ -111,8 +111,12 @@ def start_server():
         return s
 
     yield start
+    failures = []
     for s in started:
-        s.stop()
+        code = s.stop()
+        if code != 0:  # every server must shut down cleanly (sanitizer reports fail here too)
+            failures.append(f"pid {s.pid} exited {code}; stderr:\n{s.log()[-4000:]}")
+    assert not failures, "\n".join(failures)
 
 
 @pytest.fixture
