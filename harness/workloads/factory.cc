@@ -3,6 +3,7 @@
 #include "harness/workloads/bench_part.h"
 #include "harness/workloads/sse_workload.h"
 #include "harness/workloads/tabs_workload.h"
+#include "harness/workloads/upload_workload.h"
 
 namespace h2soak::workloads {
 namespace {
@@ -49,6 +50,7 @@ std::unique_ptr<load::Workload> make_workload(load::Worker& worker, const Worklo
     }
     case scenario::WorkloadKind::kTabs: return std::make_unique<TabsWorkload>(worker, context);
     case scenario::WorkloadKind::kSse: return std::make_unique<SseWorkload>(worker, context);
+    case scenario::WorkloadKind::kUpload: return std::make_unique<UploadWorkload>(worker, context);
     default: break;
   }
   return std::make_unique<UnimplementedWorkload>(context);
