@@ -1,6 +1,7 @@
 #include "harness/workloads/factory.h"
 
 #include "harness/workloads/bench_part.h"
+#include "harness/workloads/short_workload.h"
 #include "harness/workloads/sse_workload.h"
 #include "harness/workloads/tabs_workload.h"
 #include "harness/workloads/upload_workload.h"
@@ -51,6 +52,8 @@ std::unique_ptr<load::Workload> make_workload(load::Worker& worker, const Worklo
     case scenario::WorkloadKind::kTabs: return std::make_unique<TabsWorkload>(worker, context);
     case scenario::WorkloadKind::kSse: return std::make_unique<SseWorkload>(worker, context);
     case scenario::WorkloadKind::kUpload: return std::make_unique<UploadWorkload>(worker, context);
+    case scenario::WorkloadKind::kShortConnections:
+      return std::make_unique<ShortConnectionsWorkload>(worker, context);
     default: break;
   }
   return std::make_unique<UnimplementedWorkload>(context);

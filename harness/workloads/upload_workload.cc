@@ -68,7 +68,7 @@ void UploadWorkload::on_window_open() {
   for (auto& l : links_)
     if (l.connection->state() == load::Connection::State::kIdle) l.connection->connect();
   if (open_model() && !links_.empty()) {
-    next_due_ = now();
+    next_due_ = window_start();
     on_tick();
   } else {
     fill();
@@ -133,11 +133,11 @@ void UploadWorkload::on_tick() {
   if (!active()) return;
   const TimePoint t = now();
   const Nanos gap = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(1.0 / rate_));
-  while (next_due_ <= t) {
+  while (next_due_ <= t && next_due_ < window_end()) {
     if (!start_one(next_due_)) ++current().counters.requests_dropped;
     next_due_ += gap;
   }
-  tick_timer_->start(std::chrono::duration_cast<Nanos>(next_due_ - t));
+  if (next_due_ < window_end()) tick_timer_->start(std::chrono::duration_cast<Nanos>(next_due_ - t));
 }
 
 void UploadWorkload::on_response_data(net::StreamRecord& r, const std::uint8_t* data, std::size_t length) {

@@ -81,8 +81,8 @@ TEST(UploadWorkload, OpenModelKeepsTheRateAndCountsTooLarge) {
   const auto& x = m.extra_counters;
   // 40/s for 2 s.
   EXPECT_NEAR(static_cast<double>(c.requests_started + c.requests_dropped), 80.0, 6.0);
-  // Only the first due uploads, before the connections are up, may be dropped (counted).
-  EXPECT_LE(c.requests_dropped, 4u);
+  // Only uploads due before the connections are up may be dropped (counted, not hidden).
+  EXPECT_LE(c.requests_dropped, 8u);
   EXPECT_GT(c.requests_failed, 0u);
   EXPECT_LE(static_cast<double>(c.requests_failed),
             after.at("h2soak_target_requests_total{route=\"upload\",status=\"413\"}"));

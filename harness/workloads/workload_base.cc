@@ -66,7 +66,11 @@ void WorkloadBase::on_schedule_timer() {
   }
   bool open = false;
   for (const auto& w : p.active)
-    if (t >= w.start && t < w.end) open = true;
+    if (t >= w.start && t < w.end) {
+      open = true;
+      window_start_ = worker_.origin() + w.start;
+      window_end_ = worker_.origin() + std::min(w.end, p.close_at);
+    }
   if (open != window_open_) {
     window_open_ = open;
     if (open) on_window_open();

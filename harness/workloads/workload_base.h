@@ -60,6 +60,10 @@ class WorkloadBase : public load::Workload {
   // Inside a load window, not stopping, not closed: new work may start.
   bool active() const { return window_open_ && !stopping_ && !closed_; }
   bool closed() const { return closed_; }
+  // When the open window began (origin + its start offset): open models
+  // schedule arrivals from here, so a late start is a burst, never a gap.
+  TimePoint window_start() const { return window_start_; }
+  TimePoint window_end() const { return window_end_; }
   load::Phase phase() const { return phase_; }
   std::uint64_t phase_tag() const { return static_cast<std::uint64_t>(phase_); }
   metrics::WorkloadMetrics& current() { return metrics_[static_cast<int>(phase_)]; }
@@ -81,6 +85,7 @@ class WorkloadBase : public load::Workload {
   metrics::WorkloadMetrics metrics_[load::kPhaseCount];
   load::Phase phase_ = load::Phase::kWarmup;
   bool window_open_ = false;
+  TimePoint window_start_{}, window_end_{};
   bool stopping_ = false;
   bool closed_ = false;
   bool ever_connected_ = false;

@@ -1,0 +1,79 @@
+#pragma once
+// The `short_connections` workload: a new connection `rate` times per second
+// (this worker's share), each carrying requests_per_connection sequential GETs
+// of `path` and then closed by the client (GOAWAY, then close). At most
+// max_in_flight connections at once (this worker's share of a pool of
+// preallocated load::Connection objects); an arrival finding none free is
+// counted as dropped (requests_dropped += requests_per_connection, and
+// short.connections_dropped). Latency of each request runs from its
+// connection's due time for the first request (connect and TLS included, as
+// a user waiting for the page sees it), from its send time for later ones.
+//
+// Protocol: h2 (TLS with ALPN, or h2c). `protocol: h1` runs over h2 as well
+// for now and is reported in last_error() (the HTTP/1.1 client is not yet
+// wired in).
+//
+// Connect and TLS times go to the connect / tls_handshake histograms (the
+// engine records them). Extras per phase: counters short.connections_done
+// (closed after their requests), short.connections_dropped; histogram
+// short.connection_total_us (due time -> connection closed).
+// Connections per second of a phase = connections_opened / phase duration.
+
+#include <memory>
+#include <vector>
+
+#include "harness/load/connection.h"
+#include "harness/net/request.h"
+#include "harness/net/stream.h"
+#include "harness/workloads/workload_base.h"
+
+namespace h2soak::workloads {
+
+class ShortConnectionsWorkload final : public WorkloadBase,
+                                       public load::ConnectionObserver,
+                                       public net::StreamObserver {
+ public:
+  ShortConnectionsWorkload(load::Worker& worker, const WorkloadContext& context);
+  ~ShortConnectionsWorkload() override;
+
+  void on_connected(load::Connection& c) override;
+  void on_stream_slot_free(load::Connection& c) override;
+  void on_closed(load::Connection& c, const load::CloseInfo& info) override;
+  void on_complete(net::StreamRecord& r) override;
+  std::string last_error() const override;
+
+ protected:
+  void on_window_open() override;
+  void on_window_close() override;
+  void close_all() override;
+  void on_phase(metrics::WorkloadMetrics& current) override;
+  std::uint64_t in_flight() const override { return in_flight_; }
+
+ private:
+  struct Slot {
+    std::unique_ptr<load::Connection> connection;
+    bool busy = false;
+    TimePoint due{};
+    std::uint64_t phase = 0;           // phase the connection was due in
+    std::uint32_t requests_left = 0;   // not yet submitted
+    bool request_active = false;
+  };
+  struct Extras {
+    std::uint64_t *done, *dropped;
+    metrics::Histogram* total;
+  };
+
+  void on_tick();
+  void next_request(Slot& slot);
+
+  const scenario::ShortConnectionsWorkload& params_;
+  net::Request request_;
+  std::vector<Slot> slots_;
+  double rate_ = 0;
+  TimePoint next_due_{};
+  std::uint64_t in_flight_ = 0;
+  std::unique_ptr<load::Timer> tick_timer_;
+  Extras extras_[load::kPhaseCount];
+};
+
+}  // namespace h2soak::workloads

@@ -1,0 +1,67 @@
+// short_connections end to end against h2soak-target: a new TLS connection
+// per two requests at a fixed rate; the server's accepted-connection counter
+// must match the client's.
+#include <gtest/gtest.h>
+
+#include "harness/workloads/plan_runner.h"
+#include "harness/workloads/test_support.h"
+
+namespace h2soak::workloads {
+namespace {
+using namespace std::chrono_literals;
+using testing::TargetServer;
+
+const std::string kAccepted = "h2soak_target_connections_total";
+const std::string kIndex = "h2soak_target_requests_total{route=\"index\"}";
+const std::string kActive = "h2soak_target_connections_active";
+
+TEST(ShortConnectionsWorkload, OneConnectionPerTwoRequestsAtRate) {
+  TargetServer server;
+  ASSERT_GT(server.port(), 0);
+  scenario::ShortConnectionsWorkload sc;
+  sc.rate = 40;
+  sc.requests_per_connection = 2;
+  sc.max_in_flight = 8;
+  sc.path = "/";
+  const auto plan = testing::one_workload_plan("short", sc, 500ms, 1500ms, 300ms);
+  const auto before = server.scrape({kAccepted, kIndex});
+  const double accepted_before = before.at(kAccepted), index_before = before.at(kIndex);
+  PlanRunOptions opts;
+  opts.threads = 2;
+  opts.base_url = server.https_url();
+  const PlanRunOutcome out = run_plan(plan, opts);
+  const auto after = server.scrape({kAccepted, kIndex, kActive});
+  ASSERT_TRUE(out.error.empty()) << out.error;
+  const auto& w = out.workloads.at(0);
+  EXPECT_FALSE(w.never_connected) << w.last_error;
+  auto m = testing::both_phases(w);
+  const auto& c = m.counters;
+  const auto& x = m.extra_counters;
+  // The scrape that reads the counter afterwards opens one connection itself.
+  const double accepted = after.at(kAccepted) - accepted_before - 1;
+  std::printf("opened %llu done %llu dropped %llu failed %llu server accepted %.0f requests %llu ok %llu server %.0f\n",
+              (unsigned long long)c.connections_opened, (unsigned long long)x.at("short.connections_done"),
+              (unsigned long long)x.at("short.connections_dropped"), (unsigned long long)c.connections_failed,
+              accepted, (unsigned long long)c.requests_done, (unsigned long long)c.requests_succeeded,
+              after.at(kIndex) - index_before);
+  // 40 connections/s for 2 s.
+  EXPECT_NEAR(static_cast<double>(c.connections_opened + x.at("short.connections_dropped")), 80.0, 6.0);
+  EXPECT_EQ(accepted, static_cast<double>(c.connections_opened));
+  EXPECT_EQ(c.connections_failed, 0u);
+  // Each connection carried two requests, then was closed by the client.
+  EXPECT_GE(x.at("short.connections_done"), c.connections_opened - 8);
+  EXPECT_GE(c.requests_succeeded, 2 * x.at("short.connections_done"));
+  EXPECT_EQ(c.requests_started, c.requests_done);
+  EXPECT_GE(after.at(kIndex) - index_before, static_cast<double>(c.requests_succeeded));
+  EXPECT_LE(after.at(kIndex) - index_before, static_cast<double>(c.requests_done));
+  // Connect and TLS time of every connection; total time of every finished one.
+  // (connections still connecting when the window closed were cancelled: at most the pool of 8)
+  EXPECT_LE(m.connect.count(), c.connections_opened);
+  EXPECT_GE(m.connect.count() + 8, c.connections_opened);
+  EXPECT_EQ(m.tls_handshake.count(), m.connect.count());
+  EXPECT_EQ(m.extra_histograms.at("short.connection_total_us").count(), x.at("short.connections_done"));
+  EXPECT_GT(m.ttfb.count(), 0u);
+}
+
+}  // namespace
+}  // namespace h2soak::workloads
