@@ -50,11 +50,11 @@ Pull ViewBody::proceed(uint8_t* buf, size_t max) {
   return {n, pos_ == bytes_.size() ? PullState::kEof : PullState::kData};
 }
 
-Response Response::text(int status, std::string body, std::string content_type) {
+Response Response::text(int status, std::string body, std::string_view content_type) {
   Response r;
   r.status = status;
   r.headers.reserve(4);
-  r.headers.push_back({"content-type", std::move(content_type)});
+  r.headers.push_back({"content-type", content_type});
   r.body = std::make_unique<StringBody>(std::move(body));
   return r;
 }

@@ -15,6 +15,7 @@
 // once: its destructor must release everything (timers included).
 
 #include <cstdint>
+#include <forward_list>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,9 +27,19 @@
 
 namespace h2soak::target {
 
-struct Header {
-  std::string name;  ///< lower-case
+/// A request header field (owned; the name is lower-case).
+struct Field {
+  std::string name;
   std::string value;
+};
+
+/// A response header. It only points at its bytes, so a static asset's response allocates
+/// nothing for its headers: both views must stay valid until the response is done. Use
+/// string literals, strings that live as long as the server (an asset's ETag), or
+/// Response::keep() for a value made for this response.
+struct Header {
+  std::string_view name;  ///< lower-case
+  std::string_view value;
 };
 
 enum class Protocol : uint8_t { kH1, kH1Tls, kH2c, kH2Tls };
@@ -38,7 +49,7 @@ struct Request {
   std::string method;
   std::string target;  ///< As sent: path plus optional "?query".
   std::string authority;
-  std::vector<Header> headers;  ///< Names lower-case (h2 guarantees it; h1 lower-cases them).
+  std::vector<Field> headers;  ///< Names lower-case (h2 guarantees it; h1 lower-cases them).
   Protocol protocol = Protocol::kH1;
 
   /// First header with this lower-case name, or empty.
@@ -107,8 +118,16 @@ struct Response {
   std::vector<Header> headers;       ///< lower-case names; content-length is added by the session.
   std::unique_ptr<Generator> body;   ///< null = empty body.
   bool close_connection = false;     ///< h1: close after this response (the body was not read).
+  /// Values made for this response; their addresses survive moves of the Response.
+  std::forward_list<std::string> kept;
 
-  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  /// Keeps `value` with the response and returns a view of it for a Header.
+  std::string_view keep(std::string value) {
+    kept.push_front(std::move(value));
+    return kept.front();
+  }
+  /// A response with an in-memory body; `content_type` must outlive it (a literal).
+  static Response text(int status, std::string body, std::string_view content_type = "text/plain; charset=utf-8");
 };
 
 class Handler {

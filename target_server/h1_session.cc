@@ -150,7 +150,7 @@ int H1Session::on_header_field(const char* at, size_t len) {
 int H1Session::on_header_value(const char* at, size_t len) {
   if (header_over_limit(len + 4)) return 1;
   if (!in_value_) {
-    cur_->req.headers.push_back({field_, {}});
+    cur_->req.headers.push_back(Field{field_, {}});
     in_value_ = true;
   }
   cur_->req.headers.back().value.append(at, len);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 #include "target_server/router.h"
 
 namespace h2soak::target {
@@ -53,7 +55,9 @@ nghttp2_session_callbacks* make_callbacks() {
 
 // ---- end of callbacks ----
 
-nghttp2_nv make_nv(const std::string& name, const std::string& value) {
+// NO_COPY: every name and value lives in the Stream (or is static) until the stream closes,
+// which is after its HEADERS frame went out.
+nghttp2_nv make_nv(std::string_view name, std::string_view value) {
   return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
           reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
           NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE};
@@ -94,6 +98,7 @@ H2Session::H2Session(const SessionEnv& env) : env_(env) {
 H2Session::~H2Session() {
   // Bodies first (they may hold timers), then the nghttp2 session.
   env_.worker.stats->streams_active.add(-static_cast<int64_t>(streams_.size()));
+  for (Stream& st : streams_) nghttp2_session_set_stream_user_data(session_, st.id, nullptr);
   streams_.clear();
   nghttp2_session_del(session_);
 }
@@ -123,22 +128,22 @@ void H2Session::shutdown() {
   shutting_down_ = true;
   nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
                         NGHTTP2_NO_ERROR, nullptr, 0);
-  for (auto& entry : streams_) {
-    if (entry.second->body) entry.second->body->finish();
+  for (Stream& st : streams_) {
+    if (st.body) st.body->finish();
   }
 }
 
 H2Session::Stream* H2Session::find(int32_t stream_id) {
-  auto it = streams_.find(stream_id);
-  return it == streams_.end() ? nullptr : it->second.get();
+  return static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_, stream_id));
 }
 
 int H2Session::on_begin_headers(int32_t stream_id) {
-  auto s = std::make_unique<Stream>();
-  s->id = stream_id;
-  s->req.protocol = env_.protocol;
-  s->req.headers.reserve(8);
-  streams_.emplace(stream_id, std::move(s));
+  Stream& s = streams_.emplace_front();
+  s.self = streams_.begin();
+  s.id = stream_id;
+  s.req.protocol = env_.protocol;
+  s.req.headers.reserve(8);
+  nghttp2_session_set_stream_user_data(session_, stream_id, &s);
   env_.worker.stats->streams_active.add(1);
   return 0;
 }
@@ -157,7 +162,7 @@ int H2Session::on_header(int32_t stream_id, const uint8_t* name, size_t namelen,
   if (n == ":method") s->req.method = std::move(v);
   else if (n == ":path") s->req.target = std::move(v);
   else if (n == ":authority") s->req.authority = std::move(v);
-  else if (!n.starts_with(':')) s->req.headers.push_back({std::string(n), std::move(v)});
+  else if (!n.starts_with(':')) s->req.headers.push_back(Field{std::string(n), std::move(v)});
   return 0;
 }
 
@@ -180,7 +185,11 @@ int H2Session::on_data_chunk(int32_t stream_id, const uint8_t* data, size_t len)
 int H2Session::on_stream_close(int32_t stream_id) {
   // The client reset the stream, or the response ended: the handler, the body and
   // whatever the body holds (an SSE timer) go away now.
-  if (streams_.erase(stream_id) > 0) env_.worker.stats->streams_active.add(-1);
+  if (Stream* s = find(stream_id)) {
+    nghttp2_session_set_stream_user_data(session_, stream_id, nullptr);
+    streams_.erase(s->self);
+    env_.worker.stats->streams_active.add(-1);
+  }
   return 0;
 }
 
@@ -196,24 +205,23 @@ void H2Session::respond(Stream& s) {
   s.responded = true;
   Response r = s.handler->respond();
   env_.worker.stats->count_request(s.handler->route(), r.status);
-  // The header strings stay in the Stream until it closes, so nghttp2 may point at them
-  // instead of copying (NO_COPY flags); the Stream outlives the HEADERS frame.
-  static const std::string kStatus = ":status", kServer = "server", kServerName = "h2soak-target",
-                           kLength = "content-length";
   s.status = std::to_string(r.status);
   if (r.body && r.body->length()) s.length = std::to_string(*r.body->length());
-  s.response_headers = std::move(r.headers);
-  std::vector<nghttp2_nv> nva;
-  nva.reserve(s.response_headers.size() + 3);
-  nva.push_back(make_nv(kStatus, s.status));
-  nva.push_back(make_nv(kServer, kServerName));
-  if (!s.length.empty()) nva.push_back(make_nv(kLength, s.length));
-  for (const Header& h : s.response_headers) nva.push_back(make_nv(h.name, h.value));
   if (s.req.method == "HEAD" || r.status == 304 || r.status == 204) r.body.reset();
+  s.body = std::move(r.body);
+  s.response = std::move(r);
+  constexpr size_t kMaxHeaders = 32;
+  std::array<nghttp2_nv, kMaxHeaders + 3> nva;
+  size_t n = 0;
+  nva[n++] = make_nv(":status", s.status);
+  nva[n++] = make_nv("server", "h2soak-target");
+  if (!s.length.empty()) nva[n++] = make_nv("content-length", s.length);
+  for (const Header& h : s.response.headers) {
+    if (n < nva.size()) nva[n++] = make_nv(h.name, h.value);
+  }
   nghttp2_data_provider provider{};
   provider.read_callback = data_read_cb;
-  if (r.body) {
-    s.body = std::move(r.body);
+  if (s.body) {
     const int32_t id = s.id;
     s.body->bind([this, id] {
       nghttp2_session_resume_data(session_, id);
@@ -221,7 +229,7 @@ void H2Session::respond(Stream& s) {
     });
     if (shutting_down_) s.body->finish();
   }
-  int rv = nghttp2_submit_response(session_, s.id, nva.data(), nva.size(), s.body ? &provider : nullptr);
+  int rv = nghttp2_submit_response(session_, s.id, nva.data(), n, s.body ? &provider : nullptr);
   if (rv != 0) nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_INTERNAL_ERROR);
 }
 

@@ -6,8 +6,8 @@
 #include <nghttp2/nghttp2.h>
 
 #include <cstdint>
+#include <list>
 #include <memory>
-#include <unordered_map>
 
 #include "target_server/protocol_session.h"
 
@@ -44,9 +44,10 @@ class H2Session final : public ProtocolSession {
     bool headers_too_large = false;
     std::unique_ptr<Handler> handler;
     std::unique_ptr<Generator> body;
-    std::string status, length;          // response header values, alive until the stream closes
-    std::vector<Header> response_headers;
+    std::string status, length;  // response header values, alive until the stream closes
+    Response response;           // its headers (and kept values), alive until the stream closes
     bool responded = false;
+    std::list<Stream>::iterator self;  // position in streams_
   };
   Stream* find(int32_t stream_id);
   void dispatch(Stream& s);  // request headers complete
@@ -54,7 +55,8 @@ class H2Session final : public ProtocolSession {
 
   SessionEnv env_;
   nghttp2_session* session_ = nullptr;
-  std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
+  // One list node per open stream (one allocation); nghttp2's stream user data points at it.
+  std::list<Stream> streams_;
   bool shutting_down_ = false;
 };
 

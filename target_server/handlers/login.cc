@@ -29,7 +29,8 @@ Response login_response(const Request& req, SessionStore& sessions) {
   std::string sid = sessions.create(user, SessionStore::Clock::now());
   auto ttl_s = std::chrono::duration_cast<std::chrono::seconds>(sessions.ttl()).count();
   Response r = Response::text(200, fmt::format("{{\"user\":\"{}\",\"ttl_s\":{}}}\n", user, ttl_s), "application/json");
-  r.headers.push_back({"set-cookie", fmt::format("sid={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax", sid, ttl_s)});
+  r.headers.push_back(
+      {"set-cookie", r.keep(fmt::format("sid={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax", sid, ttl_s))});
   r.headers.push_back({"cache-control", "no-store"});
   return r;
 }
