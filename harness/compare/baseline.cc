@@ -75,6 +75,7 @@ Result<Baseline> build_baseline(const std::vector<RunMetrics>& runs, const Build
     std::map<std::string, BaselineMetric> metrics;
     for (const RunMetrics* run : scenario_runs) {
       for (const auto& [metric, value] : run->metrics) {
+        if (value.informational) continue;  // never compared, so never recorded
         auto& bm = metrics[metric];
         if (bm.values.empty()) {
           bm.unit = value.unit;

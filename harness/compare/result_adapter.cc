@@ -92,6 +92,7 @@ Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& sourc
       const std::string dir = string_or(m, "direction");
       if (dir == "lower" || dir == "lower_is_better") mv.direction = Direction::kLowerIsBetter;
       if (dir == "higher" || dir == "higher_is_better") mv.direction = Direction::kHigherIsBetter;
+      if (dir == "none") mv.informational = true;
       for (const char* key : {"leak", "is_leak_metric"}) {
         if (auto it = m.find(key); it != m.end() && it->is_boolean()) {
           mv.kind = it->get<bool>() ? MetricKind::kLeak : MetricKind::kValue;

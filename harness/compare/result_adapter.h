@@ -9,7 +9,8 @@
 //   metadata.scenario_name / scenario_hash, host, kernel, cpu_count, cpu_model
 //   (or extra.cpu_model), h2soak_version, git_revision, start_unix
 //   status.state / status.reason  anything but "completed" → incomplete_reason
-//   analysis.NAME.{value, unit, direction, ci_low, ci_high}   → metrics
+//   analysis.NAME.{value, unit, direction, ci_low, ci_high, leak} → metrics
+//                               (direction "none" → informational: thresholds only)
 //   thresholds (optional array of strings)                    → thresholds
 // Non-finite values are skipped (an estimator without data), never compared.
 

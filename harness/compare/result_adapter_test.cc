@@ -19,6 +19,8 @@ nlohmann::json sample_result() {
       "rss.slope_steady": {"value": 120.5, "unit": "bytes/s", "direction": "lower",
                            "ci_low": -50.0, "ci_high": 300.0},
       "throughput.rps": {"value": 950, "unit": "req/s", "direction": "higher"},
+      "requests": {"value": 5000, "unit": "count", "direction": "none", "ci_low": null, "ci_high": null},
+      "fds.slope": {"value": 0.5, "unit": "count/s", "direction": "lower", "ci_low": 0.2, "ci_high": 0.9, "leak": true},
       "sse.gap_p99": {"value": null, "unit": "ms"}
     },
     "thresholds": ["errors == 0"]
@@ -35,7 +37,11 @@ TEST(ResultAdapter, ExtractsScenarioMachineAndMetrics) {
   EXPECT_EQ(r->machine.cores, 2);
   EXPECT_EQ(r->machine.cpu_model, "Test CPU");
   EXPECT_TRUE(r->incomplete_reason.empty());
-  ASSERT_EQ(r->metrics.size(), 2u);  // the null value is skipped
+  ASSERT_EQ(r->metrics.size(), 4u);  // the null value is skipped
+  EXPECT_TRUE(r->metrics.at("requests").informational);
+  EXPECT_FALSE(r->metrics.at("requests").ci);
+  EXPECT_FALSE(r->metrics.at("throughput.rps").informational);
+  EXPECT_EQ(r->metrics.at("fds.slope").kind, MetricKind::kLeak);
   const auto& slope = r->metrics.at("rss.slope_steady");
   EXPECT_DOUBLE_EQ(slope.value, 120.5);
   EXPECT_EQ(slope.unit, "bytes/s");

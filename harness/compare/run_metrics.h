@@ -35,6 +35,9 @@ struct MetricValue {
   // Set when the result says whether this is a leak figure; overrides the
   // name-based default kind.
   std::optional<MetricKind> kind;
+  // Direction "none" in the result: shown and usable in thresholds, but never
+  // recorded in a baseline nor compared with one.
+  bool informational = false;
 };
 
 // The machine a run (or a baseline) was recorded on. Comparing across

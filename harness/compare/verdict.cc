@@ -203,7 +203,9 @@ Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetr
       for (const auto& [metric, _] : bs->metrics) names.insert(metric);
     }
     for (const RunMetrics* run : group.runs) {
-      for (const auto& [metric, _] : run->metrics) names.insert(metric);
+      for (const auto& [metric, value] : run->metrics) {
+        if (!value.informational) names.insert(metric);  // informational: thresholds only
+      }
     }
 
     for (const auto& metric : names) {
@@ -213,7 +215,7 @@ Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetr
       std::optional<MetricKind> kind_hint;
       for (const RunMetrics* run : group.runs) {
         auto it = run->metrics.find(metric);
-        if (it == run->metrics.end()) continue;
+        if (it == run->metrics.end() || it->second.informational) continue;
         if (samples.values.empty()) {
           samples.unit = it->second.unit;
           hint = it->second.direction;

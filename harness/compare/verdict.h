@@ -24,7 +24,9 @@
 //   "ref" is the baseline's median; "spread" the largest distance of a
 //   baseline run from it (BaselineMetric::spread()).
 //   NEW (metric not in the baseline) and MISSING (in the baseline, not in the
-//   results) are reported but never fail the comparison.
+//   results) are reported but never fail the comparison. Informational
+//   metrics (direction "none" in the result) get no row; thresholds may still
+//   name them.
 //
 // A scenario hash in the results that differs from the baseline's is an
 // error (the scenario changed; the numbers are not comparable) unless

@@ -232,6 +232,25 @@ TEST(CompareRuns, ThresholdFailureFailsTheVerdict) {
   EXPECT_TRUE(v->failed());
 }
 
+TEST(CompareRuns, InformationalMetricsAreNotComparedButThresholdsSeeThem) {
+  auto info = [](RunMetrics r, double v) {
+    r.metrics["requests"] = MetricValue{v, "count", std::nullopt, std::nullopt, std::nullopt, true};
+    return r;
+  };
+  std::vector<RunMetrics> runs;
+  for (int i = 0; i < 3; ++i) runs.push_back(info(make_run("mixed", "b" + std::to_string(i), {{"rss.peak", {kMiB, "bytes"}}}), 5000));
+  auto base = *build_baseline(runs, {});
+  EXPECT_EQ(base.scenarios[0].metrics.count("requests"), 0u);
+  auto now = info(make_run("mixed", "now.json", {{"rss.peak", {kMiB, "bytes"}}}), 10);
+  now.thresholds = {"requests >= 100"};
+  auto v = compare_runs(base, {now}, {});
+  ASSERT_TRUE(v.ok());
+  ASSERT_EQ(v->metrics.size(), 1u);
+  EXPECT_EQ(v->metrics[0].metric, "rss.peak");
+  ASSERT_EQ(v->thresholds.size(), 1u);
+  EXPECT_FALSE(v->thresholds[0].passed);
+}
+
 TEST(CompareRuns, BadThresholdIsAnError) {
   CompareOptions opts;
   opts.thresholds = {"latency.p50 ~ 3"};
