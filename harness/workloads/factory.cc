@@ -1,6 +1,7 @@
 #include "harness/workloads/factory.h"
 
 #include "harness/workloads/bench_part.h"
+#include "harness/workloads/idle_workload.h"
 #include "harness/workloads/short_workload.h"
 #include "harness/workloads/sse_workload.h"
 #include "harness/workloads/tabs_workload.h"
@@ -54,6 +55,7 @@ std::unique_ptr<load::Workload> make_workload(load::Worker& worker, const Worklo
     case scenario::WorkloadKind::kUpload: return std::make_unique<UploadWorkload>(worker, context);
     case scenario::WorkloadKind::kShortConnections:
       return std::make_unique<ShortConnectionsWorkload>(worker, context);
+    case scenario::WorkloadKind::kIdle: return std::make_unique<IdleWorkload>(worker, context);
     default: break;
   }
   return std::make_unique<UnimplementedWorkload>(context);
