@@ -60,8 +60,14 @@ void SseWorkload::on_window_open() {
 }
 
 void SseWorkload::on_window_close() {
-  for (auto& s : slots_) s.hold_timer->stop();
   for (auto& l : links_) l.reconnect_timer->stop();
+  // Load is over: leave every stream now (RST_STREAM), as at the end of its hold.
+  for (auto& s : slots_) {
+    s.hold_timer->stop();
+    if (!s.record || s.leaving) continue;
+    s.leaving = true;
+    links_[s.link].connection->cancel(*s.record, net::ErrorClass::kCancelled);
+  }
 }
 
 void SseWorkload::close_all() {

@@ -6,7 +6,8 @@
 // the stream (RST_STREAM CANCEL, the connection stays), `close` closes the
 // whole connection (every stream on it ends; the connection is reopened and
 // its streams too), `mixed` picks one of the two per stream, half and half.
-// A stream that ended (either way) is replaced while a load window is open.
+// A stream that ended (either way) is replaced while a load window is open;
+// when the window closes every open stream is left by RST_STREAM.
 //
 // Events are counted from the body bytes (an event ends with a blank line),
 // without copying them. Extras per phase:

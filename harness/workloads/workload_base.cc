@@ -57,11 +57,19 @@ void WorkloadBase::on_schedule_timer() {
   if (stopping_ || closed_) return;
   const Nanos t = std::chrono::duration_cast<Nanos>(now() - worker_.origin());
   const auto& p = context_.planned;
-  if (t >= p.close_at) {
-    window_open_ = false;
-    on_window_close();
-    closed_ = true;
-    close_all();
+  if (closing_ || t >= p.close_at) {
+    if (!closing_) {
+      closing_ = true;
+      close_deadline_ = now() + kCloseGrace;
+      window_open_ = false;
+      on_window_close();
+    }
+    if (in_flight() == 0 || now() >= close_deadline_) {
+      closed_ = true;
+      close_all();
+    } else {
+      schedule_timer_->start(std::chrono::milliseconds(20));
+    }
     return;
   }
   bool open = false;

@@ -7,8 +7,9 @@
 //   on_window_open()   a load window began (or start() found one open): start work
 //   on_window_close()  the window ended, or the run is stopping: start nothing new
 //                      (in-flight work may finish or be left as the kind wants)
-//   close_all()        close_at reached, or abort(): close every connection now;
-//                      must be idempotent and must not reconnect afterwards
+//   close_all()        close every connection now: at close_at once nothing is in
+//                      flight (or after kCloseGrace, whichever is first), or at
+//                      abort(); must be idempotent and must not reconnect afterwards
 //   on_phase(metrics)  warm-up ended: point connections at the steady metrics
 //
 // Windows and close_at are offsets from the worker's origin (the plan's time
@@ -35,6 +36,10 @@ namespace h2soak::workloads {
 
 class WorkloadBase : public load::Workload {
  public:
+  // At close_at, requests in flight get this long to finish before
+  // close_all() cuts them (they are then counted as errored, class other).
+  static constexpr Nanos kCloseGrace = std::chrono::seconds(1);
+
   WorkloadBase(load::Worker& worker, WorkloadContext context);
   ~WorkloadBase() override;
 
@@ -86,6 +91,8 @@ class WorkloadBase : public load::Workload {
   load::Phase phase_ = load::Phase::kWarmup;
   bool window_open_ = false;
   TimePoint window_start_{}, window_end_{};
+  bool closing_ = false;       // close_at passed, waiting for in-flight work
+  TimePoint close_deadline_{};
   bool stopping_ = false;
   bool closed_ = false;
   bool ever_connected_ = false;
