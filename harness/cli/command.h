@@ -23,5 +23,8 @@ struct UsageError : std::runtime_error {
 void register_bench_command(CLI::App& app, Action& slot);
 void register_compare_command(CLI::App& app, Action& slot);
 void register_baseline_command(CLI::App& app, Action& slot);
+void register_run_command(CLI::App& app, Action& slot);
+void register_ab_command(CLI::App& app, Action& slot);
+void register_baseline_record_command(CLI::App& app, Action& slot);  // after register_baseline_command
 
 }  // namespace h2soak::cli

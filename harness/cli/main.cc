@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   register_bench_command(app, action);
   register_compare_command(app, action);
   register_baseline_command(app, action);
+  register_run_command(app, action);
+  register_ab_command(app, action);
+  register_baseline_record_command(app, action);
 
   try {
     app.parse(argc, argv);

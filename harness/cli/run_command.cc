@@ -1,0 +1,120 @@
+// `h2soak run SCENARIO.yaml|SUITE.yaml [--runs K] [--out DIR] [--baseline FILE]
+//  [--summary-md FILE] [--junit FILE] [--verdict-json FILE] [--target-url URL]
+//  [--spawn CMD | --pid N | --pidfile F] [--metrics-url URL --gauge NAME...] [--threads N]`
+//
+// Loads and validates everything first (scenario/suite, overrides, baseline:
+// any problem is exit 2 before a target starts), runs every scenario K times
+// (harness/run), prints a summary per run, then the verdict (thresholds, and
+// the baseline comparison when given) through the sinks. Exit codes: 0 pass,
+// 1 regression or failed threshold, 2 invalid input, 3 a run could not be
+// completed (partial results are still written), 4 internal error.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/cli/command.h"
+#include "harness/cli/exit_codes.h"
+#include "harness/cli/run_support.h"
+#include "harness/cli/version.h"
+#include "harness/compare/baseline_store.h"
+#include "harness/run/batch.h"
+#include "harness/run/gate.h"
+#include "harness/sinks/json_sink.h"
+#include "harness/sinks/junit_sink.h"
+#include "harness/sinks/markdown_sink.h"
+#include "harness/sinks/terminal_sink.h"
+
+namespace h2soak::cli {
+namespace {
+
+struct RunArgs {
+  std::string file;
+  int runs = 1;
+  std::string out;
+  std::string baseline;
+  std::string summary_md;
+  std::string junit;
+  std::string verdict_json;
+  TargetArgs target;
+  int threads = 2;
+  bool quiet = false;
+};
+
+int run_run(const RunArgs& args, const std::vector<std::string>& argv) {
+  auto plans = run::load_plans(args.file, overrides_from(args.target));
+  if (!plans) throw UsageError(plans.error().message());
+
+  std::optional<compare::Baseline> baseline;
+  if (!args.baseline.empty()) {
+    auto b = compare::load_baseline(args.baseline);
+    if (!b) throw UsageError(b.error().message());
+    // A baseline recorded from another version of a scenario cannot judge
+    // it: say so now rather than after minutes of load.
+    for (const auto& plan : plans->plans) {
+      const auto* bs = b->find(plan.scenario_name);
+      if (bs != nullptr && bs->hash != plan.scenario_hash) {
+        throw UsageError(args.baseline + ": scenario \"" + plan.scenario_name + "\" was recorded with hash " +
+                         bs->hash + " but " + plan.source_file + " now has hash " + plan.scenario_hash +
+                         ": the scenario changed; record a new baseline (h2soak baseline record)");
+      }
+    }
+    baseline = std::move(*b);
+  }
+
+  StopOnSignal stop_on_signal;
+  run::BatchOptions options;
+  options.runs = args.runs;
+  options.run = base_run_options(args.out.empty() ? default_out_dir("run") : args.out, args.threads, argv,
+                                 stop_on_signal.flag(), args.quiet);
+  std::printf("h2soak run %s: %zu scenario(s) x %d run(s), results in %s\n", args.file.c_str(),
+              plans->plans.size(), options.runs, options.run.out_dir.c_str());
+  std::fflush(stdout);
+  run::BatchResult batch = run::run_batch(plans->plans, options);
+
+  int code = kExitPass;
+  if (!batch.finished.empty() || baseline) {
+    auto verdict = run::judge(batch.finished, baseline ? &*baseline : nullptr, args.baseline);
+    if (!verdict) throw UsageError(verdict.error().message());
+    for (const auto& e : batch.errors) verdict->notes.push_back("did not complete: " + e);
+    if (!write_verdict(*verdict, args.summary_md, args.junit, args.verdict_json)) code = kExitUsage;
+    if (verdict->failed() && code == kExitPass) code = kExitRegression;
+  }
+  if (batch.incomplete) {
+    for (const auto& e : batch.errors) std::fprintf(stderr, "h2soak: run could not be completed: %s\n", e.c_str());
+    code = kExitRunFailed;
+  }
+  std::printf("results: %s\n", options.run.out_dir.c_str());
+  return code;
+}
+
+}  // namespace
+
+void register_run_command(CLI::App& app, Action& slot) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a scenario or a suite against a target, sample it, analyse, "
+                                            "and compare with a baseline");
+  cmd->add_option("file", args->file, "SCENARIO.yaml or SUITE.yaml")->required();
+  cmd->add_option("--runs", args->runs, "run every scenario K times (default 1)")->check(CLI::Range(1, 100));
+  cmd->add_option("-o,--out", args->out, "folder for result JSON and target logs (default out/run-TIMESTAMP)");
+  cmd->add_option("--baseline", args->baseline, "compare with this baseline (h2soak.baseline/v1)");
+  cmd->add_option("--summary-md", args->summary_md, "write the verdict as a Markdown summary to FILE");
+  cmd->add_option("--junit", args->junit, "write the verdict as JUnit XML to FILE");
+  cmd->add_option("--verdict-json", args->verdict_json, "write the verdict as JSON (h2soak.verdict/v1) to FILE");
+  cmd->add_option("--threads", args->threads, "load generator worker threads (default 2)")->check(CLI::Range(1, 256));
+  cmd->add_flag("-q,--quiet", args->quiet, "no live progress");
+  add_target_options(*cmd, args->target);
+  cmd->footer(kExitCodesHelp);
+  cmd->callback([args, &slot] { slot = [args] { return run_run(*args, process_command_line()); }; });
+}
+
+}  // namespace h2soak::cli

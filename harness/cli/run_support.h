@@ -1,0 +1,56 @@
+#pragma once
+// What `h2soak run`, `h2soak baseline record` and `h2soak ab` share on the
+// command-line side: the target override flags, SIGINT handling, the default
+// output folder, the run options every run gets, and writing a verdict
+// through the sinks (terminal on stdout, Markdown / JUnit / JSON files).
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/compare/verdict.h"
+#include "harness/run/runner.h"
+#include "harness/scenario/loader.h"
+
+namespace h2soak::cli {
+
+struct TargetArgs {
+  std::string url;
+  std::string spawn;
+  std::optional<std::int64_t> pid;
+  std::string pidfile;
+  std::string metrics_url;
+  std::vector<std::string> gauges;
+};
+
+// --target-url --spawn --pid --pidfile --metrics-url --gauge
+void add_target_options(CLI::App& cmd, TargetArgs& args);
+scenario::TargetOverrides overrides_from(const TargetArgs& args);
+
+// While alive, SIGINT and SIGTERM set flag() instead of killing the process
+// (a second signal restores the default action and kills it).
+class StopOnSignal {
+ public:
+  StopOnSignal();
+  ~StopOnSignal();
+  const std::atomic<bool>* flag() const;
+};
+
+// "out/<what>-YYYYmmddTHHMMSSZ".
+std::string default_out_dir(const std::string& what);
+
+// argv of this process (from /proc/self/cmdline), for the result metadata.
+std::vector<std::string> process_command_line();
+
+run::RunOptions base_run_options(const std::string& out_dir, int threads, const std::vector<std::string>& argv,
+                                 const std::atomic<bool>* stop_flag, bool quiet);
+
+// Terminal table on stdout, plus the files that are named (empty: skipped).
+// Returns false (after a message on stderr) when a file could not be written.
+bool write_verdict(const compare::Verdict& verdict, const std::string& summary_md, const std::string& junit,
+                   const std::string& json);
+
+}  // namespace h2soak::cli

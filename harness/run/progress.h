@@ -1,0 +1,49 @@
+#pragma once
+// Live progress of a run on stderr, once a second: phase, elapsed / total and
+// ETA, requests per second over the last interval, errors, requests in flight,
+// and the target's RSS, threads and fds from the sampler's latest sample.
+//
+//   on a terminal   one line rewritten in place ("\r" + clear to end of line),
+//                   finished with a newline by finish()
+//   otherwise       a plain line per second (CI logs), no control characters
+//
+// Who calls: run_scenario() hands update() to workloads::run_plan's
+// on_progress (one thread, never concurrently); finish() after run_plan
+// returned. format_progress() is pure, for tests.
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "harness/sampler/sample.h"
+
+namespace h2soak::run {
+
+struct ProgressState {
+  std::string label;              // scenario name, with "run 2/3" when repeated
+  std::string phase;              // "" past the end
+  double elapsed = 0;             // seconds since load time zero
+  double total = 0;               // the plan's total duration, seconds
+  double rps = 0;                 // over the last interval
+  std::uint64_t errors = 0;       // cumulative, all phases
+  std::uint64_t in_flight = 0;
+  std::optional<sampler::Sample> target;  // latest sample, if any
+};
+
+std::string format_progress(const ProgressState& s);
+
+class ProgressPrinter {
+ public:
+  // `out` null: print nothing. `tty`: rewrite one line in place.
+  ProgressPrinter(std::FILE* out, bool tty) : out_(out), tty_(tty) {}
+  void print(const ProgressState& s);
+  void finish();  // ends the in-place line, if any
+
+ private:
+  std::FILE* out_;
+  bool tty_;
+  bool open_line_ = false;
+};
+
+}  // namespace h2soak::run

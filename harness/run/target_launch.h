@@ -1,0 +1,44 @@
+#pragma once
+// Getting the scenario's target up before a run: spawn (the reference server
+// or any command) or attach (pid, pidfile); for a spawned target whose URL
+// has {port}, read the port from its first stdout line and substitute it in
+// every URL; then wait for the readiness probe. harness/target does the
+// process work; this file decides what to do from the Plan.
+//
+// Who calls: run_scenario() (runner.h), once per run, before the sampler
+// starts. Errors (spawn failed, no port line, not ready in time, target died
+// while starting) are what exit code 3 reports; the message names the target
+// and points at its log.
+
+#include <memory>
+#include <string>
+
+#include "harness/scenario/plan.h"
+#include "harness/target/target_process.h"
+#include "harness/util/result.h"
+
+namespace h2soak::run {
+
+// Where the reference server binary is: $H2SOAK_TARGET_BIN if set, else
+// next to the running h2soak executable (/proc/self/exe): ../target_server/,
+// ../../target_server/ (the build tree: build/harness/cli/h2soak and
+// build/target_server/h2soak-target), the same folder. Empty when not found.
+std::string find_reference_server();
+
+struct LaunchOptions {
+  std::string reference_binary;  // for SpawnReference; empty: find_reference_server()
+  std::string log_path;          // spawned targets' stdout+stderr
+};
+
+struct LaunchedTarget {
+  std::unique_ptr<target::TargetProcess> process;
+  std::string mode;         // "spawn", "pid", "pidfile"
+  std::string command;      // the spawn command line, for the result
+  std::string url;          // every {port} substituted
+  std::string ready_url;
+  std::string metrics_url;  // "" when no scrape
+};
+
+Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOptions& options);
+
+}  // namespace h2soak::run

@@ -1,0 +1,213 @@
+// End-to-end tests of `h2soak run`, `h2soak baseline record` and `h2soak ab`:
+// the real h2soak binary drives the real reference server (spawned by h2soak
+// itself on a free loopback port) through the short scenarios of
+// scenarios/test/. Each test checks an exit code of the documented contract
+// (0 pass, 1 regression, 2 invalid input, 3 run not completed) and the files
+// the run leaves behind. Every scenario runs ≤ 10 s; the tests are RUN_SERIAL
+// because their CPU figures are what they compare.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSource = H2SOAK_SOURCE_DIR;
+const std::string kBinary = H2SOAK_BINARY_DIR;
+const std::string kH2soak = kBinary + "/harness/cli/h2soak";
+const std::string kTarget = kBinary + "/target_server/h2soak-target";
+
+std::string scenario(const std::string& name) { return kSource + "/scenarios/test/" + name; }
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+struct Ran {
+  int code = -1;
+  std::string output;  // stdout + stderr
+};
+
+// Runs `h2soak ARGS` with a shell, quiet (no live progress), output captured.
+Ran h2soak(const std::string& args, const fs::path& dir) {
+  const std::string log = (dir / "h2soak.out").string();
+  const std::string cmd = "H2SOAK_TARGET_BIN=" + kTarget + " " + kH2soak + " " + args + " >" + log + " 2>&1";
+  int status = std::system(cmd.c_str());
+  Ran r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.output = slurp(log);
+  return r;
+}
+
+class RunE2e : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() / ("h2soak-run-e2e-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    ASSERT_TRUE(fs::exists(kH2soak)) << kH2soak;
+    ASSERT_TRUE(fs::exists(kTarget)) << kTarget;
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // A one-run baseline of `scenario_file`, recorded with `baseline record`.
+  void record(const std::string& scenario_file, const std::string& out, int runs = 1) {
+    Ran r = h2soak("baseline record " + scenario_file + " --runs " + std::to_string(runs) + " --out " + out +
+                       " --results " + path("record") + " -q",
+                   dir_);
+    ASSERT_EQ(r.code, 0) << r.output;
+    ASSERT_TRUE(fs::exists(out)) << r.output;
+  }
+
+  fs::path dir_;
+};
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A clean run: result JSON with the sample series, analysis and client
+// metrics; the target's log beside it; a summary on stdout.
+TEST_F(RunE2e, RunWritesResultAndSummary) {
+  Ran r = h2soak("run " + scenario("many_tabs.yaml") + " --out " + path("out") + " -q", dir_);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("RSS slope"), std::string::npos) << r.output;
+  const std::string file = path("out/test_many_tabs.json");
+  ASSERT_TRUE(fs::exists(file)) << r.output;
+  EXPECT_TRUE(fs::exists(path("out/test_many_tabs.target.log")));
+  auto j = nlohmann::json::parse(slurp(file));
+  EXPECT_EQ(j["schema"], "h2soak.result/v1");
+  EXPECT_EQ(j["status"]["state"], "completed");
+  EXPECT_EQ(j["metadata"]["scenario_name"], "test_many_tabs");
+  EXPECT_FALSE(j["metadata"]["scenario_hash"].get<std::string>().empty());
+  EXPECT_GT(j["target"]["samples"]["count"].get<int>(), 50);
+  for (const char* m : {"rss.slope", "rss.residual", "threads.residual", "fds.residual", "cpu.us_per_request",
+                        "rps", "errors", "latency.p99"}) {
+    EXPECT_TRUE(j["analysis"].contains(m)) << m;
+  }
+  EXPECT_GT(j["analysis"]["requests"]["value"].get<double>(), 100);
+  EXPECT_EQ(j["analysis"]["errors"]["value"].get<double>(), 0);
+  EXPECT_EQ(j["target"]["exit_code"], 0);  // stopped cleanly by SIGTERM
+}
+
+// baseline record → run against it on the same clean server → exit 0, with
+// the verdict in Markdown and JUnit; then a worse candidate (a server that
+// never closes idle connections: the idle workload's connections outlive the
+// cooldown) → exit 1 naming the metric; the baseline file never changes.
+TEST_F(RunE2e, BaselineRecordThenCleanPassesAndWorseFails) {
+  const std::string baseline = path("base.json");
+  record(scenario("idle_connections.yaml"), baseline, 2);
+  const std::string before = slurp(baseline);
+  EXPECT_EQ(nlohmann::json::parse(before)["schema"], "h2soak.baseline/v1");
+
+  // Refuses to overwrite without --force (checked before any load).
+  Ran again = h2soak("baseline record " + scenario("idle_connections.yaml") + " --out " + baseline + " -q", dir_);
+  EXPECT_EQ(again.code, 2) << again.output;
+  EXPECT_NE(again.output.find("--force"), std::string::npos) << again.output;
+
+  Ran clean = h2soak("run " + scenario("idle_connections.yaml") + " --baseline " + baseline + " --out " +
+                         path("clean") + " --summary-md " + path("clean.md") + " --junit " + path("clean.xml") + " -q",
+                     dir_);
+  EXPECT_EQ(clean.code, 0) << clean.output;
+  EXPECT_NE(slurp(path("clean.md")).find("PASS"), std::string::npos);
+  EXPECT_NE(slurp(path("clean.xml")).find("<testsuites"), std::string::npos);
+
+  Ran worse = h2soak("run " + scenario("idle_connections.yaml") + " --baseline " + baseline + " --out " +
+                         path("worse") + " --junit " + path("worse.xml") +
+                         " --spawn 'h2soak-target --threads 2 --idle-timeout 60s --read-timeout 60s' -q",
+                     dir_);
+  EXPECT_EQ(worse.code, 1) << worse.output;
+  EXPECT_NE(worse.output.find("fds.residual"), std::string::npos) << worse.output;
+  EXPECT_NE(worse.output.find("REGRESSION"), std::string::npos) << worse.output;
+  EXPECT_NE(slurp(path("worse.xml")).find("<failure"), std::string::npos);
+  EXPECT_EQ(slurp(baseline), before);
+}
+
+// A corrupt baseline is exit 2 before any load runs, and is left as it was.
+TEST_F(RunE2e, CorruptBaselineIsExit2AndUntouched) {
+  const std::string baseline = path("corrupt.json");
+  const std::string text = "{\"schema\": \"h2soak.baseline/v1\", \"scenarios\": {\"x\": [1, 2";
+  { std::ofstream(baseline) << text; }
+  Ran r = h2soak("run " + scenario("many_tabs.yaml") + " --baseline " + baseline + " --out " + path("out") + " -q",
+                 dir_);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("corrupt.json"), std::string::npos) << r.output;
+  EXPECT_EQ(slurp(baseline), text);
+  EXPECT_FALSE(fs::exists(path("out/test_many_tabs.json")));  // nothing ran
+}
+
+// The target dies mid-run (killed by `timeout` 4 s after it started, i.e.
+// in the steady phase): exit 3 and a partial result saying why.
+TEST_F(RunE2e, TargetKilledMidRunIsExit3WithPartialResult) {
+  const int port = free_port();
+  Ran r = h2soak("run " + scenario("many_tabs.yaml") + " --out " + path("out") + " --target-url https://127.0.0.1:" +
+                     std::to_string(port) + " --spawn 'timeout -s KILL 4 " + kTarget + " --threads 2 --port " +
+                     std::to_string(port) + "' -q",
+                 dir_);
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("mid-run"), std::string::npos) << r.output;
+  const std::string file = path("out/test_many_tabs.json");
+  ASSERT_TRUE(fs::exists(file)) << r.output;
+  auto j = nlohmann::json::parse(slurp(file));
+  EXPECT_EQ(j["status"]["state"], "target_died");
+  EXPECT_NE(j["status"]["reason"].get<std::string>().find("mid-run"), std::string::npos);
+  EXPECT_GT(j["target"]["samples"]["count"].get<int>(), 5);
+}
+
+// An invalid scenario is exit 2 with file:line:col and a "did you mean".
+TEST_F(RunE2e, InvalidScenarioIsExit2WithPosition) {
+  const std::string file = path("bad.yaml");
+  {
+    std::ofstream out(file);
+    out << "name: bad\n"
+           "phases: {warmup: 1s, steady: 5s, cooldown: 1s}\n"
+           "workloads:\n"
+           "  - kind: tabs\n"
+           "    users: 2\n"
+           "    thnk: 100ms..200ms\n";
+  }
+  Ran r = h2soak("run " + file + " --out " + path("out") + " -q", dir_);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("bad.yaml:6:5:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("think"), std::string::npos) << r.output;
+}
+
+// A B A B with the same clean server on both sides: no regression; with a
+// worse B (idle connections never closed) → exit 1 naming the metric.
+TEST_F(RunE2e, AbFlagsWorseB) {
+  Ran r = h2soak("ab " + scenario("idle_connections.yaml") + " --pairs 1 --out " + path("ab") +
+                     " --a 'h2soak-target --threads 2 --idle-timeout 2s --read-timeout 2s'"
+                     " --b 'h2soak-target --threads 2 --idle-timeout 60s --read-timeout 60s' -q",
+                 dir_);
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("fds.residual"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(path("ab/a.test_idle_connections.run1.json")));
+  EXPECT_TRUE(fs::exists(path("ab/b.test_idle_connections.run1.json")));
+}
+
+}  // namespace
