@@ -53,7 +53,6 @@ Pull ViewBody::proceed(uint8_t* buf, size_t max) {
 Response Response::text(int status, std::string body, std::string_view content_type) {
   Response r;
   r.status = status;
-  r.headers.reserve(4);
   r.headers.push_back({"content-type", content_type});
   r.body = std::make_unique<StringBody>(std::move(body));
   return r;

@@ -14,6 +14,7 @@
 // goes away (RST_STREAM, connection close) or the stream ends, the Generator is destroyed at
 // once: its destructor must release everything (timers included).
 
+#include <array>
 #include <cstdint>
 #include <forward_list>
 #include <functional>
@@ -113,9 +114,28 @@ class ViewBody final : public Generator {
   size_t pos_ = 0;
 };
 
+/// The few headers of one response, stored inline (no allocation). push_back() beyond
+/// kMax is a programming error and drops the header.
+class HeaderList {
+ public:
+  static constexpr size_t kMax = 8;
+  void push_back(Header h) {
+    if (n_ < kMax) items_[n_++] = h;
+  }
+  size_t size() const { return n_; }
+  const Header& operator[](size_t i) const { return items_[i]; }
+  const Header* begin() const { return items_.data(); }
+  const Header* end() const { return items_.data() + n_; }
+  void clear() { n_ = 0; }
+
+ private:
+  std::array<Header, kMax> items_{};
+  size_t n_ = 0;
+};
+
 struct Response {
   int status = 200;
-  std::vector<Header> headers;       ///< lower-case names; content-length is added by the session.
+  HeaderList headers;                ///< lower-case names; content-length is added by the session.
   std::unique_ptr<Generator> body;   ///< null = empty body.
   bool close_connection = false;     ///< h1: close after this response (the body was not read).
   /// Values made for this response; their addresses survive moves of the Response.

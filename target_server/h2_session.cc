@@ -133,16 +133,38 @@ void H2Session::shutdown() {
   }
 }
 
+void H2Session::Stream::reset() {
+  body.reset();
+  handler.reset();
+  response.headers.clear();
+  response.kept.clear();
+  response.body.reset();
+  req.method.clear();
+  req.target.clear();
+  req.authority.clear();
+  req.headers.clear();
+  status.clear();
+  length.clear();
+  id = 0;
+  header_bytes = 0;
+  headers_too_large = false;
+  responded = false;
+}
+
 H2Session::Stream* H2Session::find(int32_t stream_id) {
   return static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_, stream_id));
 }
 
 int H2Session::on_begin_headers(int32_t stream_id) {
-  Stream& s = streams_.emplace_front();
+  if (spare_.empty()) {
+    streams_.emplace_front().req.headers.reserve(8);
+  } else {
+    streams_.splice(streams_.begin(), spare_, spare_.begin());
+  }
+  Stream& s = streams_.front();
   s.self = streams_.begin();
   s.id = stream_id;
   s.req.protocol = env_.protocol;
-  s.req.headers.reserve(8);
   nghttp2_session_set_stream_user_data(session_, stream_id, &s);
   env_.worker.stats->streams_active.add(1);
   return 0;
@@ -187,7 +209,12 @@ int H2Session::on_stream_close(int32_t stream_id) {
   // whatever the body holds (an SSE timer) go away now.
   if (Stream* s = find(stream_id)) {
     nghttp2_session_set_stream_user_data(session_, stream_id, nullptr);
-    streams_.erase(s->self);
+    s->reset();  // the handler, the body and whatever the body holds go now
+    if (spare_.size() < kMaxSpare) {
+      spare_.splice(spare_.begin(), streams_, s->self);
+    } else {
+      streams_.erase(s->self);
+    }
     env_.worker.stats->streams_active.add(-1);
   }
   return 0;

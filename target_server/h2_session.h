@@ -48,7 +48,13 @@ class H2Session final : public ProtocolSession {
     Response response;           // its headers (and kept values), alive until the stream closes
     bool responded = false;
     std::list<Stream>::iterator self;  // position in streams_
+
+    /// Back to a fresh stream, keeping string and vector capacity for the next request.
+    /// Everything a response holds (handler, body and its timers) is destroyed here.
+    void reset();
   };
+  /// Closed streams kept for reuse (a few per connection; freed with the session).
+  static constexpr size_t kMaxSpare = 16;
   Stream* find(int32_t stream_id);
   void dispatch(Stream& s);  // request headers complete
   void respond(Stream& s);   // request complete
@@ -57,6 +63,7 @@ class H2Session final : public ProtocolSession {
   nghttp2_session* session_ = nullptr;
   // One list node per open stream (one allocation); nghttp2's stream user data points at it.
   std::list<Stream> streams_;
+  std::list<Stream> spare_;
   bool shutting_down_ = false;
 };
 

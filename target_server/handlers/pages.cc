@@ -9,7 +9,6 @@ Response page_response(const Request& req, int n, const ServerState& state, cons
     if (auto u = state.sessions.find(sid, SessionStore::Clock::now())) user = std::move(*u);
   }
   Response r;
-  r.headers.reserve(4);
   r.headers.push_back({"content-type", "text/html; charset=utf-8"});
   r.headers.push_back({"cache-control", "no-store"});
   r.body = std::make_unique<StringBody>(env.templates->render(state.pages, n, user));

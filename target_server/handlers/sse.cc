@@ -88,7 +88,6 @@ Response sse_response(const Request& req, Millis interval, const WorkerEnv& env)
   uint64_t first = 1;
   if (auto last = parse_last_event_id(req.header("last-event-id"))) first = *last + 1;
   Response r;
-  r.headers.reserve(4);
   r.headers.push_back({"content-type", "text/event-stream"});
   r.headers.push_back({"cache-control", "no-cache"});
   r.body = std::make_unique<SseBody>(env.loop, interval, first, *env.stats);

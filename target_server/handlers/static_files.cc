@@ -67,7 +67,6 @@ Response static_response(const Request& req, std::string_view encoded, const Ass
   if (found.verdict == StaticVerdict::kNotFound) return Response::text(404, "not found\n");
   const Asset& a = *found.asset;
   Response r;
-  r.headers.reserve(4);
   r.headers.push_back({"etag", a.etag});
   r.headers.push_back({"cache-control", "public, max-age=3600"});
   if (etag_matches(req.header("if-none-match"), a.etag)) {
