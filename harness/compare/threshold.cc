@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "harness/compare/format.h"
 #include "harness/compare/rules.h"
 #include "harness/util/units.h"
 
@@ -15,12 +16,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-std::string fmt_number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
 }
 
 }  // namespace
@@ -155,8 +150,8 @@ ThresholdVerdict evaluate_threshold(const Threshold& t, const std::string& scena
     if (!ok) {
       if (v.passed) {
         v.observed = m.value;
-        v.detail = t.metric + " = " + fmt_number(m.value) + " " + m.unit + " in " + run->source +
-                   ", not " + op_symbol(t.op) + " " + fmt_number(*limit);
+        v.detail = t.metric + " = " + format_value(m.value, m.unit) + " in " + run->source + ", not " +
+                   op_symbol(t.op) + " " + format_value(*limit, m.unit);
       }
       v.passed = false;
     } else if (v.passed) {

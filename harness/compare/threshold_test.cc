@@ -61,7 +61,7 @@ TEST(Threshold, EvaluatesEveryRunAndReportsTheWorst) {
   EXPECT_FALSE(v.passed);
   EXPECT_DOUBLE_EQ(*v.observed, 300000);
   EXPECT_DOUBLE_EQ(*v.limit, 250000);
-  EXPECT_NE(v.detail.find("b.json"), std::string::npos) << v.detail;
+  EXPECT_EQ(v.detail, "latency.p99 = 300 ms in b.json, not < 250 ms");
 
   auto ok = evaluate_threshold(*parse_threshold("errors == 0"), "s", {&a, &b});
   EXPECT_TRUE(ok.passed);

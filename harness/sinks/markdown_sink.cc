@@ -65,8 +65,10 @@ std::string render_markdown(const compare::Verdict& v) {
   std::string out = "## h2soak compare: " + markdown_cell(summary_line(v)) + "\n\n";
   out += "Baseline " + code(v.baseline_source.empty() ? "(in memory)" : v.baseline_source);
   if (!v.baseline_created_at.empty()) {
-    out += ", recorded " + markdown_cell(v.baseline_created_at) + " on " + code(v.baseline_machine.hostname) + " (" +
-           markdown_cell(v.baseline_machine.cpu_model) + ", " + std::to_string(v.baseline_machine.cores) + " cores)";
+    const auto& m = v.baseline_machine;
+    out += ", recorded " + markdown_cell(v.baseline_created_at) + " on " + code(m.hostname) + " (" +
+           markdown_cell(m.cpu_model.empty() ? "CPU model unknown" : m.cpu_model) + ", " +
+           std::to_string(m.cores) + " cores)";
   }
   out += "; " + std::to_string(v.result_sources.size()) + " result file(s).\n\n";
 
