@@ -43,4 +43,11 @@ void record_request(metrics::WorkloadMetrics& m, const net::StreamRecord& r, Tim
   m.series.add_done(r.last_byte);
 }
 
+bool unstart_if_abandoned(metrics::WorkloadMetrics& m, const net::StreamRecord& r, std::uint64_t& abandoned) {
+  if (r.error != net::ErrorClass::kCancelled || r.status != 0) return false;
+  if (m.counters.requests_started > 0) --m.counters.requests_started;
+  ++abandoned;
+  return true;
+}
+
 }  // namespace h2soak::workloads

@@ -24,4 +24,11 @@ inline TimePoint sent_time(const net::StreamRecord& r) { return r.sent != TimePo
 void record_request(metrics::WorkloadMetrics& m, const net::StreamRecord& r, TimePoint start,
                     bool count_cancel_as_error = true);
 
+// For a stream the client left on purpose (SSE rst/close, a tab navigating
+// away) before any response header arrived: it is not an outcome at all, so
+// it is taken back out of requests_started instead of being recorded, and
+// counted in `abandoned` (an extra counter of the workload). Returns true when
+// it applied; otherwise the caller records the request as usual.
+bool unstart_if_abandoned(metrics::WorkloadMetrics& m, const net::StreamRecord& r, std::uint64_t& abandoned);
+
 }  // namespace h2soak::workloads

@@ -20,8 +20,8 @@ SseWorkload::SseWorkload(load::Worker& worker, const WorkloadContext& context)
     auto& m = metrics_of(static_cast<std::uint64_t>(p));
     extras_[p] = {&m.extra_counter("sse.streams_opened"),       &m.extra_counter("sse.events"),
                   &m.extra_counter("sse.ended_early"),          &m.extra_counter("sse.left_rst"),
-                  &m.extra_counter("sse.left_close"),           &m.extra_histogram("sse.time_to_first_event_us"),
-                  &m.extra_histogram("sse.event_gap_us")};
+                  &m.extra_counter("sse.left_close"),           &m.extra_counter("sse.abandoned"),
+                  &m.extra_histogram("sse.time_to_first_event_us"), &m.extra_histogram("sse.event_gap_us")};
   }
   const std::size_t streams = context_.share(params_.streams);
   const std::size_t per = std::max<std::uint32_t>(1, params_.streams_per_connection);
@@ -158,7 +158,8 @@ void SseWorkload::on_complete(net::StreamRecord& r) {
   const std::uint64_t phase = r.user_tag & 1;
   auto& m = metrics_of(phase);
   const bool left = slot.leaving && r.error == net::ErrorClass::kCancelled;
-  record_request(m, r, sent_time(r), /*count_cancel_as_error=*/!left);
+  if (!(left && unstart_if_abandoned(m, r, *extras_[phase].abandoned)))
+    record_request(m, r, sent_time(r), /*count_cancel_as_error=*/!left);
   if (!left && r.last_byte < slot.deadline) ++*extras_[phase].ended_early;
   slot.hold_timer->stop();
   slot.record = nullptr;

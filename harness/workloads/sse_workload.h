@@ -13,7 +13,8 @@
 // without copying them. Extras per phase:
 //   counters   sse.streams_opened, sse.events, sse.ended_early (the server
 //              ended the stream, or it failed, before its hold time),
-//              sse.left_rst, sse.left_close
+//              sse.left_rst, sse.left_close, sse.abandoned (left before the
+//              response began: taken out of requests_started, not recorded)
 //   histograms sse.time_to_first_event_us (from the request's send time),
 //              sse.event_gap_us (between consecutive events of a stream)
 // A stream the client left counts as a done, succeeded request (its status
@@ -65,7 +66,7 @@ class SseWorkload final : public WorkloadBase, public load::ConnectionObserver, 
     Nanos backoff{0};
   };
   struct Extras {
-    std::uint64_t *opened, *events, *ended_early, *left_rst, *left_close;
+    std::uint64_t *opened, *events, *ended_early, *left_rst, *left_close, *abandoned;
     metrics::Histogram *first_event, *gap;
   };
 

@@ -24,7 +24,8 @@ TabsWorkload::TabsWorkload(load::Worker& worker, const WorkloadContext& context)
     auto& m = metrics_of(static_cast<std::uint64_t>(p));
     extras_[p] = {&m.extra_counter("tabs.opened"), &m.extra_counter("tabs.pages"),
                   &m.extra_counter("tabs.assets"), &m.extra_counter("tabs.logins"),
-                  &m.extra_counter("tabs.sse_streams"), &m.extra_counter("tabs.requests_unsent")};
+                  &m.extra_counter("tabs.sse_streams"), &m.extra_counter("tabs.requests_unsent"),
+                  &m.extra_counter("tabs.sse_abandoned")};
   }
   for (std::uint64_t u = 0; u < users; ++u) {
     auto user = std::make_unique<User>();
@@ -260,6 +261,10 @@ void TabsWorkload::on_complete(net::StreamRecord& r) {
   const auto generation = static_cast<std::uint32_t>(r.user_tag >> 8);
   auto& m = metrics_of(phase);
   const Extras& x = extras_[phase];
+  if (kind == Kind::kSse && unstart_if_abandoned(m, r, *x.abandoned)) {
+    if (tab.sse == &r) tab.sse = nullptr;
+    return;
+  }
   record_request(m, r, sent_time(r), /*count_cancel_as_error=*/kind != Kind::kSse);
   switch (kind) {
     case Kind::kLogin: ++*x.logins; break;

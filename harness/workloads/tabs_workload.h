@@ -21,7 +21,9 @@
 // tabs.assets, tabs.logins, tabs.sse_streams (requests *completed* of each
 // kind, whatever their outcome; SSE streams left by the client count as done
 // and succeeded), tabs.requests_unsent (queued requests of a tab that closed
-// before they could be sent).
+// before they could be sent), tabs.sse_abandoned (SSE streams left before
+// their response began: not counted as requests at all, see
+// unstart_if_abandoned).
 
 #include <cstdint>
 #include <map>
@@ -97,6 +99,7 @@ class TabsWorkload final : public WorkloadBase, public load::ConnectionObserver,
     std::uint64_t* logins;
     std::uint64_t* sse_streams;
     std::uint64_t* unsent;
+    std::uint64_t* abandoned;
   };
 
   static std::uint64_t tag(std::uint64_t phase, Kind kind, std::uint32_t generation) {
