@@ -247,15 +247,23 @@ if [ "$SSE_SECONDS" != 0 ]; then
     "http://127.0.0.1:$TARGET_PORT/events" >"$WORK/sse.out" 2>&1 &
   LOAD_PID=$!
   PIDS+=("$LOAD_PID")
+  # Sample while the streams are held (bounded by time, not by iterations: a busy machine
+  # makes each iteration slower).
   PEAK_STREAMS=0
-  for _ in $(seq $((SSE_SECONDS - 2))); do
+  RSS_LOAD=0
+  END=$((SECONDS + SSE_SECONDS - 3))
+  while [ "$SECONDS" -lt "$END" ]; do
     sleep 1
-    S=$(curl -s "http://127.0.0.1:$TARGET_PORT/metrics" | awk '$1=="h2soak_target_sse_streams_active"{print $2}')
+    S=$(curl -s --max-time 2 "http://127.0.0.1:$TARGET_PORT/metrics" |
+      awk '$1=="h2soak_target_sse_streams_active"{print $2}')
     [ "${S:-0}" -gt "$PEAK_STREAMS" ] && PEAK_STREAMS=$S
+    read -r R _ <<<"$(mem_kib "$TARGET_PID")"
+    [ "$R" -gt "$RSS_LOAD" ] && RSS_LOAD=$R
   done
-  read -r RSS_LOAD HWM <<<"$(mem_kib "$TARGET_PID")"
+  read -r _ HWM <<<"$(mem_kib "$TARGET_PID")"
   EVENTS=$(curl -s "http://127.0.0.1:$TARGET_PORT/metrics" | awk '$1=="h2soak_target_sse_events_total"{print $2}')
   T1=$(cpu_ticks "$TARGET_PID")
+  HELD=$((SSE_SECONDS - 3))
   wait "$LOAD_PID" || true
   sleep 3
   read -r RSS_AFTER _ <<<"$(mem_kib "$TARGET_PID")"
@@ -263,9 +271,9 @@ if [ "$SSE_SECONDS" != 0 ]; then
   $PY - <<PYEOF
 hz = $(getconf CLK_TCK)
 cpu = ($T1 - $T0) / hz
-secs = $SSE_SECONDS - 2
+secs = $HELD
 print(f"SSE: peak streams {$PEAK_STREAMS}, events produced {int($EVENTS):,}")
-print(f"SSE: server RSS start {$RSS0/1024:.1f} MiB, under load {$RSS_LOAD/1024:.1f} MiB (peak {$HWM/1024:.1f}), "
+print(f"SSE: server RSS start {$RSS0/1024:.1f} MiB, max sampled under load {$RSS_LOAD/1024:.1f} MiB (VmHWM {$HWM/1024:.1f}), "
       f"after {$RSS_AFTER/1024:.1f} MiB; streams left {$LEFT}")
 print(f"SSE: server CPU {cpu:.2f} s over {secs} s = {100*cpu/secs:.0f}% of one core, "
       f"{cpu*1e6/max(1, $EVENTS):.2f} us per event")
