@@ -15,7 +15,8 @@ IdleWorkload::IdleWorkload(load::Worker& worker, const WorkloadContext& context)
     auto& m = metrics_of(static_cast<std::uint64_t>(p));
     extras_[p] = {&m.extra_counter("idle.opened"), &m.extra_counter("idle.connect_failed"),
                   &m.extra_counter("idle.server_closed"), &m.extra_counter("idle.still_open"),
-                  &m.extra_histogram("idle.time_to_server_close_us")};
+                  &m.extra_counter("idle.closed_goaway"), &m.extra_counter("idle.closed_eof"),
+                  &m.extra_counter("idle.closed_reset"), &m.extra_histogram("idle.time_to_server_close_us")};
   }
   // Split each class over the workers separately, so the fractions hold
   // whatever the worker count.
@@ -45,7 +46,7 @@ IdleWorkload::IdleWorkload(load::Worker& worker, const WorkloadContext& context)
             ep->open = true;
             ep->silent_since = now();
           },
-          [this, ep] { server_closed(*ep); });
+          [this, ep](bool reset) { server_closed(*ep, reset ? How::kReset : How::kEof); });
     } else {
       e.connection = std::make_unique<load::Connection>(worker, options, *this, &current());
       e.connection->user = &e;
@@ -88,11 +89,12 @@ void IdleWorkload::on_phase(metrics::WorkloadMetrics& m) {
     if (e.connection) e.connection->set_metrics(&m);
 }
 
-void IdleWorkload::server_closed(Entry& e) {
+void IdleWorkload::server_closed(Entry& e, How how) {
   if (e.finished) return;
   e.finished = true;
   e.open = false;
   ++*x().server_closed;
+  ++*(how == How::kGoaway ? x().goaway : how == How::kEof ? x().eof : x().reset);
   x().time_to_close->record(micros_between(e.silent_since, now()));
 }
 
@@ -129,7 +131,8 @@ void IdleWorkload::on_closed(load::Connection& c, const load::CloseInfo& info) {
     note_error(info.message);
     return;
   }
-  server_closed(e);
+  // kNone: the session ended cleanly (GOAWAY); otherwise the socket just closed.
+  server_closed(e, info.cause == net::ErrorClass::kNone ? How::kGoaway : How::kEof);
 }
 
 }  // namespace h2soak::workloads

@@ -13,7 +13,10 @@
 //
 // Recorded per phase (the phase the event happened in): counters
 // idle.opened, idle.connect_failed, idle.server_closed (the server closed a
-// connection we held), idle.still_open (open at close_at, closed by us then);
+// connection we held), split by how: idle.closed_goaway (h2: GOAWAY, then the
+// session ended cleanly), idle.closed_eof (the socket closed without a
+// GOAWAY exchange), idle.closed_reset (TCP reset, TCP-only connections);
+// idle.still_open (open at close_at, closed by us then);
 // histogram idle.time_to_server_close_us (from the moment the connection
 // went silent — TCP connected / h2 ready / response received — to the
 // server's close). A server without idle timeouts shows server_closed = 0
@@ -57,11 +60,12 @@ class IdleWorkload final : public WorkloadBase, public load::ConnectionObserver,
     bool finished = false;  // closed (by either side) or failed
   };
   struct Extras {
-    std::uint64_t *opened, *failed, *server_closed, *still_open;
+    std::uint64_t *opened, *failed, *server_closed, *still_open, *goaway, *eof, *reset;
     metrics::Histogram* time_to_close;
   };
 
-  void server_closed(Entry& e);
+  enum class How { kGoaway, kEof, kReset };
+  void server_closed(Entry& e, How how);
   const Extras& x() const { return extras_[phase_tag()]; }
 
   const scenario::IdleWorkload& params_;

@@ -53,6 +53,11 @@ TEST(IdleWorkload, ServerWithShortTimeoutsClosesEveryConnection) {
   EXPECT_EQ(x.at("idle.opened"), 10u);
   EXPECT_EQ(x.at("idle.connect_failed"), 0u);
   EXPECT_EQ(x.at("idle.server_closed"), 10u);
+  // The seven that spoke h2 got a GOAWAY; the three TCP-only ones were just closed.
+  EXPECT_EQ(x.at("idle.closed_goaway"), 7u);
+  EXPECT_EQ(x.at("idle.closed_eof") + x.at("idle.closed_reset"), 3u);
+  std::printf("goaway %llu eof %llu reset %llu\n", (unsigned long long)x.at("idle.closed_goaway"),
+              (unsigned long long)x.at("idle.closed_eof"), (unsigned long long)x.at("idle.closed_reset"));
   EXPECT_EQ(x.at("idle.still_open"), 0u);
   EXPECT_EQ(close.count(), 10u);
   // Closed after about the server's 1 s timeouts.

@@ -7,7 +7,7 @@
 namespace h2soak::workloads {
 
 SilentSocket::SilentSocket(struct ev_loop* loop, std::function<void(bool)> on_connected,
-                           std::function<void()> on_peer_closed)
+                           std::function<void(bool)> on_peer_closed)
     : loop_(loop), on_connected_(std::move(on_connected)), on_peer_closed_(std::move(on_peer_closed)) {
   ev_io_init(&watcher_, &SilentSocket::on_io, -1, EV_WRITE);
   watcher_.data = this;
@@ -55,8 +55,9 @@ void SilentSocket::handle_io() {
     if (n > 0) continue;  // whatever the server says is dropped
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
     if (n < 0 && errno == EINTR) continue;
-    close();  // EOF or reset: the server closed it
-    on_peer_closed_();
+    const bool reset = n < 0;  // ECONNRESET (or another error) rather than EOF
+    close();
+    on_peer_closed_(reset);
     return;
   }
 }

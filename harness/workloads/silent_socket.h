@@ -18,8 +18,10 @@ class SilentSocket {
  public:
   enum class State { kIdle, kConnecting, kOpen };
   // on_connected(ok): the TCP connect finished (ok) or failed.
-  // on_peer_closed(): the server closed the open connection.
-  SilentSocket(struct ev_loop* loop, std::function<void(bool ok)> on_connected, std::function<void()> on_peer_closed);
+  // on_peer_closed(reset): the server closed the open connection (reset:
+  // ECONNRESET rather than an orderly EOF).
+  SilentSocket(struct ev_loop* loop, std::function<void(bool ok)> on_connected,
+               std::function<void(bool reset)> on_peer_closed);
   ~SilentSocket();
   SilentSocket(const SilentSocket&) = delete;
   SilentSocket& operator=(const SilentSocket&) = delete;
@@ -37,7 +39,7 @@ class SilentSocket {
 
   struct ev_loop* loop_;
   std::function<void(bool)> on_connected_;
-  std::function<void()> on_peer_closed_;
+  std::function<void(bool)> on_peer_closed_;
   ev_io watcher_{};
   int fd_ = -1;
   State state_ = State::kIdle;
