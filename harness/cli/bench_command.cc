@@ -81,7 +81,6 @@ load::BenchPlan make_plan(const BenchArgs& a) {
       throw UsageError("all URLs must share scheme, host and port with the first: " + text);
     plan.urls.push_back(*url);
   }
-  if (a.h1) throw UsageError("--h1 is not available yet in this build");
   auto address = net::resolve(plan.urls.front().host, plan.urls.front().port);
   if (!address) throw UsageError(address.error().message());
   plan.address = *address;
@@ -135,6 +134,10 @@ load::BenchPlan make_plan(const BenchArgs& a) {
   if (mfs < 16384 || mfs > 16777215) throw UsageError("--max-frame-size must be within 16384..16777215");
   plan.settings.max_frame_size = static_cast<std::uint32_t>(mfs);
   plan.settings.max_concurrent_streams = a.max_streams;
+  plan.h1 = a.h1;
+  plan.insecure = a.insecure;
+  plan.tls_resume = a.tls_resume;
+  plan.ca_file = a.ca_file;
   return plan;
 }
 

@@ -50,7 +50,20 @@ BenchWorkload::BenchWorkload(Worker& worker, const BenchPlan& plan)
   options.active_timeout = plan.active_timeout;
   options.inactivity_timeout = plan.inactivity_timeout;
   options.request_timeout = plan.request_timeout;
-  clients_.resize(clients);
+  if (plan.h1) {
+    h1::CurlOptions co;
+    co.max_parallel = clients;  // like h2load --h1 without pipelining: one request per client
+    co.max_connections = clients;
+    co.insecure = plan.insecure;
+    co.tls_resume = plan.tls_resume;
+    co.ca_file = plan.ca_file;
+    co.connect_timeout = plan.connect_timeout;
+    co.request_timeout = plan.request_timeout;
+    curl_ = std::make_unique<h1::CurlClient>(worker.loop(), co, *this);
+    max_in_flight_ = plan.max_in_flight > 0 ? max_in_flight_ : clients;
+  } else {
+    clients_.resize(clients);
+  }
   for (auto& c : clients_) {
     c.connection = std::make_unique<Connection>(worker, options, *this, &current());
     c.connection->user = &c;
@@ -58,28 +71,31 @@ BenchWorkload::BenchWorkload(Worker& worker, const BenchPlan& plan)
     c.reconnect_timer = std::make_unique<Timer>(worker.loop(), [cp] { cp->connection->connect(); });
   }
   for (auto& m : metrics_) m.series.set_origin(worker.origin());
-  if (options.tls) worker.tls();  // build the SSL_CTX now, not inside the first connect's timing
+  if (options.tls && !plan.h1) worker.tls();  // build the SSL_CTX now, not inside the first connect's timing
   if (rate_ > 0) tick_timer_ = std::make_unique<Timer>(worker.loop(), [this] { on_tick(); });
   finish_timer_ = std::make_unique<Timer>(worker.loop(), [this] { abort(); });
 }
 
 BenchWorkload::~BenchWorkload() {
   log_.flush();
+  curl_.reset();
   tick_timer_.reset();
   for (auto& c : clients_) c.reconnect_timer.reset();
   clients_.clear();  // connections before the records' observer (this) goes away
 }
 
 void BenchWorkload::start() {
-  if (clients_.empty() || (requests_ == 0 && plan_.requests != 0)) {
+  if ((clients_.empty() && !curl_) || (requests_ == 0 && plan_.requests != 0)) {
+    finished_ = true;
     worker_.finish();
     return;
   }
   for (auto& c : clients_) c.connection->connect();
-  if (open_model()) {
-    next_due_ = now();
-    on_tick();
-  }
+  if (curl_ && !open_model()) fill_h1();
+  // h2: the arrival schedule starts when the first connection is ready (a
+  // request due while nothing is connected yet would only measure the
+  // handshake); curl connects lazily, so h1 starts at once.
+  if (open_model() && curl_) start_schedule();
 }
 
 void BenchWorkload::begin_steady() {
@@ -102,6 +118,7 @@ void BenchWorkload::abort() {
     c.done = true;
     c.connection->close(net::ErrorClass::kCancelled, "run ended");
   }
+  if (curl_) curl_->cancel_all(net::ErrorClass::kCancelled);
   check_all_closed();
   if (!finished_) {
     finished_ = true;
@@ -114,8 +131,16 @@ void BenchWorkload::progress(metrics::Counters& counters, std::uint64_t& in_flig
   in_flight = in_flight_;
 }
 
+void BenchWorkload::start_schedule() {
+  if (schedule_started_) return;
+  schedule_started_ = true;
+  next_due_ = now();
+  on_tick();
+}
+
 void BenchWorkload::on_connected(Connection& c) {
   ever_connected_ = true;
+  if (open_model()) start_schedule();
   static_cast<Client*>(c.user)->backoff = Nanos{0};
   if (!open_model()) fill(c);
   if (!work_left()) maybe_finish();
@@ -129,18 +154,51 @@ void BenchWorkload::fill(Connection& c) {
   while (work_left() && c.capacity() > 0) submit_one(c, TimePoint{});
 }
 
-void BenchWorkload::submit_one(Connection& c, TimePoint intended) {
-  net::StreamRecord* r = c.acquire();
-  r->request = &requests_list_[next_request_];
+net::StreamRecord& BenchWorkload::prepare(net::StreamRecord& r, void* carrier, TimePoint intended) {
+  r.request = &requests_list_[next_request_];
   if (++next_request_ == requests_list_.size()) next_request_ = 0;
-  r->observer = this;
-  r->user = &c;
-  r->user_tag = static_cast<std::uint64_t>(phase_);
-  r->intended = intended;
+  r.observer = this;
+  r.user = carrier;
+  r.user_tag = static_cast<std::uint64_t>(phase_);
+  r.intended = intended;
   ++issued_;
   ++in_flight_;
   ++current().counters.requests_started;
-  c.submit(*r);
+  return r;
+}
+
+void BenchWorkload::submit_one(Connection& c, TimePoint intended) {
+  c.submit(prepare(*c.acquire(), &c, intended));
+}
+
+void BenchWorkload::fill_h1() {
+  while (work_left() && curl_->capacity() > 0) submit_h1(TimePoint{});
+}
+
+void BenchWorkload::submit_h1(TimePoint intended) {
+  curl_->submit(prepare(*curl_->acquire(), nullptr, intended));
+}
+
+void BenchWorkload::on_transfer_done(h1::CurlClient&, const net::StreamRecord& r, const h1::TransferFacts& facts) {
+  auto& m = metrics_[r.user_tag];
+  m.counters.bytes_in_total += facts.bytes_in;
+  m.counters.bytes_out += facts.bytes_out;
+  if (facts.new_connection) {
+    ++m.counters.connections_opened;
+    m.connect.record(facts.connect_us);
+    if (facts.tls_us > 0) m.tls_handshake.record(facts.tls_us);
+  }
+  if (r.status != 0) ever_connected_ = true;
+  if ((r.error == net::ErrorClass::kConnectFailed || r.error == net::ErrorClass::kTlsFailed)) {
+    ++m.counters.connections_failed;
+    last_error_ = std::string("HTTP/1.1: ") + std::string(net::error_class_name(r.error));
+    if (!ever_connected_) stopping_ = true;  // nothing ever connected: give up, as with h2
+  }
+}
+
+void BenchWorkload::on_slot_free(h1::CurlClient&) {
+  if (!open_model()) fill_h1();
+  if (!work_left() && in_flight_ == 0) maybe_finish();
 }
 
 Nanos BenchWorkload::next_gap() {
@@ -155,6 +213,15 @@ void BenchWorkload::on_tick() {
   while (next_due_ <= t && budget_left()) {
     ++issued_;
     Connection* target = nullptr;
+    if (curl_) {
+      if (in_flight_ < max_in_flight_ && curl_->capacity() > 0) {
+        submit_h1(next_due_);
+      } else {
+        ++current().counters.requests_dropped;
+      }
+      next_due_ += next_gap();
+      continue;
+    }
     if (in_flight_ < max_in_flight_) {
       for (std::size_t i = 0; i < clients_.size(); ++i) {
         Connection& c = *clients_[rr_].connection;
@@ -213,7 +280,8 @@ void BenchWorkload::on_complete(net::StreamRecord& r) {
     auto* c = static_cast<Connection*>(r.user);
     const double start_unix =
         plan_.log_origin_unix + std::chrono::duration<double>(start - worker_.origin()).count();
-    log_.add(static_cast<std::uint64_t>(start_unix * 1e6), r.status, c->connect_us(), c->tls_us(), ttfb_us, total_us,
+    log_.add(static_cast<std::uint64_t>(start_unix * 1e6), r.status, c ? c->connect_us() : 0, c ? c->tls_us() : 0,
+             ttfb_us, total_us,
              r.header_bytes_in + r.data_bytes_in, r.body_bytes_out,
              r.ok() ? std::string_view("-") : net::error_class_name(r.error));
   }

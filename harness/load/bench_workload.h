@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/h1/curl_client.h"
 #include "harness/h2/http2_session.h"
 #include "harness/load/connection.h"
 #include "harness/load/request_log.h"
@@ -48,6 +49,10 @@ struct BenchPlan {
   Nanos active_timeout{0};          // -T
   Nanos inactivity_timeout{0};      // -N
   h2::Http2Settings settings;       // -w -W --header-table-size --max-frame-size
+  bool h1 = false;                  // --h1: HTTP/1.1 through curl (one request per connection at a time)
+  bool insecure = false;            // h1 only (h2 takes it from the worker's TLS options)
+  bool tls_resume = false;          // h1 only
+  std::string ca_file;              // h1 only
   RequestLog* log = nullptr;        // --log-file (shared; may be null)
   double log_origin_unix = 0;       // Unix time of the run's origin, for log lines
 
@@ -57,7 +62,10 @@ struct BenchPlan {
   }
 };
 
-class BenchWorkload final : public Workload, public ConnectionObserver, public net::StreamObserver {
+class BenchWorkload final : public Workload,
+                            public ConnectionObserver,
+                            public net::StreamObserver,
+                            public h1::CurlClient::Observer {
  public:
   BenchWorkload(Worker& worker, const BenchPlan& plan);
   ~BenchWorkload() override;
@@ -81,6 +89,10 @@ class BenchWorkload final : public Workload, public ConnectionObserver, public n
   // StreamObserver
   void on_complete(net::StreamRecord& record) override;
 
+  // h1::CurlClient::Observer (--h1)
+  void on_transfer_done(h1::CurlClient& c, const net::StreamRecord& record, const h1::TransferFacts& facts) override;
+  void on_slot_free(h1::CurlClient& c) override;
+
  private:
   struct Client {
     std::unique_ptr<Connection> connection;
@@ -94,7 +106,11 @@ class BenchWorkload final : public Workload, public ConnectionObserver, public n
   bool work_left() const { return !stopping_ && budget_left(); }
   void fill(Connection& c);
   void submit_one(Connection& c, TimePoint intended);
+  void fill_h1();
+  void submit_h1(TimePoint intended);
+  net::StreamRecord& prepare(net::StreamRecord& r, void* carrier, TimePoint intended);
   void on_tick();
+  void start_schedule();
   Nanos next_gap();
   void maybe_finish();
   void check_all_closed();
@@ -105,6 +121,7 @@ class BenchWorkload final : public Workload, public ConnectionObserver, public n
   std::deque<net::Request> requests_list_;
   std::size_t next_request_ = 0;
   std::vector<Client> clients_;
+  std::unique_ptr<h1::CurlClient> curl_;  // --h1 instead of clients_
   std::uint64_t requests_ = 0;      // this worker's -n share (0: unlimited)
   std::uint64_t issued_ = 0;        // started + dropped
   std::uint64_t in_flight_ = 0;     // reported-but-not-complete excluded
@@ -117,6 +134,7 @@ class BenchWorkload final : public Workload, public ConnectionObserver, public n
   std::unique_ptr<Timer> finish_timer_;
   std::size_t rr_ = 0;
   Phase phase_ = Phase::kWarmup;
+  bool schedule_started_ = false;
   bool stopping_ = false;
   bool finishing_ = false;
   bool finished_ = false;

@@ -161,6 +161,7 @@ void Connection::handle_tls_handshake() {
   }
   tls_us_ = micros_between(tcp_connected_, now());
   tls_resumed_ = SSL_session_reused(ssl_) == 1;
+  if (tls_resumed_) ++metrics_->extra_counter("tls_resumed");
   metrics_->tls_handshake.record(tls_us_);
   on_transport_ready();
 }

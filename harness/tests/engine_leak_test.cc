@@ -1,0 +1,59 @@
+// The generator itself must not leak: its own RSS and fd count stay flat over
+// many requests and connection churn, and its memory does not grow with -n
+// (h2load's grows by ~40 bytes per request). Server: Debian's nghttpd (a
+// separate process, so that only the generator's memory is measured).
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "harness/tests/engine_test_util.h"
+#include "harness/tests/hostile_server.h"
+
+namespace h2soak::tests {
+namespace {
+
+constexpr const char* kNghttpd = "/usr/sbin/nghttpd";
+
+TEST(EngineLeak, RssAndFdsFlatOverRequestsAndChurn) {
+  if (::access(kNghttpd, X_OK) != 0) GTEST_SKIP() << "nghttpd not installed";
+  const std::uint16_t port = unused_port();
+  const std::string dir = temp_dir() + "/leak-www";
+  run_command("mkdir -p " + dir);
+  std::ofstream(dir + "/f.html") << std::string(512, 'a');
+  ChildProcess server({kNghttpd, "--no-tls", "-d", dir, std::to_string(port)}, dir + ".log");
+  ASSERT_TRUE(wait_for_port(port, 5000));
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/f.html";
+
+  auto round = [&](std::uint64_t n, std::uint32_t clients) {
+    auto run = run_bench(url, [&](load::BenchPlan& p, load::RunnerOptions&) {
+      p.requests = n;
+      p.clients = clients;
+      p.max_streams = 8;
+    });
+    EXPECT_EQ(run.counters().requests_succeeded, n);
+  };
+  // Warm up allocator arenas, TLS-free paths, histograms.
+  round(5000, 16);
+  round(5000, 16);
+  const long rss0 = self_rss_kb();
+  const int fds0 = self_fd_count();
+
+  // One long run: memory must not grow with -n.
+  round(60000, 16);
+  const long rss1 = self_rss_kb();
+  EXPECT_EQ(self_fd_count(), fds0);
+
+  // Connection churn: 20 rounds x 32 new connections.
+  for (int i = 0; i < 20; ++i) round(1000, 32);
+  const long rss2 = self_rss_kb();
+  EXPECT_EQ(self_fd_count(), fds0);
+
+  // 60,000 requests at h2load's ~40 bytes each would be 2.3 MiB.
+  EXPECT_LT(rss1 - rss0, 1024) << "RSS grew from " << rss0 << " to " << rss1 << " kB over 60k requests";
+  EXPECT_LT(rss2 - rss0, 1024) << "RSS grew from " << rss0 << " to " << rss2 << " kB over 640 connections";
+}
+
+}  // namespace
+}  // namespace h2soak::tests
