@@ -44,7 +44,7 @@ BatchResult run_batch(const std::vector<scenario::Plan>& plans, const BatchOptio
       const auto& plan = plans[i];
       RunOptions ro = options.run;
       const int number = options.run_offset + rep + 1;
-      const bool numbered = k > 1 || options.run_offset > 0;
+      const bool numbered = k > 1 || options.run_offset > 0 || !options.stem_prefix.empty();
       ro.stem = options.stem_prefix + plan.scenario_name + (numbered ? fmt::format(".run{}", number) : "");
       ro.progress_label = options.stem_prefix + plan.scenario_name;
       if (numbered) ro.progress_label += fmt::format(" run {}", number);

@@ -120,24 +120,39 @@ TEST_F(RunE2e, RunWritesResultAndSummary) {
 // never closes idle connections: the idle workload's connections outlive the
 // cooldown) → exit 1 naming the metric; the baseline file never changes.
 TEST_F(RunE2e, BaselineRecordThenCleanPassesAndWorseFails) {
+  // scenarios/test/idle_connections.yaml with the cost rules loosened: a few
+  // hundred requests in 4 s make CPU per request and the tail latency too
+  // noisy for a 10 % gate on a shared 2-core machine; the leak figures keep
+  // their strict built-in rules (fds/threads residual: tolerance 0, floor 0).
+  const std::string file = path("idle_connections.yaml");
+  {
+    std::ofstream out(file);
+    out << slurp(scenario("idle_connections.yaml"))
+        << "\nregression:\n  rules:\n"
+           "    cpu.per_request: {tolerance: 100%}\n"
+           "    latency.p99: {tolerance: 200%, floor: 20ms}\n"
+           "    rps: {tolerance: 50%}\n"
+           "    rss.slope: {tolerance: 100%, floor: 256KiB/s}\n"
+           "    rss.retained_per_1k_requests: {tolerance: 100%, floor: 4MiB}\n";
+  }
   const std::string baseline = path("base.json");
-  record(scenario("idle_connections.yaml"), baseline, 2);
+  record(file, baseline, 2);
   const std::string before = slurp(baseline);
   EXPECT_EQ(nlohmann::json::parse(before)["schema"], "h2soak.baseline/v1");
 
   // Refuses to overwrite without --force (checked before any load).
-  Ran again = h2soak("baseline record " + scenario("idle_connections.yaml") + " --out " + baseline + " -q", dir_);
+  Ran again = h2soak("baseline record " + file + " --out " + baseline + " -q", dir_);
   EXPECT_EQ(again.code, 2) << again.output;
   EXPECT_NE(again.output.find("--force"), std::string::npos) << again.output;
 
-  Ran clean = h2soak("run " + scenario("idle_connections.yaml") + " --baseline " + baseline + " --out " +
+  Ran clean = h2soak("run " + file + " --baseline " + baseline + " --out " +
                          path("clean") + " --summary-md " + path("clean.md") + " --junit " + path("clean.xml") + " -q",
                      dir_);
   EXPECT_EQ(clean.code, 0) << clean.output;
   EXPECT_NE(slurp(path("clean.md")).find("PASS"), std::string::npos);
   EXPECT_NE(slurp(path("clean.xml")).find("<testsuites"), std::string::npos);
 
-  Ran worse = h2soak("run " + scenario("idle_connections.yaml") + " --baseline " + baseline + " --out " +
+  Ran worse = h2soak("run " + file + " --baseline " + baseline + " --out " +
                          path("worse") + " --junit " + path("worse.xml") +
                          " --spawn 'h2soak-target --threads 2 --idle-timeout 60s --read-timeout 60s' -q",
                      dir_);
@@ -206,7 +221,7 @@ TEST_F(RunE2e, AbFlagsWorseB) {
                  dir_);
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("fds.residual"), std::string::npos) << r.output;
-  EXPECT_TRUE(fs::exists(path("ab/a.test_idle_connections.run1.json")));
+  EXPECT_TRUE(fs::exists(path("ab/a.test_idle_connections.run1.json"))) << r.output;
   EXPECT_TRUE(fs::exists(path("ab/b.test_idle_connections.run1.json")));
 }
 
