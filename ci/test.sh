@@ -20,7 +20,10 @@ cmake -S "$root" -B "$build" -G Ninja \
   -DH2SOAK_SANITIZE="${H2SOAK_SANITIZE:-}"
 cmake --build "$build" -j"$(nproc)"
 
-# Unit tests run in parallel; tests that put load on the machine or measure
-# time are marked RUN_SERIAL in their CMakeLists so they never overlap.
+# Two passes: unit tests in parallel, then every test labelled e2e (they
+# spawn servers and put load on loopback, and some judge timing) one at a
+# time, so no two loads compete for the 2 cores of a CI machine.
 # shellcheck disable=SC2086
-ctest --test-dir "$build" --output-on-failure -j"$(nproc)" --timeout 600 ${CTEST_ARGS:-}
+ctest --test-dir "$build" --output-on-failure -j"$(nproc)" --timeout 600 -LE e2e ${CTEST_ARGS:-}
+# shellcheck disable=SC2086
+ctest --test-dir "$build" --output-on-failure -j1 --timeout 600 -L e2e ${CTEST_ARGS:-}

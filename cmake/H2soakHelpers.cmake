@@ -8,13 +8,14 @@ function(h2soak_add_library name)
   target_link_libraries(h2soak_${name} PUBLIC h2soak::options ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()
 
-# h2soak_add_test(NAME SOURCES x_test.cc DEPS h2soak::metrics [LABELS e2e] [TIMEOUT s])
-#   A GoogleTest executable registered with CTest (one CTest entry per TEST()).
+# h2soak_add_test(NAME SOURCES x_test.cc DEPS h2soak::metrics [LABELS e2e ...] [TIMEOUT s] [TEST_PREFIX p.])
+#   A GoogleTest executable registered with CTest (one CTest entry per TEST(),
+#   named TEST_PREFIX + Suite.Case so `ctest -R` can select by executable).
 function(h2soak_add_test name)
   if(NOT H2SOAK_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT;TEST_PREFIX" "SOURCES;DEPS;LABELS" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
@@ -23,9 +24,13 @@ function(h2soak_add_test name)
   target_compile_definitions(${name} PRIVATE
     H2SOAK_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     H2SOAK_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  # PROPERTIES is flattened into key/value pairs, so a list value must keep
+  # its separators escaped or every label after the first is lost.
+  string(REPLACE ";" "\\;" _labels "${ARG_LABELS}")
   gtest_discover_tests(${name}
     DISCOVERY_TIMEOUT 60
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+    TEST_PREFIX "${ARG_TEST_PREFIX}"
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${_labels}")
 endfunction()
 
 # h2soak_add_benchmark(NAME SOURCES x_bench.cc DEPS ...)
