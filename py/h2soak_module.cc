@@ -1,6 +1,6 @@
 // The `h2soak` Python module: result files as Python objects (numpy arrays
-// for series), the project's histogram, and the entry points that `run` and
-// `compare` will fill. Only wiring lives here (DESIGN.md: cli and py wire
+// for series), the project's histogram, comparisons and baselines; `run`
+// lives in run_binding.cc. Only wiring lives here (DESIGN.md: cli and py wire
 // everything); the logic is in the harness libraries.
 //
 // Ownership: objects reached from a Result (workloads, phase metrics,
@@ -25,6 +25,7 @@
 #include "harness/metrics/workload_metrics.h"
 #include "harness/result/result_json.h"
 #include "harness/result/run_result.h"
+#include "py/run_binding.h"
 
 namespace py = pybind11;
 using h2soak::metrics::Histogram;
@@ -367,7 +368,9 @@ void bind_result(py::module_& m) {
         return "<h2soak.Metric " + std::to_string(a.value) + " " + a.unit + ", " + res::to_string(a.direction) + ">";
       });
 
-  py::class_<res::RunResult>(m, "Result", "One run's result (schema h2soak.result/v1).")
+  py::class_<res::RunResult>(m, "Result", py::dynamic_attr(),
+                             "One run's result (schema h2soak.result/v1); `path` is its JSON file (None for "
+                             "loads_result).")
       .def_property_readonly("schema", [](const res::RunResult&) { return std::string(res::kSchema); })
       .def_property_readonly("metadata",
                              [](const res::RunResult& r) {
@@ -540,10 +543,37 @@ void record_baseline(const std::vector<std::string>& results, const std::string&
   if (!s) raise_result_error(s.error());
 }
 
+constexpr const char* kModuleDoc = R"doc(h2soak: HTTP/2 load and leak-regression harness.
+
+Running (the GIL is released while a run is under way):
+    run(scenario, *, out_dir=None, threads=2, progress=None, target_url=None,
+        spawn=None, pid=None, pidfile=None, reference_binary=None, runs=1)
+        -> Result (or a list of Results for runs > 1 or a suite file)
+        scenario: a scenario YAML path or a dict with the same keys.
+        Raises ScenarioError (ValueError, "file:line:col: message"),
+        RunError (run not completed; .result, .result_path, .results),
+        KeyboardInterrupt on Ctrl-C after stopping the run cleanly.
+    DEFAULT_REFERENCE_BINARY  the h2soak-target built with this module
+
+Results (schema h2soak.result/v1):
+    load_result(path) -> Result        loads_result(text, source) -> Result
+    Result: status, completed, metadata, phases, workloads / workload(name)
+      (Workload.phases -> PhaseMetrics: counters, histograms, series as
+      numpy arrays), samples (SampleSeries: t, rss, threads, fds, ... as
+      numpy arrays), analysis (name -> Metric), thresholds, verdict,
+      to_json(), save(path), path.
+    Histogram: the harness's log-linear histogram (record, percentile, merge).
+    ResultError (ValueError): unreadable, corrupt or other-schema file.
+
+Baselines:
+    record_baseline(results, out, force=False)
+    compare(results, baseline, allow_hash_mismatch=False, thresholds=[]) -> dict
+)doc";
+
 }  // namespace
 
 PYBIND11_MODULE(h2soak, m) {
-  m.doc() = "h2soak: HTTP/2 load and leak-regression harness — results, histograms, comparisons.";
+  m.doc() = kModuleDoc;
   m.attr("__version__") = H2SOAK_VERSION;
   m.attr("SCHEMA") = res::kSchema;
   g_result_error = PyErr_NewExceptionWithDoc(
@@ -554,21 +584,21 @@ PYBIND11_MODULE(h2soak, m) {
   bind_histogram(m);
   bind_result(m);
 
-  m.def("load_result", &load, py::arg("path"),
+  m.attr("Result").attr("path") = py::none();
+  m.def(
+      "load_result",
+      [](py::object path) {
+        const std::string p = py::module_::import("os").attr("fspath")(path).cast<std::string>();
+        py::object r = py::cast(load(p));
+        r.attr("path") = p;
+        return r;
+      },
+      py::arg("path"),
         "Read a result JSON file. Raises ResultError naming the file and the JSON path of a bad field.");
   m.def("loads_result", &loads, py::arg("text"), py::arg("source") = "<string>",
         "Parse result JSON text; `source` names it in errors.");
 
-  // `run` is the entry point for `h2soak run`; it is wired once the scenario
-  // runner has a library API. The signature is the one the Python API keeps.
-  m.def(
-      "run",
-      [](py::object /*scenario*/, py::object /*progress*/) -> py::object {
-        throw py::type_error("h2soak.run is not available in this build yet (the runner is not wired into the "
-                             "Python module); use the `h2soak run` command");
-      },
-      py::arg("scenario"), py::arg("progress") = py::none(),
-      "Run a scenario (file path or dict) and return a Result. Not wired yet.");
+  h2soak::py_binding::bind_run(m);
   m.def("record_baseline", &record_baseline, py::arg("results"), py::arg("out"), py::arg("force") = false,
         "Build a baseline (median and spread per metric) from result files and write it atomically to `out`; "
         "refuses to replace an existing file unless force=True. Raises ResultError.");

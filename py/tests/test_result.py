@@ -94,6 +94,6 @@ def test_errors_name_file_and_path(tmp_path, result_doc):
         h2soak.load_result(str(tmp_path / "missing.json"))
 
 
-def test_run_hook_exists():
-    with pytest.raises(TypeError, match="not available"):
-        h2soak.run("scenarios/mixed.yaml")
+def test_result_path(result_file, result_doc):
+    assert h2soak.load_result(result_file).path == str(result_file)  # os.PathLike accepted
+    assert h2soak.loads_result(json.dumps(result_doc)).path is None

@@ -1,0 +1,500 @@
+// h2soak.run: load a scenario (file or dict), run it with harness/run's
+// run_batch() on a worker thread, and meanwhile keep the calling thread —
+// GIL released — polling every 200 ms for Ctrl-C (PyErr_CheckSignals) and for
+// a new progress line to hand to the Python callback (GIL held, never
+// concurrently, never from the worker thread).
+//
+// Progress: the runner only prints progress to a FILE* (one plain line per
+// second, run::format_progress). We give it the write end of a pipe; a reader
+// thread parses each line back into numbers and keeps the latest one. The
+// format is pinned by test_run.py (it asserts the parsed keys), so a change in
+// format_progress fails a test instead of silently degrading the callback.
+#include "py/run_binding.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "harness/run/batch.h"
+#include "harness/run/runner.h"
+#include "harness/scenario/loader.h"
+#include "harness/util/units.h"
+
+namespace py = pybind11;
+namespace run = h2soak::run;
+namespace scn = h2soak::scenario;
+
+#ifndef H2SOAK_DEFAULT_TARGET_BIN
+#define H2SOAK_DEFAULT_TARGET_BIN ""
+#endif
+#ifndef H2SOAK_GIT_REVISION
+#define H2SOAK_GIT_REVISION ""
+#endif
+
+namespace h2soak::py_binding {
+namespace {
+
+PyObject* g_scenario_error = nullptr;
+PyObject* g_run_error = nullptr;
+
+[[noreturn]] void raise_scenario_error(const std::string& message) {
+  PyErr_SetString(g_scenario_error, message.c_str());
+  throw py::error_already_set();
+}
+
+// One progress line of the runner, parsed.
+struct ProgressLine {
+  std::string line;
+  bool parsed = false;
+  std::string label, phase;
+  double elapsed = 0, total = 0, eta = 0, rps = 0;
+  std::uint64_t errors = 0, in_flight = 0;
+  bool has_target = false;
+  std::uint64_t rss = 0, threads = 0, fds = 0;
+};
+
+// "LABEL [phase   ]   3.0s/7s ETA   4s |    812.3 req/s | errors 0 | in flight 5
+//  | target RSS 12.5MiB threads 3 fds 17" (the last part only once sampled).
+ProgressLine parse_progress(const std::string& line) {
+  static const std::regex re(
+      R"(^(.*) \[(.*?) *\] +([0-9.]+)s/([0-9.]+)s ETA +([0-9.]+)s \| +([0-9.]+) req/s \| errors ([0-9]+) \| )"
+      R"(in flight ([0-9]+)(?: \| target RSS (\S+) threads ([0-9]+) fds ([0-9]+))?\s*$)");
+  ProgressLine p;
+  p.line = line;
+  std::smatch m;
+  if (!std::regex_match(line, m, re)) return p;
+  p.parsed = true;
+  p.label = m[1];
+  p.phase = m[2];
+  p.elapsed = std::atof(m[3].str().c_str());
+  p.total = std::atof(m[4].str().c_str());
+  p.eta = std::atof(m[5].str().c_str());
+  p.rps = std::atof(m[6].str().c_str());
+  p.errors = std::strtoull(m[7].str().c_str(), nullptr, 10);
+  p.in_flight = std::strtoull(m[8].str().c_str(), nullptr, 10);
+  if (m[9].matched) {
+    auto rss = units::parse_size(m[9].str());
+    p.has_target = true;
+    p.rss = rss ? *rss : 0;
+    p.threads = std::strtoull(m[10].str().c_str(), nullptr, 10);
+    p.fds = std::strtoull(m[11].str().c_str(), nullptr, 10);
+  }
+  return p;
+}
+
+// The runner's progress FILE*: the write end of a pipe drained by a reader
+// thread that keeps the latest line. Order: open(), hand writer() to the
+// runner, and after the runner returned close_writer() then join().
+class ProgressPipe {
+ public:
+  ProgressPipe() = default;
+  ProgressPipe(const ProgressPipe&) = delete;
+  ProgressPipe& operator=(const ProgressPipe&) = delete;
+  ~ProgressPipe() {
+    close_writer();
+    join();
+  }
+
+  bool open() {
+    int fds[2];
+    // O_CLOEXEC: a spawned target must not hold the write end (no EOF then).
+    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+    writer_ = ::fdopen(fds[1], "w");
+    if (writer_ == nullptr) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      return false;
+    }
+    read_fd_ = fds[0];
+    reader_ = std::thread([this] { read_loop(); });
+    return true;
+  }
+
+  std::FILE* writer() const { return writer_; }
+
+  void close_writer() {
+    if (writer_ != nullptr) std::fclose(writer_);
+    writer_ = nullptr;
+  }
+
+  void join() {
+    if (reader_.joinable()) reader_.join();
+    if (read_fd_ >= 0) ::close(read_fd_);
+    read_fd_ = -1;
+  }
+
+  // The latest line if it arrived after the last take_new().
+  std::optional<ProgressLine> take_new() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!fresh_) return std::nullopt;
+    fresh_ = false;
+    return latest_;
+  }
+
+ private:
+  void read_loop() {
+    std::string buf;
+    char chunk[4096];
+    for (;;) {
+      const ssize_t n = ::read(read_fd_, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      buf.append(chunk, static_cast<std::size_t>(n));
+      std::size_t nl;
+      while ((nl = buf.find('\n')) != std::string::npos) {
+        std::string line = buf.substr(0, nl);
+        buf.erase(0, nl + 1);
+        if (line.empty()) continue;
+        ProgressLine p = parse_progress(line);
+        std::lock_guard<std::mutex> lock(mu_);
+        latest_ = std::move(p);
+        fresh_ = true;
+      }
+    }
+  }
+
+  std::FILE* writer_ = nullptr;
+  int read_fd_ = -1;
+  std::thread reader_;
+  std::mutex mu_;
+  ProgressLine latest_;
+  bool fresh_ = false;
+};
+
+py::dict progress_dict(const ProgressLine& p, double wall_elapsed, const scn::Plan* plan) {
+  py::dict d;
+  d["line"] = p.line;
+  if (p.parsed) {
+    d["label"] = p.label;
+    d["phase"] = p.phase;
+    d["elapsed"] = p.elapsed;
+    d["total"] = p.total;
+    d["eta"] = p.eta;
+    d["rps"] = p.rps;
+    d["errors"] = p.errors;
+    d["in_flight"] = p.in_flight;
+    d["rss"] = p.has_target ? py::cast(p.rss) : py::none();
+    d["threads"] = p.has_target ? py::cast(p.threads) : py::none();
+    d["fds"] = p.has_target ? py::cast(p.fds) : py::none();
+  } else {
+    // Unknown line format: what the plan timeline says, from wall time since
+    // the first progress line (approximate).
+    d["elapsed"] = wall_elapsed;
+    const scn::PlannedPhase* ph = plan == nullptr ? nullptr
+                                               : plan->phase_at(std::chrono::duration_cast<Nanos>(
+                                                     std::chrono::duration<double>(wall_elapsed)));
+    d["phase"] = ph != nullptr ? py::cast(ph->name) : py::none();
+  }
+  return d;
+}
+
+std::string resolve_reference_binary(const std::optional<std::string>& given) {
+  if (given && !given->empty()) return *given;
+  if (const char* env = std::getenv("H2SOAK_TARGET_BIN"); env != nullptr && *env != '\0') return env;
+  std::error_code ec;
+  if (std::filesystem::exists(H2SOAK_DEFAULT_TARGET_BIN, ec)) return H2SOAK_DEFAULT_TARGET_BIN;
+  return "";  // the runner's find_reference_server(), which reports what it looked for
+}
+
+py::object result_object(result::RunResult&& r, const std::string& path) {
+  py::object o = py::cast(std::move(r));
+  o.attr("path") = path.empty() ? py::object(py::none()) : py::object(py::str(path));
+  return o;
+}
+
+// None, str or os.PathLike.
+std::optional<std::string> opt_path(const py::object& o) {
+  if (o.is_none()) return std::nullopt;
+  return py::module_::import("os").attr("fspath")(o).cast<std::string>();
+}
+
+struct RunArgs {
+  std::optional<std::string> out_dir;
+  int threads = 2;
+  py::object progress;
+  scn::TargetOverrides overrides;
+  std::optional<std::string> reference_binary;
+  int runs = 1;
+};
+
+std::vector<scn::Plan> load_plans(py::handle scenario, const scn::TargetOverrides& overrides, bool& single) {
+  single = true;
+  if (py::isinstance<py::dict>(scenario)) {
+    // Indented, so "<dict>:line:col" points somewhere readable.
+    const py::object to_str = py::module_::import("builtins").attr("str");
+    const std::string text = py::module_::import("json")
+                                 .attr("dumps")(scenario, py::arg("indent") = 2, py::arg("default") = to_str)
+                                 .cast<std::string>();
+    std::optional<std::string> error;
+    std::optional<scn::Plan> plan;
+    {
+      py::gil_scoped_release release;
+      auto s = scn::load_scenario_text(text, "<dict>");
+      if (!s) {
+        error = s.error().message();
+      } else if (auto st = overrides.empty() ? Status{} : scn::apply_overrides(*s, overrides); !st) {
+        error = st.error().message();
+      } else if (auto p = scn::make_plan(*s); !p) {
+        error = p.error().message();
+      } else {
+        plan = std::move(*p);
+      }
+    }
+    if (error) raise_scenario_error(*error);
+    std::vector<scn::Plan> plans;
+    plans.push_back(std::move(*plan));
+    return plans;
+  }
+  if (!py::isinstance<py::str>(scenario) && !py::hasattr(scenario, "__fspath__")) {
+    throw py::type_error("scenario must be a path (str or os.PathLike) or a dict");
+  }
+  const std::string path = py::module_::import("os").attr("fspath")(scenario).cast<std::string>();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    PyErr_SetObject(PyExc_FileNotFoundError, py::make_tuple(ENOENT, "No such scenario file", path).ptr());
+    throw py::error_already_set();
+  }
+  h2soak::Result<run::LoadedPlans> loaded = [&] {
+    py::gil_scoped_release release;
+    return run::load_plans(path, overrides);
+  }();
+  if (!loaded) raise_scenario_error(loaded.error().message());
+  single = loaded->suite_name.empty();
+  return std::move(loaded->plans);
+}
+
+// Puts result/results/result_path/errors on an exception object (best effort).
+void annotate(py::handle exc, const py::object& partial, const py::object& partial_path, const py::list& results,
+              const py::list& errors) {
+  if (!exc || exc.is_none()) return;
+  try {
+    exc.attr("result") = partial;
+    exc.attr("result_path") = partial_path;
+    exc.attr("results") = results;
+    exc.attr("errors") = errors;
+  } catch (py::error_already_set&) {
+  }
+}
+
+py::object run_entry(py::handle scenario, const RunArgs& args) {
+  if (args.threads < 1 || args.threads > 256) throw py::value_error("threads must be in 1..256");
+  if (args.runs < 1 || args.runs > 100) throw py::value_error("runs must be in 1..100");
+  if (!args.progress.is_none() && !PyCallable_Check(args.progress.ptr())) {
+    throw py::type_error("progress must be a callable taking a dict, or None");
+  }
+  bool single = true;
+  const std::vector<scn::Plan> plans = load_plans(scenario, args.overrides, single);
+
+  run::BatchOptions bo;
+  bo.runs = args.runs;
+  bo.summary_out = nullptr;
+  bo.run.out_dir = args.out_dir ? *args.out_dir
+                                : py::module_::import("tempfile")
+                                      .attr("mkdtemp")(py::arg("prefix") = "h2soak-run-")
+                                      .cast<std::string>();
+  bo.run.threads = args.threads;
+  bo.run.reference_binary = resolve_reference_binary(args.reference_binary);
+  bo.run.version = H2SOAK_VERSION;
+  bo.run.git_revision = H2SOAK_GIT_REVISION;
+  bo.run.command_line.push_back(py::module_::import("sys").attr("executable").cast<std::string>());
+  if (py::hasattr(py::module_::import("sys"), "argv")) {
+    for (auto a : py::module_::import("sys").attr("argv")) bo.run.command_line.push_back(py::str(a));
+  }
+  bo.run.extra_metadata["driver"] = "python";
+  std::atomic<bool> stop{false};
+  bo.run.stop_flag = &stop;
+  bo.run.progress = nullptr;
+  bo.run.progress_tty = false;
+
+  ProgressPipe pipe;
+  const bool want_progress = !args.progress.is_none();
+  if (want_progress) {
+    if (!pipe.open()) throw std::system_error(errno, std::generic_category(), "h2soak.run: progress pipe");
+    bo.run.progress = pipe.writer();
+  }
+  const scn::Plan* timeline = plans.size() == 1 && args.runs == 1 ? &plans.front() : nullptr;
+
+  run::BatchResult batch;
+  std::exception_ptr worker_error;
+  std::unique_ptr<py::error_already_set> pending;  // KeyboardInterrupt or the callback's exception
+  {
+    py::gil_scoped_release release;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread worker([&] {
+      try {
+        batch = run::run_batch(plans, bo);
+      } catch (...) {
+        worker_error = std::current_exception();
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+      cv.notify_all();
+    });
+    using Clock = std::chrono::steady_clock;
+    std::optional<Clock::time_point> first_line;
+    auto deliver = [&](const std::optional<ProgressLine>& p) {  // GIL held
+      if (!p || pending) return;
+      if (!first_line) first_line = Clock::now();
+      const double wall = std::chrono::duration<double>(Clock::now() - *first_line).count();
+      try {
+        args.progress(progress_dict(*p, wall, timeline));
+      } catch (py::error_already_set& e) {
+        pending = std::make_unique<py::error_already_set>(std::move(e));
+        stop.store(true);
+      }
+    };
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        if (cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return done; })) break;
+      }
+      py::gil_scoped_acquire gil;
+      if (!pending && PyErr_CheckSignals() != 0) {
+        pending = std::make_unique<py::error_already_set>();
+        stop.store(true);  // the runner ends the run cleanly: state "aborted", partial result written
+      }
+      if (want_progress) deliver(pipe.take_new());
+    }
+    worker.join();
+    pipe.close_writer();
+    pipe.join();
+    if (want_progress) {
+      py::gil_scoped_acquire gil;
+      deliver(pipe.take_new());  // the last line, if not delivered yet
+    }
+  }
+  if (worker_error) std::rethrow_exception(worker_error);
+
+  py::list results;
+  py::object partial = py::none();
+  py::object partial_path = py::none();
+  for (auto& o : batch.outcomes) {
+    if (o.end == run::RunEnd::kCompleted) {
+      results.append(result_object(std::move(o.result), o.result_path));
+    } else if (partial.is_none() && o.end != run::RunEnd::kNotStarted) {
+      if (!o.result_path.empty()) partial_path = py::str(o.result_path);
+      partial = result_object(std::move(o.result), o.result_path);
+    }
+  }
+  py::list errors;
+  for (const auto& e : batch.errors) errors.append(e);
+
+  if (pending) {
+    annotate(pending->value(), partial, partial_path, results, errors);
+    pending->restore();
+    throw py::error_already_set();
+  }
+  if (batch.incomplete) {
+    std::string message = "run could not be completed: ";
+    for (std::size_t i = 0; i < batch.errors.size(); ++i) message += (i ? "; " : "") + batch.errors[i];
+    if (batch.errors.empty()) message += "interrupted";
+    if (!partial_path.is_none()) message += " (partial result: " + partial_path.cast<std::string>() + ")";
+    py::object exc = py::handle(g_run_error)(message);
+    annotate(exc, partial, partial_path, results, errors);
+    PyErr_SetObject(g_run_error, exc.ptr());
+    throw py::error_already_set();
+  }
+  if (single && args.runs == 1 && results.size() == 1) return py::object(results[0]);
+  return results;
+}
+
+constexpr const char* kRunDoc = R"doc(run(scenario, *, out_dir=None, threads=2, progress=None, target_url=None,
+    spawn=None, pid=None, pidfile=None, reference_binary=None, runs=1)
+
+Run a scenario against its target, sample the target, analyse, and return
+the Result (the same type load_result returns; `result.path` is the JSON
+file written to out_dir).
+
+scenario          path of a scenario YAML file (a suite file runs each of its
+                  scenarios), or a dict with the same keys as the YAML
+                  (dumped to JSON and loaded as "<dict>"; relative paths in it
+                  resolve against the current directory).
+out_dir           folder for <scenario>.json and <scenario>.target.log
+                  (created); None: a new tempfile.mkdtemp("h2soak-run-").
+threads           load generator worker threads (1..256).
+progress          callable taking a dict, called about once a second from
+                  the calling thread with the GIL held: phase, elapsed,
+                  total, eta (s), rps, errors, in_flight, label, line, and the
+                  target's rss (bytes), threads, fds (None before the first
+                  sample).
+target_url, spawn, pid, pidfile
+                  replace the scenario's target, as `h2soak run --target-url
+                  --spawn --pid --pidfile` do.
+reference_binary  the h2soak-target binary for "spawn: h2soak-target ...";
+                  default: $H2SOAK_TARGET_BIN, else DEFAULT_REFERENCE_BINARY
+                  (the one built with this module).
+runs              repeat each scenario K times (files <name>.run<k>.json).
+
+Returns a Result for one scenario run once; otherwise (runs > 1 or a suite)
+a list of Results in run order.
+
+Raises ScenarioError (a ValueError; message "file:line:col: ...") for an
+invalid scenario or target override, FileNotFoundError for a missing file,
+RunError when a run could not be completed (target not started, target died,
+result not written). The GIL is released during the run. Ctrl-C
+(KeyboardInterrupt) stops the run cleanly — the result is written with
+status "aborted" — and is then re-raised. An exception raised by `progress`
+stops the run the same way and is re-raised. Exceptions raised after the
+run started carry: result (the partial Result or None), result_path,
+results (the Results of runs that completed), errors (one line per run that
+did not complete).)doc";
+
+}  // namespace
+
+void bind_run(py::module_& m) {
+  g_scenario_error = PyErr_NewExceptionWithDoc(
+      "h2soak.ScenarioError",
+      "An invalid scenario or target override; str(e) is \"file:line:col: message\" (\"<dict>\" for a dict).",
+      PyExc_ValueError, nullptr);
+  m.attr("ScenarioError") = py::handle(g_scenario_error);
+  g_run_error = PyErr_NewExceptionWithDoc(
+      "h2soak.RunError",
+      "A run could not be completed. Attributes: result (partial Result or None), result_path (its JSON file "
+      "or None), results (completed Results), errors (one line per run that did not complete).",
+      PyExc_RuntimeError, nullptr);
+  m.attr("RunError") = py::handle(g_run_error);
+  m.attr("DEFAULT_REFERENCE_BINARY") = H2SOAK_DEFAULT_TARGET_BIN;
+
+  m.def(
+      "run",
+      [](py::handle scenario, py::object out_dir, int threads, py::object progress,
+         std::optional<std::string> target_url, std::optional<std::string> spawn, std::optional<std::int64_t> pid,
+         py::object pidfile, py::object reference_binary, int runs) {
+        RunArgs a;
+        a.out_dir = opt_path(out_dir);
+        a.threads = threads;
+        a.progress = std::move(progress);
+        a.overrides.url = std::move(target_url);
+        a.overrides.spawn = std::move(spawn);
+        a.overrides.pid = pid;
+        a.overrides.pidfile = opt_path(pidfile);
+        a.reference_binary = opt_path(reference_binary);
+        a.runs = runs;
+        return run_entry(scenario, a);
+      },
+      py::arg("scenario"), py::kw_only(), py::arg("out_dir") = py::none(), py::arg("threads") = 2,
+      py::arg("progress") = py::none(), py::arg("target_url") = py::none(), py::arg("spawn") = py::none(),
+      py::arg("pid") = py::none(), py::arg("pidfile") = py::none(), py::arg("reference_binary") = py::none(),
+      py::arg("runs") = 1, kRunDoc);
+}
+
+}  // namespace h2soak::py_binding
