@@ -60,6 +60,7 @@ start_h2o() {  # $1 = h2c|tls; sets PORT, SERVER_PID
   fi
   cat > "$WORK/h2o.conf" <<CONF
 num-threads: 1
+user: $(id -un)
 pid-file: $WORK/h2o.pid
 error-log: $WORK/h2o-error.log
 hosts:

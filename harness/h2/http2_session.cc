@@ -24,6 +24,10 @@ Http2Session::Http2Session(net::SessionHost& host, const Http2Settings& settings
   nghttp2_option* option = nullptr;
   nghttp2_option_new(&option);
   nghttp2_option_set_peer_max_concurrent_streams(option, kPeerDefaultMaxStreams);
+  // Skip nghttp2's HTTP-semantics checks of every response header field
+  // (profiled at ~3 % of client CPU); framing, HPACK and flow-control errors
+  // are still detected, and :status is parsed here.
+  nghttp2_option_set_no_http_messaging(option, 1);
   nghttp2_session_client_new2(&session_, client_callbacks(), this, option);
   nghttp2_option_del(option);
 }
