@@ -1,4 +1,4 @@
-"""h2soak.run against the reference server (real load on loopback, ~25 s).
+"""h2soak.run against the reference server (real load on loopback, ~30 s).
 
 Registered in CTest as py_h2soak_run_pytest (RUN_SERIAL). The module spawns
 the h2soak-target built beside it (h2soak.DEFAULT_REFERENCE_BINARY) unless
@@ -88,12 +88,37 @@ def test_misspelt_key_raises_scenario_error(tmp_path):
 
 
 def test_dict_scenario_runs(tmp_path):
-    r = h2soak.run(dict_scenario("py_dict"), out_dir=str(tmp_path), threads=1)
+    # The GIL is released during the run: another Python thread keeps ticking.
+    ticks = []
+    done = threading.Event()
+
+    def tick():
+        while not done.is_set():
+            ticks.append(1)
+            time.sleep(0.01)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    try:
+        r = h2soak.run(dict_scenario("py_dict"), out_dir=str(tmp_path), threads=1)
+    finally:
+        done.set()
+        ticker.join()
+    assert len(ticks) > 200  # ~5 s of run at 100 ticks/s
     assert r.completed, r.status_reason
     assert r.metadata["scenario_name"] == "py_dict"
     assert r.path == str(tmp_path / "py_dict.json")
     assert r.workload("bench").phases["steady"].counters["requests"]["done"] > 0
     assert [p["name"] for p in r.phases] == ["warmup", "steady", "cooldown"]
+
+
+def test_runs_return_a_list(tmp_path):
+    doc = dict_scenario("py_twice", steady="2s")
+    results = h2soak.run(doc, out_dir=tmp_path, runs=2)
+    assert isinstance(results, list) and len(results) == 2
+    assert [os.path.basename(r.path) for r in results] == ["py_twice.run1.json", "py_twice.run2.json"]
+    assert all(r.completed for r in results)
+    assert [r.metadata["extra"]["run"] for r in results] == ["1", "2"]
 
 
 def test_keyboard_interrupt_aborts_cleanly(tmp_path):
