@@ -54,9 +54,9 @@ start_h2o() {  # $1 = h2c|tls; sets PORT, SERVER_PID
   PORT=$(free_port)
   local ssl=""
   if [[ $1 == tls ]]; then
-    ssl="    ssl:
-      certificate-file: $WORK/cert.pem
-      key-file: $WORK/key.pem"
+    ssl="      ssl:
+        certificate-file: $WORK/cert.pem
+        key-file: $WORK/key.pem"
   fi
   cat > "$WORK/h2o.conf" <<CONF
 num-threads: 1
