@@ -51,7 +51,7 @@ std::string result_json(double rss, const std::string& hash = "sha256:aa", const
 class CompareCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kBinary)) GTEST_SKIP() << kBinary << " not built (cmake --build <dir> --target h2soak)";
+    if (!std::filesystem::exists(kBinary)) GTEST_FAIL() << kBinary << " not built (cmake --build <dir> --target h2soak)";
     for (int i = 0; i < 3; ++i) spit(dir_.file("r" + std::to_string(i) + ".json"), result_json(100e6 + i * 1e6));
     auto rec = run("baseline record-from " + dir_.file("r0.json") + " " + dir_.file("r1.json") + " " +
                    dir_.file("r2.json") + " --out " + base());

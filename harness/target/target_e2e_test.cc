@@ -30,7 +30,7 @@ const std::string kServer = std::string(H2SOAK_BINARY_DIR) + "/target_server/h2s
 class ReferenceServer : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(kServer)) GTEST_SKIP() << kServer << " not built";
+    if (!fs::exists(kServer)) GTEST_FAIL() << kServer << " not built (ci/deps.sh + a full build make it)";
     dir_ = fs::temp_directory_path() / ("h2soak_target_e2e_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
   }

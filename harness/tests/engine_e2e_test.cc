@@ -68,7 +68,7 @@ void expect_all_ok(const BenchRun& run, std::uint64_t n) {
 }
 
 TEST(EngineE2E, NghttpdH2c) {
-  if (!exists(kNghttpd)) GTEST_SKIP() << "nghttpd not installed";
+  if (!exists(kNghttpd)) GTEST_FAIL() << "nghttpd not installed (ci/deps.sh installs nghttp2-server)";
   Nghttpd server(false);
   ASSERT_TRUE(server.ok());
   auto run = run_bench(server.url(false), [](load::BenchPlan& p, load::RunnerOptions& o) {
@@ -83,7 +83,7 @@ TEST(EngineE2E, NghttpdH2c) {
 }
 
 TEST(EngineE2E, NghttpdTls) {
-  if (!exists(kNghttpd)) GTEST_SKIP() << "nghttpd not installed";
+  if (!exists(kNghttpd)) GTEST_FAIL() << "nghttpd not installed (ci/deps.sh installs nghttp2-server)";
   Nghttpd server(true);
   ASSERT_TRUE(server.ok());
   auto run = run_bench(server.url(true), [](load::BenchPlan& p, load::RunnerOptions&) {
@@ -96,7 +96,7 @@ TEST(EngineE2E, NghttpdTls) {
 }
 
 TEST(EngineE2E, NghttpdOpenModeKeepsTheRate) {
-  if (!exists(kNghttpd)) GTEST_SKIP() << "nghttpd not installed";
+  if (!exists(kNghttpd)) GTEST_FAIL() << "nghttpd not installed (ci/deps.sh installs nghttp2-server)";
   Nghttpd server(false);
   ASSERT_TRUE(server.ok());
   auto run = run_bench(server.url(false), [](load::BenchPlan& p, load::RunnerOptions&) {
@@ -111,7 +111,7 @@ TEST(EngineE2E, NghttpdOpenModeKeepsTheRate) {
 }
 
 TEST(EngineE2E, CliWritesLogFileAndJson) {
-  if (!exists(kNghttpd)) GTEST_SKIP() << "nghttpd not installed";
+  if (!exists(kNghttpd)) GTEST_FAIL() << "nghttpd not installed (ci/deps.sh installs nghttp2-server)";
   Nghttpd server(false);
   ASSERT_TRUE(server.ok());
   const std::string log = temp_dir() + "/requests.log", json = temp_dir() + "/result.json";
@@ -187,7 +187,7 @@ class TargetMetrics : public ::testing::TestWithParam<bool> {};  // param: --h1
 
 TEST_P(TargetMetrics, AgreeWithTheGenerator) {
   const bool h1 = GetParam();
-  if (!exists(target_binary())) GTEST_SKIP() << "h2soak-target not built";
+  if (!exists(target_binary())) GTEST_FAIL() << "h2soak-target not built";
   const std::string out = temp_dir() + (h1 ? "/target-h1.out" : "/target.out");
   ChildProcess target({target_binary(), "--port", "0", "--threads", "1", "--no-tls"}, out);
   std::uint16_t port = 0;
