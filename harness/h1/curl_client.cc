@@ -79,10 +79,6 @@ CurlClient::CurlClient(struct ev_loop* loop, const CurlOptions& options, Observe
     }
     if (!options_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
     curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, options_.tls_resume ? 1L : 0L);
-    if (options_.new_connection_per_request) {
-      curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-      curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-    }
     free_.push_back(slot.get());
     slots_.push_back(std::move(slot));
   }
@@ -122,12 +118,18 @@ curl_slist* CurlClient::headers_for(const net::Request& request) {
 }
 
 void CurlClient::submit(net::StreamRecord& record) {
+  submit(record, options_.new_connection_per_request, options_.new_connection_per_request);
+}
+
+void CurlClient::submit(net::StreamRecord& record, bool fresh_connection, bool forbid_reuse) {
   Slot& s = *reinterpret_cast<Slot*>(reinterpret_cast<char*>(&record) - offsetof(Slot, record));
   const net::Request& req = *record.request;
   CURL* e = s.easy;
   const std::string url = req.url.to_string();
   curl_easy_setopt(e, CURLOPT_URL, url.c_str());  // curl copies it
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_for(req));
+  curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, fresh_connection ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_FORBID_REUSE, forbid_reuse ? 1L : 0L);
   if (req.body.size() > 0) {
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, req.body.bytes->data());  // not copied
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));

@@ -69,6 +69,12 @@ class CurlClient {
   net::StreamRecord* acquire();
   // Starts the transfer of an acquired record (request and observer set).
   void submit(net::StreamRecord& record);
+  // The same, choosing the connection policy for this one transfer:
+  // `fresh_connection` opens a new connection for it (CURLOPT_FRESH_CONNECT),
+  // `forbid_reuse` closes its connection when it is done (CURLOPT_FORBID_REUSE).
+  // submit(record) uses new_connection_per_request for both. A keep-alive
+  // group of requests on one new connection: fresh on the first, forbid on the last.
+  void submit(net::StreamRecord& record, bool fresh_connection, bool forbid_reuse);
   // Aborts every transfer; each completes with `why`.
   void cancel_all(net::ErrorClass why);
   void* user = nullptr;

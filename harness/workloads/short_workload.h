@@ -9,12 +9,21 @@
 // connection's due time for the first request (connect and TLS included, as
 // a user waiting for the page sees it), from its send time for later ones.
 //
-// Protocol: h2 (TLS with ALPN, or h2c). `protocol: h1` runs over h2 as well
-// for now and is reported in last_error() (the HTTP/1.1 client is not yet
-// wired in).
+// Protocol h2 (TLS with ALPN, or h2c): one load::Connection per pool slot.
+// Protocol h1 (HTTP/1.1 over TLS or plain TCP): one h1::CurlClient per pool
+// slot (one connection, one request at a time); an arrival opens a new
+// connection (CURLOPT_FRESH_CONNECT on its first request), sends the requests
+// one after another on it (keep-alive) and closes it after the last
+// (CURLOPT_FORBID_REUSE). A request that fails ends its connection's group
+// (the rest are not sent). connections_opened counts each arrival's connect
+// (plus any reconnect curl made inside a group), connections_closed each
+// connection that carried a response, connections_failed connect / TLS
+// failures. TLS for h1: certificates are not verified (like the plan
+// runner's default) and sessions are not resumed (a full handshake each time,
+// like the h2 path).
 //
-// Connect and TLS times go to the connect / tls_handshake histograms (the
-// engine records them). Extras per phase: counters short.connections_done
+// Connect and TLS times go to the connect / tls_handshake histograms (h2: the
+// engine records them; h1: curl's connect and appconnect times). Extras per phase: counters short.connections_done
 // (closed after their requests), short.connections_dropped; histogram
 // short.connection_total_us (due time -> connection closed).
 // Connections per second of a phase = connections_opened / phase duration.
@@ -22,6 +31,7 @@
 #include <memory>
 #include <vector>
 
+#include "harness/h1/curl_client.h"
 #include "harness/load/connection.h"
 #include "harness/net/request.h"
 #include "harness/net/stream.h"
@@ -31,7 +41,8 @@ namespace h2soak::workloads {
 
 class ShortConnectionsWorkload final : public WorkloadBase,
                                        public load::ConnectionObserver,
-                                       public net::StreamObserver {
+                                       public net::StreamObserver,
+                                       public h1::CurlClient::Observer {
  public:
   ShortConnectionsWorkload(load::Worker& worker, const WorkloadContext& context);
   ~ShortConnectionsWorkload() override;
@@ -40,7 +51,9 @@ class ShortConnectionsWorkload final : public WorkloadBase,
   void on_stream_slot_free(load::Connection& c) override;
   void on_closed(load::Connection& c, const load::CloseInfo& info) override;
   void on_complete(net::StreamRecord& r) override;
-  std::string last_error() const override;
+  // h1::CurlClient::Observer (protocol h1)
+  void on_transfer_done(h1::CurlClient& c, const net::StreamRecord& r, const h1::TransferFacts& facts) override;
+  void on_slot_free(h1::CurlClient& c) override;
 
  protected:
   void on_window_open() override;
@@ -58,6 +71,15 @@ class ShortConnectionsWorkload final : public WorkloadBase,
     std::uint32_t requests_left = 0;   // not yet submitted
     bool request_active = false;
   };
+  struct H1Slot {
+    std::unique_ptr<h1::CurlClient> client;
+    bool busy = false;
+    bool connected = false;            // a response arrived on this group's connection
+    TimePoint due{};
+    std::uint64_t phase = 0;
+    std::uint32_t requests_left = 0;   // not yet submitted
+    bool request_active = false;
+  };
   struct Extras {
     std::uint64_t *done, *dropped;
     metrics::Histogram* total;
@@ -65,10 +87,14 @@ class ShortConnectionsWorkload final : public WorkloadBase,
 
   void on_tick();
   void next_request(Slot& slot);
+  void next_h1_request(H1Slot& slot);
+  void end_h1_group(H1Slot& slot, bool connected);
+  std::uint32_t per_connection() const;
 
   const scenario::ShortConnectionsWorkload& params_;
   net::Request request_;
-  std::vector<Slot> slots_;
+  std::vector<Slot> slots_;      // protocol h2
+  std::vector<H1Slot> h1_slots_;  // protocol h1
   double rate_ = 0;
   TimePoint next_due_{};
   std::uint64_t in_flight_ = 0;
