@@ -1,6 +1,6 @@
 #include "harness/compare/baseline_store.h"
 
-#include "harness/compare/atomic_file.h"
+#include "harness/util/atomic_file.h"
 
 namespace h2soak::compare {
 

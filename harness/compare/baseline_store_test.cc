@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/compare/atomic_file.h"
+#include "harness/util/atomic_file.h"
 #include "harness/compare/test_support.h"
 
 namespace h2soak::compare {

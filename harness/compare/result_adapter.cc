@@ -3,7 +3,7 @@
 #include <cmath>
 #include <ctime>
 
-#include "harness/compare/atomic_file.h"
+#include "harness/util/atomic_file.h"
 #include "harness/compare/baseline_store.h"
 
 namespace h2soak::compare {

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/result/atomic_file.h"
+#include "harness/util/atomic_file.h"
 #include "harness/result/json_node.h"
 #include "harness/result/metrics_json_internal.h"
 
@@ -414,7 +414,7 @@ Status write_result(const RunResult& r, const std::string& path) {
     return Error(std::string("cannot serialize the result: ") + e.what(), path);
   }
   text += '\n';
-  return write_file_atomic(path, text);
+  return write_file_atomically(path, text, /*overwrite=*/true);
 }
 
 Result<RunResult> read_result(const std::string& path) {

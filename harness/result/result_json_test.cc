@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/result/atomic_file.h"
+#include "harness/util/atomic_file.h"
 #include "harness/result/environment.h"
 
 namespace h2soak::result {

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "harness/compare/atomic_file.h"
+#include "harness/util/atomic_file.h"
 #include "harness/sinks/sink.h"
 
 namespace h2soak::sinks {
@@ -22,7 +22,7 @@ Output Output::file(std::string path) {
 }
 
 Status Output::put(std::string_view text) {
-  if (stream_ == nullptr) return compare::write_file_atomically(path_, text, /*overwrite=*/true);
+  if (stream_ == nullptr) return write_file_atomically(path_, text, /*overwrite=*/true);
   if (std::fwrite(text.data(), 1, text.size(), stream_) != text.size() || std::fflush(stream_) != 0) {
     return Error(std::string("write failed: ") + std::strerror(errno), describe());
   }

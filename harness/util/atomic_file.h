@@ -17,11 +17,11 @@
 
 #include "harness/util/result.h"
 
-namespace h2soak::compare {
+namespace h2soak {
 
 Status write_file_atomically(const std::string& path, std::string_view contents, bool overwrite);
 
 // Reads a whole file. Errors name the file and the system error.
 Result<std::string> read_file(const std::string& path);
 
-}  // namespace h2soak::compare
+}  // namespace h2soak

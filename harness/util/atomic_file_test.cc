@@ -1,4 +1,4 @@
-#include "harness/result/atomic_file.h"
+#include "harness/util/atomic_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <string>
 
-namespace h2soak::result {
+namespace h2soak {
 namespace {
 
 namespace fs = std::filesystem;
@@ -33,9 +33,9 @@ class AtomicFileTest : public ::testing::Test {
 
 TEST_F(AtomicFileTest, WritesAndReplaces) {
   const std::string path = dir_ + "/out.json";
-  ASSERT_TRUE(write_file_atomic(path, "first").ok());
+  ASSERT_TRUE(write_file_atomically(path, "first", true).ok());
   EXPECT_EQ(*read_file(path), "first");
-  ASSERT_TRUE(write_file_atomic(path, "second, longer").ok());
+  ASSERT_TRUE(write_file_atomically(path, "second, longer", true).ok());
   EXPECT_EQ(*read_file(path), "second, longer");
   EXPECT_EQ(entries(), 1u);  // no temporary file left behind
   struct stat st {};
@@ -45,7 +45,7 @@ TEST_F(AtomicFileTest, WritesAndReplaces) {
 
 TEST_F(AtomicFileTest, FailedWriteLeavesOldFileAndNoLeftovers) {
   const std::string path = dir_ + "/out.json";
-  ASSERT_TRUE(write_file_atomic(path, "old content").ok());
+  ASSERT_TRUE(write_file_atomically(path, "old content", true).ok());
   // Make write() itself fail part-way: a file size limit turns the big write
   // into EFBIG after the first bytes (SIGXFSZ ignored so the process survives).
   struct rlimit old {};
@@ -55,7 +55,7 @@ TEST_F(AtomicFileTest, FailedWriteLeavesOldFileAndNoLeftovers) {
   small.rlim_cur = 4096;
   ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
   const std::string big(1 << 20, 'x');
-  Status s = write_file_atomic(path, big);
+  Status s = write_file_atomically(path, big, true);
   setrlimit(RLIMIT_FSIZE, &old);
   std::signal(SIGXFSZ, old_handler);
   ASSERT_FALSE(s.ok());
@@ -65,7 +65,7 @@ TEST_F(AtomicFileTest, FailedWriteLeavesOldFileAndNoLeftovers) {
 }
 
 TEST_F(AtomicFileTest, MissingFolderIsAnError) {
-  Status s = write_file_atomic(dir_ + "/no/such/folder/out.json", "x");
+  Status s = write_file_atomically(dir_ + "/no/such/folder/out.json", "x", true);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message().find("temporary"), std::string::npos) << s.error().message();
   EXPECT_EQ(entries(), 0u);
@@ -74,7 +74,7 @@ TEST_F(AtomicFileTest, MissingFolderIsAnError) {
 TEST_F(AtomicFileTest, RenameOntoADirectoryFailsCleanly) {
   fs::create_directory(dir_ + "/taken");
   fs::create_directory(dir_ + "/taken/inner");  // non-empty: rename() must fail
-  Status s = write_file_atomic(dir_ + "/taken", "x");
+  Status s = write_file_atomically(dir_ + "/taken", "x", true);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(entries(), 1u);
   EXPECT_TRUE(fs::is_directory(dir_ + "/taken"));
@@ -87,4 +87,20 @@ TEST_F(AtomicFileTest, ReadMissingFileNamesIt) {
 }
 
 }  // namespace
-}  // namespace h2soak::result
+}  // namespace h2soak
+
+namespace h2soak {
+namespace {
+
+TEST(AtomicFileNoReplace, RefusesAnExistingFileAndLeavesItUnchanged) {
+  char tmpl[] = "/tmp/h2soak_atomic_nr_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string path = std::string(tmpl) + "/baseline.json";
+  ASSERT_TRUE(write_file_atomically(path, "kept", /*overwrite=*/false).ok());
+  EXPECT_FALSE(write_file_atomically(path, "lost?", /*overwrite=*/false).ok());
+  EXPECT_EQ(*read_file(path), "kept");
+  std::filesystem::remove_all(tmpl);
+}
+
+}  // namespace
+}  // namespace h2soak

@@ -1,4 +1,4 @@
-#include "harness/compare/atomic_file.h"
+#include "harness/util/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <vector>
 
-namespace h2soak::compare {
+namespace h2soak {
 
 namespace {
 
@@ -88,13 +88,13 @@ Status write_file_atomically(const std::string& path, std::string_view contents,
     ssize_t n = ::write(tmp.fd(), p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Error("write failed: " + errno_text(errno), tmp.path());
+      return Error("write failed (" + errno_text(errno) + "); the file was left as it was", path);
     }
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  if (::fsync(tmp.fd()) != 0) return Error("fsync failed: " + errno_text(errno), tmp.path());
-  if (tmp.close() != 0) return Error("close failed: " + errno_text(errno), tmp.path());
+  if (::fsync(tmp.fd()) != 0) return Error("fsync failed (" + errno_text(errno) + "); the file was left as it was", path);
+  if (tmp.close() != 0) return Error("close failed (" + errno_text(errno) + "); the file was left as it was", path);
 
   if (overwrite) {
     if (::rename(tmp.path().c_str(), path.c_str()) != 0) {
@@ -133,4 +133,4 @@ Result<std::string> read_file(const std::string& path) {
   return out;
 }
 
-}  // namespace h2soak::compare
+}  // namespace h2soak
