@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "harness/load/error_class.h"
 #include "harness/load/worker.h"
 
 namespace h2soak::load {
@@ -10,18 +11,6 @@ constexpr Nanos kMinBackoff = std::chrono::milliseconds(100);
 constexpr Nanos kMaxBackoff = std::chrono::seconds(1);
 constexpr Nanos kFinishGrace = std::chrono::seconds(1);
 
-metrics::ErrorClass to_metrics(net::ErrorClass c) {
-  switch (c) {
-    case net::ErrorClass::kConnectFailed: return metrics::ErrorClass::kConnect;
-    case net::ErrorClass::kTlsFailed: return metrics::ErrorClass::kTls;
-    case net::ErrorClass::kRstStream: return metrics::ErrorClass::kRstStream;
-    case net::ErrorClass::kGoaway: return metrics::ErrorClass::kGoaway;
-    case net::ErrorClass::kTimeout: return metrics::ErrorClass::kTimeout;
-    case net::ErrorClass::kProtocol: return metrics::ErrorClass::kProtocol;
-    case net::ErrorClass::kPeerClosed: return metrics::ErrorClass::kPeerClosed;
-    default: return metrics::ErrorClass::kOther;
-  }
-}
 }  // namespace
 
 BenchWorkload::BenchWorkload(Worker& worker, const BenchPlan& plan)

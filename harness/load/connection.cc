@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "harness/load/error_class.h"
 #include "harness/load/worker.h"
 #include "harness/net/tls.h"
 
@@ -17,18 +18,6 @@ constexpr std::size_t kOutputSize = 64 * 1024;
 constexpr int kMaxReadsPerEvent = 8;  // fairness between connections of a worker
 constexpr Nanos kStuckAfter = std::chrono::milliseconds(200);
 
-metrics::ErrorClass to_metrics(net::ErrorClass c) {
-  switch (c) {
-    case net::ErrorClass::kConnectFailed: return metrics::ErrorClass::kConnect;
-    case net::ErrorClass::kTlsFailed: return metrics::ErrorClass::kTls;
-    case net::ErrorClass::kRstStream: return metrics::ErrorClass::kRstStream;
-    case net::ErrorClass::kGoaway: return metrics::ErrorClass::kGoaway;
-    case net::ErrorClass::kTimeout: return metrics::ErrorClass::kTimeout;
-    case net::ErrorClass::kProtocol: return metrics::ErrorClass::kProtocol;
-    case net::ErrorClass::kPeerClosed: return metrics::ErrorClass::kPeerClosed;
-    default: return metrics::ErrorClass::kOther;
-  }
-}
 }  // namespace
 
 Connection::Connection(Worker& worker, const ConnectionOptions& options, ConnectionObserver& observer,

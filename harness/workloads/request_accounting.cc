@@ -2,18 +2,6 @@
 
 namespace h2soak::workloads {
 
-metrics::ErrorClass to_metrics(net::ErrorClass c) {
-  switch (c) {
-    case net::ErrorClass::kConnectFailed: return metrics::ErrorClass::kConnect;
-    case net::ErrorClass::kTlsFailed: return metrics::ErrorClass::kTls;
-    case net::ErrorClass::kRstStream: return metrics::ErrorClass::kRstStream;
-    case net::ErrorClass::kGoaway: return metrics::ErrorClass::kGoaway;
-    case net::ErrorClass::kTimeout: return metrics::ErrorClass::kTimeout;
-    case net::ErrorClass::kProtocol: return metrics::ErrorClass::kProtocol;
-    case net::ErrorClass::kPeerClosed: return metrics::ErrorClass::kPeerClosed;
-    default: return metrics::ErrorClass::kOther;
-  }
-}
 
 void record_request(metrics::WorkloadMetrics& m, const net::StreamRecord& r, TimePoint start,
                     bool count_cancel_as_error) {

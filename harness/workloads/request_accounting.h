@@ -5,6 +5,7 @@
 // latency from `start` (the due time in open models, the send time otherwise)
 // to the first and last byte, and the per-second series.
 
+#include "harness/load/error_class.h"
 #include "harness/metrics/counters.h"
 #include "harness/metrics/workload_metrics.h"
 #include "harness/net/stream.h"
@@ -12,7 +13,7 @@
 
 namespace h2soak::workloads {
 
-metrics::ErrorClass to_metrics(net::ErrorClass c);
+using load::to_metrics;  // harness/load/error_class.h
 
 // The closed-model start of a record: when its headers went out (else when submitted).
 inline TimePoint sent_time(const net::StreamRecord& r) { return r.sent != TimePoint{} ? r.sent : r.submitted; }
