@@ -121,7 +121,8 @@ json baseline_to_json(const Baseline& b) {
           {"rule",
            {{"relative_tolerance", m.rule.relative_tolerance},
             {"absolute_floor", m.rule.absolute_floor},
-            {"alpha", m.rule.alpha}}},
+            {"alpha", m.rule.alpha},
+            {"gate", gate_name(m.rule.gate)}}},
       };
       if (!m.cis.empty()) {
         json cis = json::array();
@@ -251,6 +252,12 @@ BaselineMetric parse_metric(const json& jm, const std::string& ptr) {
   if (m.rule.relative_tolerance < 0) throw ParseFailure{child(rule_ptr, "relative_tolerance"), "must be >= 0"};
   if (m.rule.absolute_floor < 0) throw ParseFailure{child(rule_ptr, "absolute_floor"), "must be >= 0"};
   if (m.rule.alpha <= 0 || m.rule.alpha >= 1) throw ParseFailure{child(rule_ptr, "alpha"), "must be in (0, 1)"};
+  // Absent in baselines written before gates existed: they failed on every metric.
+  if (rule.contains("gate")) {
+    auto gate = parse_gate(string_field(rule, rule_ptr, "gate"));
+    if (!gate) throw ParseFailure{child(rule_ptr, "gate"), gate.error().what()};
+    m.rule.gate = *gate;
+  }
   return m;
 }
 

@@ -11,7 +11,8 @@
 //         "unit", "direction": "lower"|"higher", "kind": "value"|"leak",
 //         "reference" (median), "min", "max", "mad", "sd", "values": [K],
 //         "cis": [[lo, hi], ...] (leak metrics with intervals only),
-//         "rule": {"relative_tolerance", "absolute_floor", "alpha"} } } } } }
+//         "rule": {"relative_tolerance", "absolute_floor", "alpha", "gate": "fail"|"warn"} } } } } }
+//   ("gate" may be absent in older files: "fail")
 //
 // Building (build_baseline) and JSON conversion are pure; file I/O lives in
 // baseline_store.h.

@@ -23,8 +23,19 @@ std::optional<double> nanos_per_unit(std::string_view unit) {
   return std::nullopt;
 }
 
+bool is_efficiency_metric(std::string_view metric, std::string_view unit) {
+  const bool leak = contains(metric, "slope") || contains(metric, "per_1k") ||
+                    contains(metric, "retained") || contains(metric, "residual");
+  if (leak || contains(metric, "error")) return false;
+  const bool bytes_rate = unit == "bytes/s" || unit == "B/s";
+  const bool rate_unit = ends_with(unit, "/s") && !bytes_rate;
+  return nanos_per_unit(unit).has_value() || contains(metric, "cpu") || contains(metric, "throughput") ||
+         contains(metric, "rps") || contains(metric, "per_s") || rate_unit;
+}
+
 Rule default_rule(std::string_view metric, std::string_view unit) {
   Rule r;
+  r.gate = is_efficiency_metric(metric, unit) ? Gate::kWarn : Gate::kFail;
   const bool leak = contains(metric, "slope") || contains(metric, "per_1k") ||
                     contains(metric, "retained") || contains(metric, "residual");
   r.kind = leak ? MetricKind::kLeak : MetricKind::kValue;
@@ -52,8 +63,13 @@ Rule default_rule(std::string_view metric, std::string_view unit) {
     r.absolute_floor = 1e6 / *ns;  // 1 ms in the metric's unit
   } else if (leak && ends_with(unit, "/s")) {
     r.absolute_floor = 0.05;  // count/s slopes: 3 per minute; residuals catch slower leaks
+  } else if (contains(metric, "residual")) {
+    // Counts left after the cooldown (threads, fds, a gauge's goroutines or
+    // connections): one or two may be a runtime's housekeeping (an idle pool
+    // thread kept, a file cached); a leak leaves many, and its slope shows it.
+    r.absolute_floor = 2;
   } else {
-    r.absolute_floor = 0;  // counts: threads, fds, errors — any change matters
+    r.absolute_floor = 0;  // other counts: errors, peaks — any change beyond the tolerance matters
   }
 
   if (nanos_per_unit(unit) &&
@@ -92,6 +108,7 @@ Rule apply_patches(Rule rule, std::string_view metric, const std::vector<RulePat
     if (patch.relative_tolerance) rule.relative_tolerance = *patch.relative_tolerance;
     if (patch.absolute_floor) rule.absolute_floor = *patch.absolute_floor;
     if (patch.alpha) rule.alpha = *patch.alpha;
+    if (patch.gate) rule.gate = *patch.gate;
   }
   return rule;
 }
@@ -101,6 +118,14 @@ const char* direction_name(Direction d) {
 }
 
 const char* kind_name(MetricKind k) { return k == MetricKind::kLeak ? "leak" : "value"; }
+
+const char* gate_name(Gate g) { return g == Gate::kWarn ? "warn" : "fail"; }
+
+Result<Gate> parse_gate(std::string_view text) {
+  if (text == "fail") return Gate::kFail;
+  if (text == "warn") return Gate::kWarn;
+  return Error("expected \"fail\" or \"warn\", got \"" + std::string(text) + "\"");
+}
 
 Result<Direction> parse_direction(std::string_view text) {
   if (text == "lower") return Direction::kLowerIsBetter;

@@ -24,8 +24,10 @@ TEST(DefaultRule, MemoryHasTwoMiBFloorAndLowerIsBetter) {
   EXPECT_DOUBLE_EQ(r.relative_tolerance, 0.10);
 }
 
-TEST(DefaultRule, CountsHaveNoFloor) {
-  EXPECT_DOUBLE_EQ(default_rule("threads.residual", "count").absolute_floor, 0);
+TEST(DefaultRule, CountResidualsHaveAFloorOfTwoOtherCountsNone) {
+  // One thread or fd of scheduling jitter after cooldown is not a leak; a leak that
+  // matters leaves many more.
+  EXPECT_DOUBLE_EQ(default_rule("threads.residual", "count").absolute_floor, 2);
   EXPECT_EQ(default_rule("threads.residual", "count").kind, MetricKind::kLeak);
   EXPECT_DOUBLE_EQ(default_rule("fds.peak", "count").absolute_floor, 0);
   EXPECT_EQ(default_rule("errors.total", "count").direction, Direction::kLowerIsBetter);
@@ -57,11 +59,24 @@ TEST(DefaultRule, AnalysisMetricNames) {
   EXPECT_EQ(threads.direction, Direction::kLowerIsBetter);
   EXPECT_EQ(threads.kind, MetricKind::kLeak);
   EXPECT_DOUBLE_EQ(threads.absolute_floor, 0.05);
-  EXPECT_DOUBLE_EQ(default_rule("fds.residual", "count").absolute_floor, 0);
+  EXPECT_DOUBLE_EQ(default_rule("fds.residual", "count").absolute_floor, 2);
   EXPECT_DOUBLE_EQ(default_rule("cpu.us_per_request", "us").absolute_floor, 2);
   EXPECT_EQ(default_rule("cpu.us_per_request", "us").direction, Direction::kLowerIsBetter);
   EXPECT_EQ(default_rule("gauge.go_goroutines.slope", "/s").kind, MetricKind::kLeak);
   EXPECT_EQ(default_rule("gauge.go_goroutines.slope", "/s").direction, Direction::kLowerIsBetter);
+}
+
+TEST(DefaultRule, EfficiencyMetricsWarnResourceMetricsFail) {
+  // CPU, time and throughput move with the machine's load: they warn. Leaks, peaks and
+  // errors are properties of the target: they fail.
+  for (auto [metric, unit] : {std::pair{"cpu.us_per_request", "us"}, {"latency.p99", "ms"},
+                              {"throughput.rps", "req/s"}}) {
+    EXPECT_EQ(default_rule(metric, unit).gate, Gate::kWarn) << metric;
+  }
+  for (auto [metric, unit] : {std::pair{"rss.slope", "bytes/s"}, {"threads.residual", "count"},
+                              {"fds.peak", "count"}, {"errors.total", "count"}, {"rss.peak", "bytes"}}) {
+    EXPECT_EQ(default_rule(metric, unit).gate, Gate::kFail) << metric;
+  }
 }
 
 TEST(Patches, ApplyInOrderLastWins) {

@@ -17,6 +17,7 @@ const char* status_name(MetricStatus s) {
     case MetricStatus::kImproved: return "IMPROVED";
     case MetricStatus::kNew: return "NEW";
     case MetricStatus::kMissing: return "MISSING";
+    case MetricStatus::kWarning: return "WARN";
   }
   return "?";
 }
@@ -27,6 +28,16 @@ const char* method_name(Method m) {
     case Method::kInterval: return "interval";
     case Method::kMannWhitney: return "mann-whitney";
     case Method::kLeakInterval: return "leak-interval";
+  }
+  return "?";
+}
+
+const char* origin_name(LimitOrigin o) {
+  switch (o) {
+    case LimitOrigin::kNone: return "none";
+    case LimitOrigin::kFloor: return "floor";
+    case LimitOrigin::kTolerance: return "tolerance";
+    case LimitOrigin::kSpread: return "spread";
   }
   return "?";
 }
@@ -43,6 +54,36 @@ std::size_t Verdict::failed_thresholds() const {
 
 bool Verdict::failed() const { return count(MetricStatus::kRegression) > 0 || failed_thresholds() > 0; }
 
+std::string limit_explanation(const MetricVerdict& v) {
+  if (!v.limit || !v.anchor || !v.allowance) return {};
+  const bool lower = v.rule.direction == Direction::kLowerIsBetter;
+  std::string anchor = format_value(*v.anchor, v.unit);
+  std::string base = v.baseline && *v.baseline != *v.anchor
+                         ? "0 (the baseline " + format_value(*v.baseline, v.unit) + " lies below zero)"
+                         : "baseline " + anchor;
+  return "limit " + format_value(*v.limit, v.unit) + " = " + base + (lower ? " + " : " - ") +
+         origin_name(v.limit_origin) + " " + format_value(*v.allowance, v.unit);
+}
+
+namespace {
+
+struct Allowance {
+  double value = 0;
+  LimitOrigin origin = LimitOrigin::kFloor;
+};
+
+// The largest of tolerance, floor and (when given) spread; ties go to the
+// term a reader can act on most directly: spread, then tolerance, then floor.
+Allowance allowance_of(const Rule& rule, double anchor, std::optional<double> spread) {
+  Allowance a{rule.absolute_floor, LimitOrigin::kFloor};
+  const double tolerance = rule.relative_tolerance * std::fabs(anchor);
+  if (tolerance >= a.value && tolerance > 0) a = {tolerance, LimitOrigin::kTolerance};
+  if (spread && *spread >= a.value && *spread > 0) a = {*spread, LimitOrigin::kSpread};
+  return a;
+}
+
+}  // namespace
+
 MetricVerdict judge_metric(const BaselineMetric& base, const MetricSamples& current, const Rule& rule) {
   MetricVerdict v;
   v.unit = current.unit.empty() ? base.unit : current.unit;
@@ -58,13 +99,23 @@ MetricVerdict judge_metric(const BaselineMetric& base, const MetricSamples& curr
 
   // +1: an increase is bad (lower is better); -1: a decrease is bad.
   const double bad = rule.direction == Direction::kLowerIsBetter ? 1.0 : -1.0;
-  const double tolerance = std::max(rule.relative_tolerance * std::fabs(ref), rule.absolute_floor);
-  const double with_spread = std::max(tolerance, base.spread());
+  // A leak limit never starts on the good side of zero.
+  const double anchor = rule.kind == MetricKind::kLeak ? bad * std::max(bad * ref, 0.0) : ref;
   const std::string unit = v.unit;
   auto f = [&unit](double x) { return format_value(x, unit); };
+  auto set_limit = [&](const Allowance& a) {
+    v.anchor = anchor;
+    v.allowance = a.value;
+    v.limit_origin = a.origin;
+    v.limit = anchor + bad * a.value;
+  };
 
-  if (rule.kind == MetricKind::kLeak && !current.cis.empty() &&
-      current.cis.size() == current.values.size()) {
+  const bool leak_with_cis = rule.kind == MetricKind::kLeak && !current.cis.empty() &&
+                             current.cis.size() == current.values.size();
+  const bool mann_whitney = !leak_with_cis && base.values.size() >= kMinRunsForMannWhitney &&
+                            current.values.size() >= kMinRunsForMannWhitney;
+
+  if (leak_with_cis) {
     std::vector<double> los, his;
     for (const auto& ci : current.cis) {
       los.push_back(ci.lo);
@@ -73,9 +124,10 @@ MetricVerdict judge_metric(const BaselineMetric& base, const MetricSamples& curr
     Interval ci{median(los), median(his)};
     v.current_ci = ci;
     v.method = Method::kLeakInterval;
-    const double limit = ref + bad * with_spread;
-    const double good_limit = ref - bad * with_spread;
-    v.limit = limit;
+    const Allowance a = allowance_of(rule, anchor, base.spread());
+    set_limit(a);
+    const double limit = *v.limit;
+    const double good_limit = ref - bad * a.value;
     // The interval must lie entirely beyond the limit: for lower-is-better
     // its lower bound above the limit.
     const double near_edge = bad > 0 ? ci.lo : ci.hi;  // edge closest to "better"
@@ -83,22 +135,20 @@ MetricVerdict judge_metric(const BaselineMetric& base, const MetricSamples& curr
     const std::string ci_text = "[" + f(ci.lo) + ", " + f(ci.hi) + "]";
     if (bad * (near_edge - limit) > 0) {
       v.status = MetricStatus::kRegression;
-      v.reason = "interval " + ci_text + " lies " + (bad > 0 ? "above" : "below") + " the limit " + f(limit);
+      v.reason = "interval " + ci_text + " lies " + (bad > 0 ? "above" : "below") + " the " + limit_explanation(v);
     } else if (bad * (far_edge - good_limit) < 0) {
       v.status = MetricStatus::kImproved;
       v.reason = "interval " + ci_text + " lies beyond " + f(good_limit) + " on the better side";
     } else {
       v.status = MetricStatus::kPass;
-      v.reason = "interval " + ci_text + " reaches the allowed range (limit " + f(limit) + ")";
+      v.reason = "interval " + ci_text + " reaches the allowed range (" + limit_explanation(v) + ")";
     }
-    return v;
-  }
-
-  if (base.values.size() >= kMinRunsForMannWhitney && current.values.size() >= kMinRunsForMannWhitney) {
+  } else if (mann_whitney) {
     v.method = Method::kMannWhitney;
-    const double limit = ref + bad * tolerance;
-    const double good_limit = ref - bad * tolerance;
-    v.limit = limit;
+    const Allowance a = allowance_of(rule, anchor, std::nullopt);
+    set_limit(a);
+    const double limit = *v.limit;
+    const double good_limit = ref - bad * a.value;
     MannWhitney mw = mann_whitney_u(current.values, base.values);
     v.p_value = mw.p_value;
     char p[32];
@@ -106,31 +156,37 @@ MetricVerdict judge_metric(const BaselineMetric& base, const MetricSamples& curr
     const bool significant = mw.p_value < rule.alpha;
     if (significant && bad * (cur - limit) > 0) {
       v.status = MetricStatus::kRegression;
-      v.reason = "median " + f(cur) + " beyond the limit " + f(limit) + " and significant (p = " + p + ")";
+      v.reason = "median " + f(cur) + " beyond the " + limit_explanation(v) + " and significant (p = " + p + ")";
     } else if (significant && bad * (cur - good_limit) < 0) {
       v.status = MetricStatus::kImproved;
       v.reason = "median " + f(cur) + " better than " + f(good_limit) + " and significant (p = " + p + ")";
     } else {
       v.status = MetricStatus::kPass;
-      v.reason = significant ? "significant (p = " + std::string(p) + ") but within the tolerance " + f(tolerance)
+      v.reason = significant ? "significant (p = " + std::string(p) + ") but within the " + limit_explanation(v)
                              : "no significant difference (p = " + std::string(p) + ")";
     }
-    return v;
+  } else {
+    v.method = Method::kInterval;
+    const Allowance a = allowance_of(rule, anchor, base.spread());
+    set_limit(a);
+    const double limit = *v.limit;
+    const double good_limit = ref - bad * a.value;
+    if (bad * (cur - limit) > 0) {
+      v.status = MetricStatus::kRegression;
+      v.reason = f(cur) + " is beyond the " + limit_explanation(v);
+    } else if (bad * (cur - good_limit) < 0) {
+      v.status = MetricStatus::kImproved;
+      v.reason = f(cur) + " is better than " + f(good_limit);
+    } else {
+      v.status = MetricStatus::kPass;
+      v.reason = "within the " + limit_explanation(v);
+    }
   }
 
-  v.method = Method::kInterval;
-  const double limit = ref + bad * with_spread;
-  const double good_limit = ref - bad * with_spread;
-  v.limit = limit;
-  if (bad * (cur - limit) > 0) {
-    v.status = MetricStatus::kRegression;
-    v.reason = f(cur) + " is beyond the limit " + f(limit) + " (baseline " + f(ref) + " ± " + f(with_spread) + ")";
-  } else if (bad * (cur - good_limit) < 0) {
-    v.status = MetricStatus::kImproved;
-    v.reason = f(cur) + " is better than " + f(good_limit);
-  } else {
-    v.status = MetricStatus::kPass;
-    v.reason = "within baseline " + f(ref) + " ± " + f(with_spread);
+  if (v.status == MetricStatus::kRegression && rule.gate == Gate::kWarn) {
+    v.status = MetricStatus::kWarning;
+    v.reason += "; an efficiency figure, so a warning only: it moves with the machine's load "
+                "(confirm with h2soak ab, which compares pair by pair)";
   }
   return v;
 }

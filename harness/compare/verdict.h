@@ -2,27 +2,35 @@
 // Comparing current runs with a baseline: one MetricVerdict per scenario ×
 // metric, threshold checks, and the overall pass/fail.
 //
+// Every rule below compares with a limit = anchor ± allowance:
+//   anchor     the baseline's reference (median) — except for a leak metric
+//              (Rule::kind == kLeak), whose anchor never lies on the good side
+//              of zero: max(ref, 0) when lower is better. A baseline recorded
+//              on a service whose memory settles during steady (a runtime
+//              returning pages after warmup) has a negative slope; a limit
+//              below zero would accuse a perfectly flat run.
+//   allowance  the largest of: relative tolerance × |anchor| ("tolerance"),
+//              the rule's absolute floor ("floor"), and — for rules 1 and 3 —
+//              the baseline's spread, the largest distance of a baseline run
+//              from its median ("spread"). MetricVerdict::limit_origin says
+//              which one it was, so a reader sees why a limit is what it is.
 // Which rule decides (docs/compare.md explains why):
-//   1. Leak metric (Rule::kind == kLeak) whose current runs all carry a
-//      confidence interval → leak-interval rule: allowance = max(relative
-//      tolerance × |ref|, floor, baseline spread); limit = ref + allowance
-//      (lower is better). REGRESSION when the current interval lies entirely
-//      above the limit (its lower bound > limit); IMPROVED when it lies
-//      entirely below ref − allowance. With several current runs the interval
-//      is [median of lower bounds, median of upper bounds].
+//   1. Leak metric whose current runs all carry a confidence interval →
+//      leak-interval rule: REGRESSION when the current interval lies entirely
+//      beyond the limit (lower is better: its lower bound > limit); IMPROVED
+//      when it lies entirely beyond ref ∓ allowance on the good side. With
+//      several current runs the interval is [median of lower bounds, median
+//      of upper bounds].
 //   2. ≥ 4 runs on both sides (kMinRunsForMannWhitney) → two-sided
 //      Mann–Whitney U at the rule's alpha (default 0.05) AND the practical
 //      tolerance: REGRESSION when p < alpha and the current median is beyond
-//      ref ± max(relative tolerance × |ref|, floor) in the bad direction;
-//      IMPROVED likewise in the good direction; else PASS. The spread does not
-//      widen the limit here: the test already accounts for the noise.
+//      the limit (no spread term: the test already weighs the noise);
+//      IMPROVED likewise in the good direction; else PASS.
 //   3. Otherwise (1–3 runs on a side: no test can reach alpha = 0.05) →
-//      interval rule: limit = ref ± max(relative tolerance × |ref|, floor,
-//      baseline spread); REGRESSION when the current median is beyond it in
-//      the bad direction, IMPROVED when beyond the mirrored limit in the good
-//      direction.
-//   "ref" is the baseline's median; "spread" the largest distance of a
-//   baseline run from it (BaselineMetric::spread()).
+//      interval rule: REGRESSION when the current median is beyond the limit,
+//      IMPROVED when beyond the mirrored limit in the good direction.
+//   A metric whose rule has Gate::kWarn (efficiency figures by default) gets
+//   WARN where it would be a REGRESSION: shown, never failing the job.
 //   NEW (metric not in the baseline) and MISSING (in the baseline, not in the
 //   results) are reported but never fail the comparison. Informational
 //   metrics (direction "none" in the result) get no row; thresholds may still
@@ -46,11 +54,14 @@
 
 namespace h2soak::compare {
 
-enum class MetricStatus { kPass, kRegression, kImproved, kNew, kMissing };
+enum class MetricStatus { kPass, kRegression, kImproved, kNew, kMissing, kWarning };
 enum class Method { kNone, kInterval, kMannWhitney, kLeakInterval };
+// Which term of the allowance set the limit (see above).
+enum class LimitOrigin { kNone, kFloor, kTolerance, kSpread };
 
-const char* status_name(MetricStatus s);  // "PASS", "REGRESSION", "IMPROVED", "NEW", "MISSING"
+const char* status_name(MetricStatus s);  // "PASS", "REGRESSION", "IMPROVED", "NEW", "MISSING", "WARN"
 const char* method_name(Method m);        // "none", "interval", "mann-whitney", "leak-interval"
+const char* origin_name(LimitOrigin o);   // "none", "floor", "tolerance", "spread"
 
 struct MetricVerdict {
   std::string scenario;
@@ -62,6 +73,9 @@ struct MetricVerdict {
   std::optional<double> change_abs;  // current − baseline
   std::optional<double> change_pct;  // 100 × change / |baseline|; absent when baseline is 0
   std::optional<double> limit;       // the value beyond which the change is a regression
+  std::optional<double> anchor;      // what the allowance is added to (see above)
+  std::optional<double> allowance;   // |limit − anchor|
+  LimitOrigin limit_origin = LimitOrigin::kNone;
   std::optional<Interval> current_ci;  // leak-interval rule only
   std::optional<double> p_value;       // Mann–Whitney rule only
   std::size_t baseline_runs = 0;
@@ -88,7 +102,8 @@ struct Verdict {
 
   std::size_t count(MetricStatus s) const;
   std::size_t failed_thresholds() const;
-  // True when any metric regressed or any threshold failed (exit code 1).
+  // True when any metric regressed or any threshold failed (exit code 1);
+  // WARN rows never fail.
   bool failed() const;
 };
 
@@ -98,6 +113,10 @@ struct MetricSamples {
   std::vector<double> values;
   std::vector<Interval> cis;  // one per run when every run has an interval, else empty
 };
+
+// "limit 439 us = baseline 367 us + spread 72.5 us" — how the limit was
+// made, in the metric's unit; empty when the verdict has no limit.
+std::string limit_explanation(const MetricVerdict& v);
 
 // Judges one metric with the rules above. `current.values` must be non-empty.
 MetricVerdict judge_metric(const BaselineMetric& base, const MetricSamples& current, const Rule& rule);

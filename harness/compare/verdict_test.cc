@@ -21,6 +21,13 @@ BaselineMetric base_of(std::vector<double> values, const std::string& unit, cons
   return b->scenarios.front().metrics.at(name);
 }
 
+// The statistics of the judge, on a metric whose regressions fail (latency and throughput
+// only warn by default).
+Rule failing(Rule r) {
+  r.gate = Gate::kFail;
+  return r;
+}
+
 MetricSamples now_of(std::vector<double> values, const std::string& unit) {
   return MetricSamples{unit, std::move(values), {}};
 }
@@ -43,7 +50,7 @@ TEST(IntervalRule, WithinToleranceIsPass) {
 
 TEST(IntervalRule, BeyondToleranceIsRegression) {
   auto base = base_of({100, 101, 99}, "ms", "latency.p50");
-  auto v = judge_metric(base, now_of({115}, "ms"), base.rule);
+  auto v = judge_metric(base, now_of({115}, "ms"), failing(base.rule));
   EXPECT_EQ(v.status, MetricStatus::kRegression) << v.reason;
   EXPECT_DOUBLE_EQ(*v.change_abs, 15);
 }
@@ -57,18 +64,18 @@ TEST(IntervalRule, BetterBeyondToleranceIsImproved) {
 TEST(IntervalRule, HigherIsBetterThroughputDropIsRegression) {
   auto base = base_of({1000, 1010, 990}, "req/s", "throughput.rps");
   ASSERT_EQ(base.rule.direction, Direction::kHigherIsBetter);
-  auto drop = judge_metric(base, now_of({850}, "req/s"), base.rule);
+  auto drop = judge_metric(base, now_of({850}, "req/s"), failing(base.rule));
   EXPECT_EQ(drop.status, MetricStatus::kRegression) << drop.reason;
   EXPECT_DOUBLE_EQ(*drop.limit, 900);
-  EXPECT_EQ(judge_metric(base, now_of({1200}, "req/s"), base.rule).status, MetricStatus::kImproved);
+  EXPECT_EQ(judge_metric(base, now_of({1200}, "req/s"), failing(base.rule)).status, MetricStatus::kImproved);
 }
 
 TEST(IntervalRule, SpreadWidensTheLimit) {
   // Noisy baseline: one run 30 % off the median; the 10 % rule alone would flag 125.
   auto base = base_of({100, 130, 95}, "ms", "latency.p50");
   EXPECT_DOUBLE_EQ(base.spread(), 30);
-  EXPECT_EQ(judge_metric(base, now_of({125}, "ms"), base.rule).status, MetricStatus::kPass);
-  EXPECT_EQ(judge_metric(base, now_of({131}, "ms"), base.rule).status, MetricStatus::kRegression);
+  EXPECT_EQ(judge_metric(base, now_of({125}, "ms"), failing(base.rule)).status, MetricStatus::kPass);
+  EXPECT_EQ(judge_metric(base, now_of({131}, "ms"), failing(base.rule)).status, MetricStatus::kRegression);
 }
 
 TEST(IntervalRule, FloorPreventsFlapping) {
@@ -82,15 +89,37 @@ TEST(IntervalRule, FloorPreventsFlapping) {
   EXPECT_EQ(judge_metric(base, now_of({3.5 * kMiB}, "bytes"), base.rule).status, MetricStatus::kRegression);
 }
 
-TEST(IntervalRule, ThreadResidualHasNoFloor) {
+TEST(IntervalRule, ThreadResidualFloorIsTwo) {
   auto base = base_of({0, 0, 0}, "count", "threads.residual");
   EXPECT_EQ(judge_metric(base, now_of({0}, "count"), base.rule).status, MetricStatus::kPass);
-  EXPECT_EQ(judge_metric(base, now_of({1}, "count"), base.rule).status, MetricStatus::kRegression);
+  EXPECT_EQ(judge_metric(base, now_of({2}, "count"), base.rule).status, MetricStatus::kPass);
+  auto v = judge_metric(base, now_of({3}, "count"), base.rule);
+  EXPECT_EQ(v.status, MetricStatus::kRegression);
+  EXPECT_EQ(v.limit_origin, LimitOrigin::kFloor);
+}
+
+TEST(Gate, EfficiencyRegressionIsAWarningThatNeverFails) {
+  auto base = base_of({100, 101, 99}, "ms", "latency.p99");
+  auto v = judge_metric(base, now_of({200}, "ms"), base.rule);
+  EXPECT_EQ(v.status, MetricStatus::kWarning) << v.reason;
+  EXPECT_EQ(judge_metric(base, now_of({100}, "ms"), base.rule).status, MetricStatus::kPass);
+}
+
+TEST(LeakRule, NegativeBaselineSlopeAnchorsAtZero) {
+  // A baseline that shrank while it ran (memory handed back during steady) must not make a
+  // flat run look like growth: the limit starts from zero, not from the negative slope.
+  auto base = base_of({-200e3, -180e3, -220e3}, "bytes/s", "rss.slope");
+  auto flat = judge_metric(base, MetricSamples{"bytes/s", {1e3}, {Interval{-5e3, 7e3}}}, base.rule);
+  EXPECT_EQ(flat.status, MetricStatus::kPass) << flat.reason;
+  ASSERT_TRUE(flat.limit);
+  EXPECT_GE(*flat.limit, 16 * 1024);
+  auto leak = judge_metric(base, MetricSamples{"bytes/s", {200e3}, {Interval{150e3, 250e3}}}, base.rule);
+  EXPECT_EQ(leak.status, MetricStatus::kRegression) << leak.reason;
 }
 
 TEST(MannWhitneyRule, ClearlyDifferentFiveVersusFiveIsRegression) {
   auto base = base_of({100, 102, 98, 101, 99}, "ms", "latency.p50");
-  auto v = judge_metric(base, now_of({130, 128, 133, 131, 129}, "ms"), base.rule);
+  auto v = judge_metric(base, now_of({130, 128, 133, 131, 129}, "ms"), failing(base.rule));
   EXPECT_EQ(v.method, Method::kMannWhitney);
   EXPECT_EQ(v.status, MetricStatus::kRegression) << v.reason;
   ASSERT_TRUE(v.p_value);
@@ -124,7 +153,7 @@ TEST(MannWhitneyRule, OverlappingNoiseIsNotARegression) {
 
 TEST(MannWhitneyRule, ThreeRunsFallBackToIntervalRule) {
   auto base = base_of({100, 102, 98, 101, 99}, "ms", "latency.p50");
-  auto v = judge_metric(base, now_of({130, 128, 133}, "ms"), base.rule);
+  auto v = judge_metric(base, now_of({130, 128, 133}, "ms"), failing(base.rule));
   EXPECT_EQ(v.method, Method::kInterval);
   EXPECT_EQ(v.status, MetricStatus::kRegression);
 }

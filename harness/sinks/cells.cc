@@ -37,6 +37,7 @@ Cells cells_of(const compare::MetricVerdict& v) {
   if (v.limit) {
     const bool lower = v.rule.direction == compare::Direction::kLowerIsBetter;
     c.limit = std::string(lower ? "<= " : ">= ") + format_value(*v.limit, v.unit);
+    if (v.limit_origin != compare::LimitOrigin::kNone) c.limit += std::string(" (") + compare::origin_name(v.limit_origin) + ")";
   } else {
     c.limit = "-";
   }
@@ -56,6 +57,7 @@ std::string summary_line(const compare::Verdict& v) {
   s += plural(regressions, "regression", "regressions") + ", " +
        plural(failed, "failed threshold", "failed thresholds") + " (" +
        std::to_string(v.count(MetricStatus::kPass)) + " pass, " +
+       plural(v.count(MetricStatus::kWarning), "warning", "warnings") + ", " +
        std::to_string(v.count(MetricStatus::kImproved)) + " improved, " +
        std::to_string(v.count(MetricStatus::kNew)) + " new, " +
        std::to_string(v.count(MetricStatus::kMissing)) + " missing; " +

@@ -14,7 +14,7 @@ struct Cells {
   std::string baseline;  // "101.0 MiB", "-" when absent
   std::string current;
   std::string change;    // "+49.0 MiB (+48.5%)", "-" when absent
-  std::string limit;     // "<= 111.1 MiB" / ">= 900 req/s", "-" when absent
+  std::string limit;     // "<= 111.1 MiB (spread)" / ">= 900 req/s (tolerance)", "-" when absent
   std::string status;    // "PASS", "REGRESSION", ...
 };
 
@@ -23,7 +23,7 @@ Cells cells_of(const compare::MetricVerdict& v);
 // A threshold row's observed value and limit, formatted in the metric's unit.
 std::string threshold_observed(const compare::ThresholdVerdict& t);
 
-// "FAIL: 1 regression, 1 failed threshold (40 pass, 2 improved, 1 new, 0 missing)"
+// "FAIL: 1 regression, 1 failed threshold (40 pass, 1 warning, 2 improved, 1 new, 0 missing; ...)"
 // or "PASS: ...".
 std::string summary_line(const compare::Verdict& v);
 

@@ -26,6 +26,9 @@ json verdict_to_json(const compare::Verdict& v) {
         {"change", opt(m.change_abs)},
         {"change_pct", opt(m.change_pct)},
         {"limit", opt(m.limit)},
+        {"limit_anchor", opt(m.anchor)},
+        {"limit_allowance", opt(m.allowance)},
+        {"limit_origin", compare::origin_name(m.limit_origin)},
         {"current_ci", m.current_ci ? json::array({m.current_ci->lo, m.current_ci->hi}) : json(nullptr)},
         {"p_value", opt(m.p_value)},
         {"baseline_runs", m.baseline_runs},
@@ -36,7 +39,8 @@ json verdict_to_json(const compare::Verdict& v) {
           {"kind", compare::kind_name(m.rule.kind)},
           {"relative_tolerance", m.rule.relative_tolerance},
           {"absolute_floor", m.rule.absolute_floor},
-          {"alpha", m.rule.alpha}}},
+          {"alpha", m.rule.alpha},
+          {"gate", compare::gate_name(m.rule.gate)}}},
     });
   }
   json thresholds = json::array();

@@ -37,6 +37,7 @@ struct Case {
   std::string failure_message;
   std::string failure_body;
   std::string skipped_message;  // non-empty: skipped
+  std::string output;           // non-empty: <system-out> (a passing case with a warning)
 };
 
 std::string attr(const char* name, std::string_view value) {
@@ -64,9 +65,12 @@ std::string render_junit(const compare::Verdict& v) {
       c.failure_type = "regression";
       c.failure_message = m.metric + ": " + m.reason;
       c.failure_body = "baseline: " + cells.baseline + "\ncurrent:  " + cells.current + "\nchange:   " + cells.change +
-                       "\nlimit:    " + cells.limit + "\nrule:     " + compare::method_name(m.method) + "\n";
+                       "\nlimit:    " + cells.limit + "\nwhy:      " + compare::limit_explanation(m) +
+                       "\nrule:     " + compare::method_name(m.method) + "\n";
     } else if (m.status == MetricStatus::kMissing) {
       c.skipped_message = m.reason;
+    } else if (m.status == MetricStatus::kWarning) {
+      c.output = "WARN " + m.metric + ": " + m.reason + "\n";
     }
     suite(m.scenario).push_back(std::move(c));
   }
@@ -111,7 +115,7 @@ std::string render_junit(const compare::Verdict& v) {
            attr("failures", std::to_string(f)) + attr("errors", "0") + attr("skipped", std::to_string(s)) + ">\n";
     for (const auto& c : cases) {
       out += "    <testcase" + attr("classname", "h2soak." + scenario) + attr("name", c.name);
-      if (c.failure_type.empty() && c.skipped_message.empty()) {
+      if (c.failure_type.empty() && c.skipped_message.empty() && c.output.empty()) {
         out += "/>\n";
         continue;
       }
@@ -121,6 +125,7 @@ std::string render_junit(const compare::Verdict& v) {
         out += c.failure_body.empty() ? "/>\n" : ">" + xml_escape(c.failure_body) + "</failure>\n";
       }
       if (!c.skipped_message.empty()) out += "      <skipped" + attr("message", c.skipped_message) + "/>\n";
+      if (!c.output.empty()) out += "      <system-out>" + xml_escape(c.output) + "</system-out>\n";
       out += "    </testcase>\n";
     }
     // The verdict's notes go to the first suite: the JUnit schema has no

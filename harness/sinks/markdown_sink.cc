@@ -87,6 +87,15 @@ std::string render_markdown(const compare::Verdict& v) {
     out += "\n";
   }
 
+  if (v.count(MetricStatus::kWarning) > 0) {
+    out += "### Warnings (do not fail the job)\n\n";
+    for (const auto& m : v.metrics) {
+      if (m.status != MetricStatus::kWarning) continue;
+      out += "- " + code(m.scenario) + " " + code(m.metric) + ": " + markdown_cell(m.reason) + "\n";
+    }
+    out += "\n";
+  }
+
   if (!v.metrics.empty()) {
     out += "### Metrics\n\n";
     out += kMetricHeader;

@@ -13,7 +13,7 @@ TEST(MarkdownSink, HeadlineFailuresAndTable) {
   EXPECT_NE(md.find("### Failures"), std::string::npos);
   EXPECT_NE(md.find("- `mixed` `rss.peak`: "), std::string::npos) << md;
   EXPECT_NE(md.find("| Scenario | Metric | Baseline | Current | Change | Limit | Status |"), std::string::npos);
-  EXPECT_NE(md.find("| `mixed` | `rss.peak` | 100.0 MiB | 150.0 MiB | +50.0 MiB (+50.0%) | &lt;= 110.0 MiB | **REGRESSION** |"),
+  EXPECT_NE(md.find("| `mixed` | `rss.peak` | 100.0 MiB | 150.0 MiB | +50.0 MiB (+50.0%) | &lt;= 110.0 MiB (tolerance) | **REGRESSION** |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("| `mixed` | `errors.total == 0` | 2 | **FAILED** |"), std::string::npos) << md;

@@ -21,7 +21,8 @@ const char* color_of(compare::MetricStatus s) {
     case compare::MetricStatus::kRegression: return kRed;
     case compare::MetricStatus::kImproved: return kGreen;
     case compare::MetricStatus::kNew:
-    case compare::MetricStatus::kMissing: return kYellow;
+    case compare::MetricStatus::kMissing:
+    case compare::MetricStatus::kWarning: return kYellow;
     case compare::MetricStatus::kPass: return nullptr;
   }
   return nullptr;
@@ -107,6 +108,13 @@ std::string render_terminal(const compare::Verdict& v, bool color) {
     if (!header) out += "\nRegressions:\n";
     header = true;
     out += "  " + t.scenario + " threshold \"" + t.expression + "\": " + t.detail + "\n";
+  }
+  header = false;
+  for (const auto& m : v.metrics) {
+    if (m.status != compare::MetricStatus::kWarning) continue;
+    if (!header) out += "\nWarnings (do not fail the job):\n";
+    header = true;
+    out += "  " + m.scenario + " " + m.metric + ": " + m.reason + " [" + compare::method_name(m.method) + "]\n";
   }
   if (!v.notes.empty()) {
     out += "\nNotes:\n";
