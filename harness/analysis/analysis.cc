@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <optional>
+#include <string_view>
 
 #include "harness/analysis/theil_sen.h"
 
@@ -65,6 +66,20 @@ std::optional<double> value_at(const SampleSeries& s, double t, const std::funct
   return f(lo) + w * (f(hi) - f(lo));
 }
 
+// The unit of a scraped gauge from the Prometheus naming convention (base
+// units as name suffixes): "bytes" for *_bytes, "s" for *_seconds, else ""
+// (a count: goroutines, connections, sessions). Labels are not part of it.
+std::string gauge_unit(const std::string& selector) {
+  std::string_view name(selector);
+  name = name.substr(0, name.find('{'));
+  auto ends = [&name](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+  };
+  if (ends("_bytes")) return "bytes";
+  if (ends("_seconds")) return "s";
+  return "";
+}
+
 struct Windows {
   double first_phase_start = 0;
   bool have_phases = false;
@@ -123,9 +138,10 @@ class Analyzer {
         return it->second;
       };
       std::string prefix = "gauge." + name;
-      slope(prefix, "1/s", g, false);
-      residual(prefix, "", g);
-      peak(prefix, "", g);
+      const std::string unit = gauge_unit(name);
+      slope(prefix, unit.empty() ? "1/s" : unit + "/s", g, false);
+      residual(prefix, unit, g);
+      peak(prefix, unit, g);
     }
     return std::move(out_);
   }

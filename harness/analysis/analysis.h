@@ -20,7 +20,9 @@
 //   threads.residual / fds.residual count  as rss.residual                                     leak
 //   threads.peak / fds.peak      count     max over the run
 //   cpu.us_per_request           us        (utime+stime) over the loaded window / loaded requests
-//   gauge.<selector>.slope       <unit>/s  the same three for every scraped gauge               leak
+//   gauge.<selector>.slope       <unit>/s  the same three for every scraped gauge, in the unit    leak
+//                                          its name states (Prometheus suffixes: *_bytes →
+//                                          bytes, *_seconds → s; else a count, "" and 1/s)
 //   gauge.<selector>.residual    <unit>                                                         leak
 //   gauge.<selector>.peak        <unit>
 // A metric whose window has too few samples is left out and a note says why.

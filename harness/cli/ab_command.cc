@@ -1,9 +1,12 @@
-// `h2soak ab --a "CMD" --b "CMD" SCENARIO.yaml [--pairs K] [--out DIR]
-//  [--summary-md FILE] [--junit FILE] [--verdict-json FILE] [--target-url URL] [--threads N]`:
-// two spawned targets (e.g. yesterday's build and today's) run alternately,
+// `h2soak ab [--a "CMD"] [--b "CMD"] [--a-args "WORDS"] [--b-args "WORDS"] SCENARIO.yaml [--pairs K] [--out DIR]
+//  [--summary-md FILE] [--junit FILE] [--verdict-json FILE] [--target-url URL]
+//  [--metrics-url URL --gauge NAME...] [--insecure] [--threads N]`:
+// two spawned targets (e.g. yesterday's build and today's; or the scenario's
+// own target with and without --b-args "--fault NAME") run alternately,
 // A B A B ..., K pairs (default 3), each run the whole scenario (or every
 // scenario of a suite). The pairs are compared pair by pair
-// (harness/run/pairwise.h): exit 1 when B is worse than A beyond the rules,
+// (harness/run/pairwise.h), efficiency figures (CPU per request, latency,
+// throughput) as strictly as leaks: exit 1 when B is worse than A beyond the rules,
 // or a threshold fails on B; 3 when a run could not be completed.
 
 #include <cstdio>
@@ -26,20 +29,28 @@ struct AbArgs {
   std::string file;
   std::string a;
   std::string b;
+  std::string a_args;
+  std::string b_args;
   int pairs = 3;
   std::string out;
   std::string summary_md;
   std::string junit;
   std::string verdict_json;
   std::string target_url;
+  TargetArgs sampling;  // --metrics-url --gauge --insecure, for both targets
   int threads = 2;
   bool quiet = false;
 };
 
 int run_ab(const AbArgs& args) {
-  scenario::TargetOverrides oa, ob;
-  oa.spawn = args.a;
-  ob.spawn = args.b;
+  scenario::TargetOverrides oa = overrides_from(args.sampling), ob = overrides_from(args.sampling);
+  if (!args.a.empty()) oa.spawn = args.a;
+  if (!args.b.empty()) ob.spawn = args.b;
+  if (!args.a_args.empty()) oa.extra_args = args.a_args;
+  if (!args.b_args.empty()) ob.extra_args = args.b_args;
+  if (oa.spawn == ob.spawn && oa.extra_args == ob.extra_args) {
+    throw UsageError("A and B are the same target: give --a/--b commands or --a-args/--b-args that differ");
+  }
   if (!args.target_url.empty()) oa.url = ob.url = args.target_url;
   auto plans_a = run::load_plans(args.file, oa);
   if (!plans_a) throw UsageError("--a: " + plans_a.error().message());
@@ -51,8 +62,13 @@ int run_ab(const AbArgs& args) {
   options.runs = 1;
   options.run = base_run_options(args.out.empty() ? default_out_dir("ab") : args.out, args.threads,
                                  process_command_line(), stop_on_signal.flag(), args.quiet);
+  auto describe = [](const std::string& command, const std::string& extra) {
+    std::string s = command.empty() ? "the scenario's target" : command;
+    return extra.empty() ? s : s + " + " + extra;
+  };
   std::printf("h2soak ab %s: %d pair(s), A = %s, B = %s, results in %s\n", args.file.c_str(), args.pairs,
-              args.a.c_str(), args.b.c_str(), options.run.out_dir.c_str());
+              describe(args.a, args.a_args).c_str(), describe(args.b, args.b_args).c_str(),
+              options.run.out_dir.c_str());
   std::fflush(stdout);
 
   std::deque<run::BatchResult> batches;  // keeps the results the FinishedRuns point to
@@ -96,9 +112,12 @@ void register_ab_command(CLI::App& app, Action& slot) {
   CLI::App* cmd = app.add_subcommand(
       "ab", "Run two targets alternately (A B A B ...) on one scenario and compare them pair by pair");
   cmd->add_option("file", args->file, "SCENARIO.yaml (or SUITE.yaml)")->required();
-  cmd->add_option("--a", args->a, "command that starts target A (\"h2soak-target ...\" = the reference server)")
-      ->required();
-  cmd->add_option("--b", args->b, "command that starts target B, the candidate")->required();
+  cmd->add_option("--a", args->a,
+                  "command that starts target A (\"h2soak-target ...\" = the reference server; "
+                  "default: the scenario's own target)");
+  cmd->add_option("--b", args->b, "command that starts target B, the candidate (default: the scenario's own)");
+  cmd->add_option("--a-args", args->a_args, "words appended to A's command (e.g. \"--threads 4\")");
+  cmd->add_option("--b-args", args->b_args, "words appended to B's command (e.g. \"--fault fd-leak\")");
   cmd->add_option("--pairs", args->pairs, "number of A B pairs (default 3)")->check(CLI::Range(1, 50));
   cmd->add_option("-o,--out", args->out, "folder for result JSON and target logs (default out/ab-TIMESTAMP)");
   cmd->add_option("--summary-md", args->summary_md, "write the verdict as a Markdown summary to FILE");
@@ -107,6 +126,7 @@ void register_ab_command(CLI::App& app, Action& slot) {
   cmd->add_option("--target-url", args->target_url, "URL both targets listen on (when not {port} from stdout)");
   cmd->add_option("--threads", args->threads, "load generator worker threads (default 2)")->check(CLI::Range(1, 256));
   cmd->add_flag("-q,--quiet", args->quiet, "no live progress");
+  add_sampling_options(*cmd, args->sampling);
   cmd->footer(kExitCodesHelp);
   cmd->callback([args, &slot] { slot = [args] { return run_ab(*args); }; });
 }

@@ -1,6 +1,7 @@
 // `h2soak run SCENARIO.yaml|SUITE.yaml [--runs K] [--out DIR] [--baseline FILE]
 //  [--summary-md FILE] [--junit FILE] [--verdict-json FILE] [--target-url URL]
-//  [--spawn CMD | --pid N | --pidfile F] [--metrics-url URL --gauge NAME...] [--threads N]`
+//  [--spawn CMD | --pid N | --pidfile F] [--target-args WORDS] [--metrics-url URL --gauge NAME...]
+//  [--insecure] [--only SCENARIO]... [--threads N]`
 //
 // Loads and validates everything first (scenario/suite, overrides, baseline:
 // any problem is exit 2 before a target starts), runs every scenario K times
@@ -11,6 +12,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -46,6 +48,7 @@ struct RunArgs {
   std::string junit;
   std::string verdict_json;
   TargetArgs target;
+  std::vector<std::string> only;  // scenario names of the suite to run; empty: all
   int threads = 2;
   bool quiet = false;
 };
@@ -53,6 +56,20 @@ struct RunArgs {
 int run_run(const RunArgs& args, const std::vector<std::string>& argv) {
   auto plans = run::load_plans(args.file, overrides_from(args.target));
   if (!plans) throw UsageError(plans.error().message());
+  if (!args.only.empty()) {
+    std::vector<scenario::Plan> chosen;
+    for (const auto& name : args.only) {
+      auto it = std::find_if(plans->plans.begin(), plans->plans.end(),
+                             [&](const scenario::Plan& p) { return p.scenario_name == name; });
+      if (it == plans->plans.end()) {
+        std::string names;
+        for (const auto& p : plans->plans) names += (names.empty() ? "" : ", ") + p.scenario_name;
+        throw UsageError("--only " + name + ": " + args.file + " has no such scenario (it has: " + names + ")");
+      }
+      chosen.push_back(*it);
+    }
+    plans->plans = std::move(chosen);
+  }
 
   std::optional<compare::Baseline> baseline;
   if (!args.baseline.empty()) {
@@ -110,6 +127,7 @@ void register_run_command(CLI::App& app, Action& slot) {
   cmd->add_option("--summary-md", args->summary_md, "write the verdict as a Markdown summary to FILE");
   cmd->add_option("--junit", args->junit, "write the verdict as JUnit XML to FILE");
   cmd->add_option("--verdict-json", args->verdict_json, "write the verdict as JSON (h2soak.verdict/v1) to FILE");
+  cmd->add_option("--only", args->only, "run only this scenario of the suite (by name; repeatable)");
   cmd->add_option("--threads", args->threads, "load generator worker threads (default 2)")->check(CLI::Range(1, 256));
   cmd->add_flag("-q,--quiet", args->quiet, "no live progress");
   add_target_options(*cmd, args->target);

@@ -46,8 +46,16 @@ void add_target_options(CLI::App& cmd, TargetArgs& args) {
   auto* pidfile = cmd.add_option("--pidfile", args.pidfile, "attach to the pid in this file");
   spawn->excludes(pid)->excludes(pidfile);
   pid->excludes(pidfile);
+  cmd.add_option("--target-args", args.target_args,
+                 "words to append to the spawned target's command (e.g. \"--fault fd-leak\")");
+  add_sampling_options(cmd, args);
+}
+
+void add_sampling_options(CLI::App& cmd, TargetArgs& args) {
   cmd.add_option("--metrics-url", args.metrics_url, "Prometheus text endpoint to scrape gauges from");
   cmd.add_option("--gauge", args.gauges, "gauge to record from --metrics-url (repeatable)");
+  cmd.add_flag("-k,--insecure", args.insecure,
+               "skip TLS certificate verification (a target with a self-signed certificate)");
 }
 
 scenario::TargetOverrides overrides_from(const TargetArgs& args) {
@@ -58,6 +66,8 @@ scenario::TargetOverrides overrides_from(const TargetArgs& args) {
   if (!args.pidfile.empty()) o.pidfile = args.pidfile;
   if (!args.metrics_url.empty()) o.metrics_url = args.metrics_url;
   o.gauges = args.gauges;
+  o.insecure = args.insecure;
+  if (!args.target_args.empty()) o.extra_args = args.target_args;
   return o;
 }
 

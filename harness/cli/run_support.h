@@ -24,10 +24,15 @@ struct TargetArgs {
   std::string pidfile;
   std::string metrics_url;
   std::vector<std::string> gauges;
+  bool insecure = false;
+  std::string target_args;
 };
 
-// --target-url --spawn --pid --pidfile --metrics-url --gauge
+// --target-url --spawn --pid --pidfile --metrics-url --gauge --insecure
 void add_target_options(CLI::App& cmd, TargetArgs& args);
+// The sampling and TLS options alone (--metrics-url --gauge --insecure), for
+// commands that name their targets otherwise (`h2soak ab`).
+void add_sampling_options(CLI::App& cmd, TargetArgs& args);
 scenario::TargetOverrides overrides_from(const TargetArgs& args);
 
 // While alive, SIGINT and SIGTERM set flag() instead of killing the process

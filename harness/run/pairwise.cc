@@ -81,6 +81,9 @@ Result<compare::Verdict> compare_pairs(const std::vector<FinishedRun>& a, const 
       if (first->direction) rule.direction = *first->direction;
       if (first->kind) rule.kind = *first->kind;
       rule = compare::apply_patches(rule, metric, patches);
+      // Pairs share the machine's state of the moment, so efficiency figures
+      // are judged here as strictly as leaks: no metric only warns.
+      rule.gate = compare::Gate::kFail;
       const double bad = rule.direction == compare::Direction::kLowerIsBetter ? 1.0 : -1.0;
 
       if (all_cis && rule.kind == compare::MetricKind::kLeak) {
@@ -88,9 +91,12 @@ Result<compare::Verdict> compare_pairs(const std::vector<FinishedRun>& a, const 
           auto ia = p.a.metrics.find(metric);
           auto ib = p.b.metrics.find(metric);
           if (ia == p.a.metrics.end() || ib == p.b.metrics.end()) continue;
-          // B's bound on the side of A: its whole interval is beyond A by this much.
+          // B's bound on the side of A: its whole interval is beyond A by this
+          // much. A leak figure of A on the good side of zero (memory that
+          // settled during steady) counts as zero, as in a baseline compare.
           const double near = bad > 0 ? ib->second.ci->lo : ib->second.ci->hi;
-          ci_diffs.push_back(near - ia->second.value);
+          const double a_anchor = bad * std::max(bad * ia->second.value, 0.0);
+          ci_diffs.push_back(near - a_anchor);
         }
       }
 
@@ -107,8 +113,12 @@ Result<compare::Verdict> compare_pairs(const std::vector<FinishedRun>& a, const 
       v.current_runs = bv.size();
       v.method = all_cis && rule.kind == compare::MetricKind::kLeak ? compare::Method::kLeakInterval
                                                                      : compare::Method::kInterval;
-      const double allowance = std::max(rule.relative_tolerance * std::fabs(*v.baseline), rule.absolute_floor);
+      const double tolerance = rule.relative_tolerance * std::fabs(*v.baseline);
+      const double allowance = std::max(tolerance, rule.absolute_floor);
       v.limit = *v.baseline + bad * allowance;
+      v.anchor = *v.baseline;
+      v.allowance = allowance;
+      v.limit_origin = tolerance > rule.absolute_floor ? compare::LimitOrigin::kTolerance : compare::LimitOrigin::kFloor;
       const double shift = v.method == compare::Method::kLeakInterval ? median(ci_diffs) : *v.change_abs;
       auto f = [&](double x) { return compare::format_value(x, v.unit); };
       const std::string how = fmt::format("{} pair(s): median B−A {}{}", av.size(), f(*v.change_abs),

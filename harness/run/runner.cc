@@ -9,6 +9,7 @@
 #include "harness/analysis/analysis.h"
 #include "harness/result/environment.h"
 #include "harness/result/result_json.h"
+#include "harness/run/analyze_result.h"
 #include "harness/run/client_metrics.h"
 #include "harness/run/progress.h"
 #include "harness/run/target_launch.h"
@@ -22,11 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 double seconds(Nanos d) { return std::chrono::duration<double>(d).count(); }
-
-result::Direction to_result(analysis::Direction d) {
-  return d == analysis::Direction::kHigherIsBetter ? result::Direction::kHigherIsBetter
-                                                   : result::Direction::kLowerIsBetter;
-}
 
 std::uint64_t errors_of(const metrics::Counters& c) {
   return c.requests_failed + c.requests_errored + c.requests_timeout + c.connections_failed;
@@ -231,28 +227,11 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
   r.status.reason = ending.reason;
   r.workloads = to_results(plan_out.workloads);
   r.phases = series.phases;
-  analysis::RequestCounts counts;
-  counts.steady = requests_done(r.workloads, scenario::kSteady);
-  counts.loaded = counts.steady + requests_done(r.workloads, scenario::kWarmup);
-  analysis::Analysis a = analysis::analyze(series, counts);
-  for (const auto& m : a.metrics) {
-    result::AnalysisMetric am;
-    am.value = m.value;
-    am.unit = m.unit;
-    am.direction = to_result(m.direction);
-    am.ci_low = m.ci_low;
-    am.ci_high = m.ci_high;
-    am.leak = m.is_leak_metric;
-    r.analysis[m.name] = am;
-  }
-  if (!a.notes.empty()) {
-    std::string notes;
-    for (const auto& n : a.notes) notes += (notes.empty() ? "" : "; ") + n;
-    r.metadata.extra["analysis_notes"] = notes;
-  }
-  add_client_metrics(ClientMetricsInput{&r.workloads, seconds(plan.steady.end - plan.steady.start)}, r.analysis);
-  for (const auto& t : plan.thresholds) r.thresholds.push_back(result_threshold_text(t, r.analysis));
   r.target.samples = std::move(series);
+  AnalyzeOptions analyze_options;
+  analyze_options.rate_seconds = seconds(plan.steady.end - plan.steady.start);
+  analyze_result(r, analyze_options);
+  for (const auto& t : plan.thresholds) r.thresholds.push_back(result_threshold_text(t, r.analysis));
 
   // 6. the result file
   if (auto st = result::write_result(r, result_path); !st) {

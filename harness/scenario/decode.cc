@@ -149,7 +149,7 @@ Regression decode_regression(Decoder& d, const YAML::Node* node, const std::vect
         r.pos = d.pos(e.key_node);
         const std::string path = "regression.rules." + e.key;
         d.positions[path] = r.pos;
-        Map rm(d, e.value, path, "rule '" + e.key + "'", {"direction", "tolerance", "floor", "leak"});
+        Map rm(d, e.value, path, "rule '" + e.key + "'", {"direction", "tolerance", "floor", "leak", "gate"});
         if (const auto* x = rm.find("direction")) {
           r.direction = choice<Direction>(d, *x, "direction", {{"lower", Direction::kLowerIsBetter}, {"higher", Direction::kHigherIsBetter}});
         }
@@ -160,6 +160,9 @@ Regression decode_regression(Decoder& d, const YAML::Node* node, const std::vect
           r.floor = *q;
         }
         if (const auto* x = rm.find("leak")) r.leak = boolean(d, *x, "leak");
+        if (const auto* x = rm.find("gate")) {
+          r.gate = choice<Gate>(d, *x, "gate", {{"fail", Gate::kFail}, {"warn", Gate::kWarn}});
+        }
         own.push_back(std::move(r));
       }
     }

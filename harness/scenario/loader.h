@@ -107,8 +107,13 @@ struct TargetOverrides {
   std::optional<std::string> pidfile;  // relative to the current directory
   std::optional<std::string> metrics_url;
   std::vector<std::string> gauges;  // added to the scenario's gauges (no duplicates)
+  bool insecure = false;            // --insecure: skip TLS certificate verification
+  // --target-args "WORDS": appended to the spawned target's command (the
+  // scenario's own, or --spawn's), e.g. "--fault fd-leak"; split like a
+  // command line. An error when the target is attached, not spawned.
+  std::optional<std::string> extra_args;
   bool empty() const {
-    return !url && !spawn && !pid && !pidfile && !metrics_url && gauges.empty();
+    return !url && !spawn && !pid && !pidfile && !metrics_url && gauges.empty() && !insecure && !extra_args;
   }
 };
 
@@ -116,7 +121,7 @@ struct TargetOverrides {
 // most one of spawn/pid/pidfile; the new process replaces the scenario's; a
 // target that is not the reference server needs a url without {port} (from
 // --target-url or the scenario), else an error naming --target-url; switching
-// to the reference server sets `insecure`, otherwise `insecure` is kept. The
+// to the reference server or --insecure sets `insecure`, otherwise it is kept. The
 // scenario hash does not change (the target is not part of it). Errors name
 // the flag ("--pid: ...").
 Status apply_overrides(Scenario& scenario, const TargetOverrides& overrides);

@@ -22,7 +22,20 @@ Status apply_overrides(Scenario& s, const TargetOverrides& o) {
     if (o.pidfile->empty()) return Error("--pidfile: must not be empty");
     s.target.process = AttachPidfile{*o.pidfile};
   }
+  if (o.extra_args) {
+    auto words = split_command(*o.extra_args);
+    if (!words) return Error("--target-args: " + words.error().what());
+    if (auto* ref = std::get_if<SpawnReference>(&s.target.process)) {
+      ref->args.insert(ref->args.end(), words->begin(), words->end());
+    } else if (auto* cmd = std::get_if<SpawnCommand>(&s.target.process)) {
+      cmd->argv.insert(cmd->argv.end(), words->begin(), words->end());
+      cmd->command += " " + *o.extra_args;
+    } else {
+      return Error("--target-args: the target is attached (pid or pidfile), not spawned; there is no command to add to");
+    }
+  }
   if (o.url) s.target.url = *o.url;
+  if (o.insecure) s.target.insecure = true;
   if (o.metrics_url) s.sample.metrics_url = *o.metrics_url;
   for (const auto& g : o.gauges) {
     if (std::find(s.sample.gauges.begin(), s.sample.gauges.end(), g) == s.sample.gauges.end()) {

@@ -326,12 +326,19 @@ const char* to_string(Direction d);  // "lower", "higher"
 // the bad direction larger than max(tolerance × baseline, floor) (and beyond
 // the baseline's spread; the compare module decides how). `leak` metrics
 // (slopes) also require the slope's confidence interval to exclude the limit.
+// What a metric beyond its limit does: fail the job (a regression) or warn.
+enum class Gate { kFail, kWarn };
+
 struct RegressionRule {
   std::string metric;
   Direction direction = Direction::kLowerIsBetter;
   double tolerance = 0.10;  // relative, 0.10 = 10 %
   Quantity floor;           // absolute, in the metric's unit
   bool leak = false;
+  // Efficiency figures (CPU per request, latency, throughput) warn by default:
+  // on a shared machine they move with the machine's load; `h2soak ab` gates
+  // them pair by pair.
+  Gate gate = Gate::kFail;
   SourcePos pos;            // empty file for built-in rules
   bool operator==(const RegressionRule&) const = default;
 };
