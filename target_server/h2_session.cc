@@ -209,6 +209,7 @@ int H2Session::on_stream_close(int32_t stream_id) {
   // whatever the body holds (an SSE timer) go away now.
   if (Stream* s = find(stream_id)) {
     nghttp2_session_set_stream_user_data(session_, stream_id, nullptr);
+    if (env_.worker.faults) env_.worker.faults->on_stream_closed(s->req, fault_keep_);
     s->reset();  // the handler, the body and whatever the body holds go now
     if (spare_.size() < kMaxSpare) {
       spare_.splice(spare_.begin(), streams_, s->self);

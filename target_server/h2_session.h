@@ -9,6 +9,7 @@
 #include <list>
 #include <memory>
 
+#include "target_server/faults/fault.h"
 #include "target_server/protocol_session.h"
 
 namespace h2soak::target {
@@ -65,6 +66,7 @@ class H2Session final : public ProtocolSession {
   std::list<Stream> streams_;
   std::list<Stream> spare_;
   bool shutting_down_ = false;
+  ConnectionKeep fault_keep_;  // what a fault keeps until the connection ends (--fault)
 };
 
 }  // namespace h2soak::target

@@ -6,9 +6,10 @@
 
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "target_server/config.h"
-#include "target_server/faults/faults.h"
+#include "target_server/faults/fault.h"
 #include "target_server/server.h"
 
 namespace {
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
   Config cfg;
   std::string sse_interval = "100ms", session_ttl = "60s", idle_timeout = "30s", read_timeout = "10s",
               grace = "5s", upload_limit = "16MiB", max_header = "16KiB";
-  std::string fault;
+  std::vector<std::string> faults;
   bool no_tls = false, tls_only = false;
 
   CLI::App app{"h2soak-target: the reference multi-page HTTP/2 server of h2soak.\n"
@@ -84,7 +85,9 @@ int main(int argc, char** argv) {
   auto* no_tls_flag = app.add_flag("--no-tls", no_tls, "Plain h2c and HTTP/1.1 only");
   app.add_flag("--tls-only", tls_only, "TLS only (h2 and HTTP/1.1 by ALPN)")->excludes(no_tls_flag);
   app.add_option("--pidfile", cfg.pidfile, "Write the process id to this file (removed at exit)");
-  app.add_option("--fault", fault, "Deliberate leak to commit (none implemented yet)");
+  app.add_option("--fault", faults,
+                 "Commit a deliberate leak: NAME or NAME:SCALE (repeatable); '--fault list' describes them")
+      ->type_name("NAME[:SCALE]");
 
   try {
     app.parse(argc, argv);
@@ -96,12 +99,15 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  if (!fault.empty()) {
-    bool known = false;
-    for (auto name : h2soak::target::known_faults()) known = known || name == fault;
-    if (!known) {
-      std::cerr << "h2soak-target: unknown --fault '" << fault
-                << "': no faults are implemented in this build (see shared/FAILURE_MODES.md)\n";
+  h2soak::target::FaultSet fault_set;
+  for (const std::string& f : faults) {
+    if (f == "list") {
+      std::cout << h2soak::target::FaultSet::describe_catalogue();
+      return 0;
+    }
+    std::string error;
+    if (!fault_set.add(f, &error)) {
+      std::cerr << "h2soak-target: " << error << "\n";
       return kExitUsage;
     }
   }
@@ -126,6 +132,7 @@ int main(int argc, char** argv) {
     std::cerr << "h2soak-target: --cert and --key go together\n";
     return kExitUsage;
   }
-  h2soak::target::Server server(std::move(cfg));
+  fault_set.configure(cfg);  // after the flags: a fault overrides what it breaks
+  h2soak::target::Server server(std::move(cfg), std::move(fault_set));
   return server.run();
 }

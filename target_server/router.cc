@@ -8,6 +8,7 @@
 #include "target_server/handlers/sse.h"
 #include "target_server/handlers/static_files.h"
 #include "target_server/handlers/upload.h"
+#include "target_server/faults/fault.h"
 
 namespace h2soak::target {
 namespace {
@@ -54,6 +55,12 @@ RouteMatch match_route(std::string_view path, int pages) {
 }
 
 std::unique_ptr<Handler> Router::make(const Request& req, const WorkerEnv& env) const {
+  std::unique_ptr<Handler> h = make_clean(req, env);
+  if (state_.faults) h = state_.faults->wrap(req, std::move(h), state_, env);
+  return h;
+}
+
+std::unique_ptr<Handler> Router::make_clean(const Request& req, const WorkerEnv& env) const {
   RouteMatch m = match_route(req.path(), state_.config.pages);
   const std::string_view method = req.method;
   switch (m.route) {

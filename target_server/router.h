@@ -24,10 +24,12 @@ class Router {
   explicit Router(const ServerState& state) : state_(state) {}
 
   /// Never null: unknown paths get a 404 handler, wrong methods a 405 one.
-  /// `req` must outlive the returned handler's respond() call.
+  /// `req` must outlive the returned handler's respond() call. With faults on (--fault),
+  /// they wrap the handler here.
   std::unique_ptr<Handler> make(const Request& req, const WorkerEnv& env) const;
 
  private:
+  std::unique_ptr<Handler> make_clean(const Request& req, const WorkerEnv& env) const;
   const ServerState& state_;
 };
 

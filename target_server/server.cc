@@ -19,7 +19,8 @@
 
 namespace h2soak::target {
 
-Server::Server(Config config) : config_(std::move(config)), sessions_(config_.session_ttl) {}
+Server::Server(Config config, FaultSet faults)
+    : config_(std::move(config)), faults_(std::move(faults)), sessions_(config_.session_ttl) {}
 
 Server::~Server() {
   workers_.clear();
@@ -83,7 +84,8 @@ int Server::run() {
     std::ofstream(config_.pidfile) << getpid() << "\n";
   }
   state_ = std::unique_ptr<ServerState>(new ServerState{config_, assets_, *pages_, sessions_, stats_,
-                                                        std::chrono::steady_clock::now()});
+                                                        std::chrono::steady_clock::now(),
+                                                        faults_.empty() ? nullptr : &faults_});
 
   // Workers must not take SIGTERM/SIGINT: block them while the threads are created.
   sigset_t block, old;

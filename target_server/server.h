@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "target_server/config.h"
+#include "target_server/faults/fault.h"
 #include "target_server/tls.h"
 #include "target_server/worker.h"
 
@@ -19,7 +20,9 @@ namespace h2soak::target {
 
 class Server {
  public:
-  explicit Server(Config config);
+  /// `faults` are the deliberate leaks to commit (--fault); empty for the clean server.
+  /// Their configure() has already been applied to `config`.
+  explicit Server(Config config, FaultSet faults = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -38,6 +41,7 @@ class Server {
   void tick();
 
   Config config_;
+  FaultSet faults_;
   AssetStore assets_;
   std::unique_ptr<PageModels> pages_;
   std::unique_ptr<Templates> templates_;

@@ -14,6 +14,8 @@ struct ev_loop;
 
 namespace h2soak::target {
 
+class FaultSet;
+
 /// Built once before the workers start; lives until they have joined.
 struct ServerState {
   const Config& config;
@@ -22,6 +24,7 @@ struct ServerState {
   SessionStore& sessions;        ///< internally locked
   const StatsRegistry& stats;    ///< every worker's counters, for /metrics
   std::chrono::steady_clock::time_point started;
+  const FaultSet* faults = nullptr;  ///< deliberate leaks (--fault); null for the clean server
 };
 
 /// One worker's own things; only touched from that worker's thread.
@@ -29,6 +32,7 @@ struct WorkerEnv {
   struct ev_loop* loop = nullptr;
   WorkerStats* stats = nullptr;
   Templates* templates = nullptr;  ///< this worker's copy of the parsed templates
+  const FaultSet* faults = nullptr;  ///< ServerState::faults, for the sessions' hooks
 };
 
 }  // namespace h2soak::target

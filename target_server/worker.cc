@@ -19,6 +19,7 @@ Worker::Worker(const ServerState& state, const Templates& templates, SSL_CTX* ss
   env_.loop = loop_;
   env_.stats = &stats_;
   env_.templates = &templates_;
+  env_.faults = state.faults;
   ev_async_init(&async_, on_async);
   async_.data = this;
   ev_async_start(loop_, &async_);

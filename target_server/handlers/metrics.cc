@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "target_server/faults/fault.h"
+
 namespace h2soak::target {
 namespace {
 
@@ -64,6 +66,7 @@ std::string render_metrics(const ServerState& state) {
   family(out, "h2soak_target_uptime_seconds", "gauge", "Seconds since start.");
   sample(out, "h2soak_target_uptime_seconds",
          std::chrono::duration<double>(std::chrono::steady_clock::now() - state.started).count());
+  if (state.faults) state.faults->render_metrics(out);
   return out;
 }
 
