@@ -1,5 +1,6 @@
 #include "target_server/connection.h"
 
+#include <algorithm>
 #include <openssl/err.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -31,7 +32,7 @@ Connection::Connection(Worker& worker, int fd, SSL_CTX* ssl_ctx, bool plain_allo
 Connection::~Connection() { close(); }
 
 void Connection::start() {
-  accepted_at_ = last_activity_ = now();
+  accepted_at_ = last_activity_ = last_write_ = now();
   WorkerStats& st = *worker_.env().stats;
   st.connections_active.add(1);
   st.connections_total.add();
@@ -232,8 +233,8 @@ void Connection::read_loop() {
        ++i) {
     ssize_t n = read_some(buf, cap);
     if (n == -1) break;
-    if (n == 0 && session_->busy()) {
-      // Half-close after a request: answer it (SSE ends at once), then close.
+    if (n == 0 && session_->busy() && session_->answers_after_eof()) {
+      // h1 half-close after a complete request: answer it (SSE ends at once), then close.
       peer_eof_ = true;
       ev_io_stop(worker_.loop(), &rio_);
       session_->shutdown();
@@ -284,7 +285,7 @@ void Connection::flush() {
       return;
     }
     wpos_ += static_cast<size_t>(n);
-    last_activity_ = now();
+    last_activity_ = last_write_ = now();
   }
   ev_io_stop(worker_.loop(), &wio_);
   if (wbuf_.capacity() > 2 * kHighWater) std::string().swap(wbuf_);  // keep idle connections small
@@ -328,8 +329,16 @@ double Connection::deadline() const {
   const double idle_s = static_cast<double>(cfg.idle_timeout.count()) / 1000.0;
   if (state_ != State::kOpen) return accepted_at_ + read_s;
   if (auto started = session_->request_started()) return *started + read_s;
-  if (session_->busy()) return now() + idle_s;  // re-check later; a response is in progress
+  // A response in progress: look again once nothing was written for idle_s (on_timer
+  // then closes the connection if the peer is what holds the output back).
+  if (session_->busy()) return std::max(last_write_, stall_checked_at_) + idle_s;
   return last_activity_ + idle_s;
+}
+
+bool Connection::write_stalled() const {
+  // A response in progress that the peer does not take: a full socket buffer, or an h2
+  // window it never reopens.
+  return wpos_ < wbuf_.size() || session_->output_blocked();
 }
 
 void Connection::on_timer() {
@@ -341,6 +350,11 @@ void Connection::on_timer() {
   const double t = now();
   const double due = deadline();
   if (t + 1e-3 < due) {
+    arm_timer();
+    return;
+  }
+  if (state_ == State::kOpen && !session_->request_started() && session_->busy() && !write_stalled()) {
+    stall_checked_at_ = t;  // nothing written for idle_s, but the server is the one waiting (SSE)
     arm_timer();
     return;
   }

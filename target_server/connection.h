@@ -64,6 +64,7 @@ class Connection final : public SessionHost {
   ssize_t read_some(uint8_t* buf, size_t len);  // > 0 bytes, 0 EOF, -1 would block, -2 error
   ssize_t write_some(const char* buf, size_t len);
   double deadline() const;
+  bool write_stalled() const;
   void arm_timer();  // (re)starts the timer for the deadline of the current state
 
   Worker& worker_;
@@ -81,6 +82,8 @@ class Connection final : public SessionHost {
   bool peer_eof_ = false;  // the client half-closed; its last request is still being answered
   double accepted_at_ = 0;
   double last_activity_ = 0;
+  double last_write_ = 0;  // last time bytes left for the peer
+  double stall_checked_at_ = 0;  // last time a quiet busy connection was found not stalled
   ev_io rio_;
   ev_io wio_;
   ev_timer timer_;

@@ -25,6 +25,7 @@ class H1Session final : public ProtocolSession {
   bool fill(std::string& out, size_t high_water) override;
   bool finished() const override { return done_; }
   bool busy() const override { return cur_ && cur_->complete; }
+  bool answers_after_eof() const override { return true; }
   std::optional<double> request_started() const override;
   bool wants_read() const override { return backlog_.size() < kMaxBacklog && !done_; }
   void shutdown() override;

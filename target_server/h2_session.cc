@@ -103,7 +103,22 @@ H2Session::~H2Session() {
   nghttp2_session_del(session_);
 }
 
+std::optional<double> H2Session::request_started() const {
+  if (incomplete_ == 0) return std::nullopt;
+  return last_input_;
+}
+
+bool H2Session::output_blocked() const {
+  const bool connection_window_empty = nghttp2_session_get_remote_window_size(session_) <= 0;
+  for (const Stream& st : streams_) {
+    if (!st.body) continue;
+    if (connection_window_empty || nghttp2_session_get_stream_remote_window_size(session_, st.id) <= 0) return true;
+  }
+  return false;
+}
+
 bool H2Session::on_read(const uint8_t* data, size_t len) {
+  last_input_ = env_.host.now();
   ssize_t rv = nghttp2_session_mem_recv(session_, data, len);
   return rv >= 0;
 }
@@ -167,6 +182,7 @@ int H2Session::on_begin_headers(int32_t stream_id) {
   s.req.protocol = env_.protocol;
   nghttp2_session_set_stream_user_data(session_, stream_id, &s);
   env_.worker.stats->streams_active.add(1);
+  ++incomplete_;
   return 0;
 }
 
@@ -209,6 +225,7 @@ int H2Session::on_stream_close(int32_t stream_id) {
   // whatever the body holds (an SSE timer) go away now.
   if (Stream* s = find(stream_id)) {
     nghttp2_session_set_stream_user_data(session_, stream_id, nullptr);
+    if (!s->responded) --incomplete_;
     if (env_.worker.faults) env_.worker.faults->on_stream_closed(s->req, fault_keep_);
     s->reset();  // the handler, the body and whatever the body holds go now
     if (spare_.size() < kMaxSpare) {
@@ -231,6 +248,7 @@ void H2Session::dispatch(Stream& s) {
 
 void H2Session::respond(Stream& s) {
   s.responded = true;
+  --incomplete_;
   Response r = s.handler->respond();
   env_.worker.stats->count_request(s.handler->route(), r.status);
   s.status = std::to_string(r.status);

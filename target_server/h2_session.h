@@ -26,7 +26,10 @@ class H2Session final : public ProtocolSession {
   bool fill(std::string& out, size_t high_water) override;
   bool finished() const override;
   bool busy() const override { return !streams_.empty(); }
-  std::optional<double> request_started() const override { return std::nullopt; }
+  /// While a request's headers or body are incomplete: the time input last arrived (the
+  /// read timeout then bounds a peer that stopped sending mid-request).
+  std::optional<double> request_started() const override;
+  bool output_blocked() const override;
   void shutdown() override;
 
   // nghttp2 callback targets; return 0 or an nghttp2 error code.
@@ -66,6 +69,8 @@ class H2Session final : public ProtocolSession {
   std::list<Stream> streams_;
   std::list<Stream> spare_;
   bool shutting_down_ = false;
+  size_t incomplete_ = 0;    // streams whose request has not fully arrived
+  double last_input_ = 0;    // host time of the last on_read()
   ConnectionKeep fault_keep_;  // what a fault keeps until the connection ends (--fault)
 };
 

@@ -49,6 +49,14 @@ class ProtocolSession {
   virtual bool busy() const = 0;
   /// Loop time at which the current, still incomplete request header block began.
   virtual std::optional<double> request_started() const = 0;
+  /// True when a client that closed its sending side (EOF) may still get the answers it
+  /// asked for: HTTP/1.1 half-close after a complete request. An h2 client at EOF can no
+  /// longer send WINDOW_UPDATE, a request's rest or an ACK, so it is gone: close at once.
+  virtual bool answers_after_eof() const { return false; }
+  /// True while a response has output ready that the peer does not let it send (h2: the
+  /// stream or connection flow-control window is exhausted). The connection then bounds the
+  /// wait by the idle timeout, counted from its last successful write.
+  virtual bool output_blocked() const { return false; }
   /// False while the session cannot take more input (h1 with a request backlog).
   virtual bool wants_read() const { return true; }
   /// Graceful end: h2 sends GOAWAY, h1 closes after the current response; open bodies finish().

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import BIN, H2_PREFACE, Server, connect, curl, h2_frame, wait_closed
+from conftest import BIN, H2_PREFACE, Server, connect, curl, h2_frame, h2_get_headers, wait_closed
 
 
 def run_bin(*args):
@@ -30,10 +30,10 @@ def test_bad_usage_exits_2(args):
     assert b"Usage" in r.stderr or b"usage" in r.stderr.lower() or r.stderr
 
 
-def test_fault_is_rejected_clearly():
-    r = run_bin("--port", "0", "--fault", "template-reparse")
+def test_unknown_fault_is_rejected_clearly():
+    r = run_bin("--port", "0", "--fault", "template-reparsed")
     assert r.returncode == 2
-    assert b"template-reparse" in r.stderr and b"fault" in r.stderr
+    assert b"unknown --fault 'template-reparsed'" in r.stderr and b"template-reparse," in r.stderr
 
 
 def test_idle_h1_connection_closed_after_idle_timeout(start_server):
@@ -190,3 +190,78 @@ def test_sigterm_lets_a_slow_download_finish(tmp_path):
         assert server.proc.wait(5) == 0
     finally:
         server.stop()
+
+
+# ---- hostile peers: a closed peer releases everything at once, a stalled one is bounded ----
+
+ZERO_WINDOW = h2_frame(4, 0, 0, b"\x00\x04\x00\x00\x00\x00")  # SETTINGS_INITIAL_WINDOW_SIZE = 0
+
+
+def h2_hostile(port, settings, paths, end_stream=True):
+    s = connect(port)
+    s.sendall(H2_PREFACE + settings)
+    for i, path in enumerate(paths):
+        s.sendall(h2_frame(1, 0x4 | (0x1 if end_stream else 0), 2 * i + 1, h2_get_headers(path)))
+    return s
+
+
+def wait_gauges_zero(server, timeout):
+    deadline = time.monotonic() + timeout
+    m = {}
+    while time.monotonic() < deadline:
+        m = server.metrics()
+        # the scrape itself is one h1 connection with one request in flight
+        if m["h2soak_target_connections_active"] <= 1 and m["h2soak_target_streams_active"] <= 1:
+            return True, m
+        time.sleep(0.05)
+    return False, m
+
+
+@pytest.mark.parametrize("case", ["zero-window", "upload-stopped"])
+def test_closed_peer_with_unfinished_streams_is_released_at_once(start_server, case):
+    server = start_server("--no-tls", "--idle-timeout", "30s", "--read-timeout", "30s")
+    rss0 = server.proc_status()["rss_kib"]
+    socks = []
+    for _ in range(10):
+        if case == "zero-window":  # 20 pages of up to 200 KiB that can never be sent
+            socks.append(h2_hostile(server.port, ZERO_WINDOW, [f"/page/{n}" for n in range(1, 21)]))
+        else:  # uploads whose body never comes
+            socks.append(h2_hostile(server.port, h2_frame(4, 0, 0), ["/upload"] * 5, end_stream=False))
+    ok, m = server.wait_metric("h2soak_target_streams_active", lambda v: v >= 50, timeout=5)
+    assert ok, m
+    for s in socks:
+        s.close()
+    ok, m = wait_gauges_zero(server, 2.0)  # far below every timeout: EOF alone must do it
+    assert ok, f"connections/streams kept after the peers left: {m}"
+    assert server.proc_status()["fds"] < 20
+
+
+def test_stalled_open_peer_is_bounded_by_the_idle_timeout(start_server):
+    server = start_server("--no-tls", "--idle-timeout", "1s", "--read-timeout", "30s")
+    s = h2_hostile(server.port, ZERO_WINDOW, ["/page/20", "/events"])
+    try:
+        ok, _ = server.wait_metric("h2soak_target_streams_active", lambda v: v >= 2, timeout=5)
+        assert ok
+        waited = wait_closed(s, 6)
+        assert waited is not None, "a peer that never opens its window must not hold the server"
+        assert waited >= 0.9
+    finally:
+        s.close()
+    ok, m = wait_gauges_zero(server, 2.0)
+    assert ok, m
+
+
+def test_request_that_stops_midway_is_bounded_by_the_read_timeout(start_server):
+    server = start_server("--no-tls", "--idle-timeout", "30s", "--read-timeout", "1s")
+    s = h2_hostile(server.port, h2_frame(4, 0, 0), ["/upload"], end_stream=False)
+    try:
+        waited = wait_closed(s, 6)
+        assert waited is not None and 0.9 <= waited <= 5
+    finally:
+        s.close()
+
+
+def test_open_sse_stream_that_reads_is_not_timed_out(start_server):
+    server = start_server("--no-tls", "--idle-timeout", "500ms", "--sse-interval", "100ms")
+    r = curl("--http2-prior-knowledge", "-N", server.url("/events"), timeout=2)
+    assert r.stdout.count(b"id: ") >= 15, r.stdout[-200:]  # ran the full 2 s, well past 500 ms
