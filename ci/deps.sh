@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config ninja-build git ca-certificates
+  build-essential cmake pkg-config ninja-build git ca-certificates ccache
   libnghttp2-dev libev-dev libssl-dev libcurl4-openssl-dev libhttp-parser-dev
   libkainjow-mustache-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev

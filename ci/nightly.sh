@@ -7,13 +7,19 @@
 #   0 pass · 1 regression or failed threshold · 2 invalid scenario/baseline ·
 #   3 the run could not be completed · 4 internal error
 #
-# Usage: ci/nightly.sh [--target-url URL] [--spawn CMD | --pid N | --pidfile F]
-#                      [--metrics-url URL] [--gauge NAME]... [--threads N]
-# (every argument is passed to `h2soak run`).
+# Usage: ci/nightly.sh [--matrix] [--target-url URL] [--spawn CMD | --pid N | --pidfile F]
+#                      [--target-args WORDS] [--metrics-url URL] [--gauge NAME]...
+#                      [--insecure] [--threads N]
+# Every argument but --matrix is passed to `h2soak run`. --matrix runs the
+# full detection matrix instead (ci/detection_matrix.sh: every fault of the
+# reference server against the whole suite, and clean runs that must pass).
+#
 # Environment: H2SOAK_BUILD_DIR (default build/), H2SOAK_OUT_DIR (default
 # out/nightly-TIMESTAMP), H2SOAK_SUITE (default scenarios/nightly.yaml),
-# H2SOAK_BASELINE (default ci/baselines/<profile>.json, profile from
-# ci/profile.sh), H2SOAK_SKIP_DEPS=1 to skip the Debian package check.
+# H2SOAK_BASELINE (a file, or "none" for thresholds only; default for the
+# nightly suite: ci/baselines/<profile>.json, profile from ci/profile.sh; no
+# default for another suite), H2SOAK_SKIP_DEPS=1 to skip the Debian package
+# check.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,38 +27,69 @@ build=${H2SOAK_BUILD_DIR:-$root/build}
 out=${H2SOAK_OUT_DIR:-$root/out/nightly-$(date -u +%Y%m%dT%H%M%SZ)}
 suite=${H2SOAK_SUITE:-$root/scenarios/nightly.yaml}
 profile=$("$root/ci/profile.sh")
-baseline=${H2SOAK_BASELINE:-$root/ci/baselines/$profile.json}
 
+matrix=0
+args=()
+for a in "$@"; do
+  if [[ $a == --matrix ]]; then matrix=1; else args+=("$a"); fi
+done
+
+t0=$SECONDS
 [[ ${H2SOAK_SKIP_DEPS:-0} == 1 ]] || "$root/ci/deps.sh"
+# shellcheck source=ci/build_env.sh
+. "$root/ci/build_env.sh"
 # A fresh build folder gets a lean configuration; an existing one keeps its
 # options (a developer's tree with tests), only the build type is pinned
 # because baselines are recorded with RelWithDebInfo.
-config=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+config=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "${H2SOAK_LAUNCHER_ARGS[@]}")
 if [[ ! -f $build/CMakeCache.txt ]]; then
   config+=(-DH2SOAK_TESTS=OFF -DH2SOAK_BENCH=OFF -DH2SOAK_PYTHON=OFF)
 fi
 cmake -S "$root" -B "$build" -G Ninja "${config[@]}" >/dev/null
 cmake --build "$build" -j"$(nproc)" --target h2soak h2soak-target
+echo "nightly: build took $((SECONDS - t0)) s"
+
+if ((matrix)); then
+  exec "$root/ci/detection_matrix.sh" --build "$build" --out "$out" "${args[@]}"
+fi
+
+if [[ -n ${H2SOAK_BASELINE:-} ]]; then
+  baseline=$H2SOAK_BASELINE
+elif [[ $(realpath "$suite") == "$(realpath "$root/scenarios/nightly.yaml")" ]]; then
+  baseline=$root/ci/baselines/$profile.json
+else
+  baseline=none
+fi
 
 h2soak=$build/harness/cli/h2soak
 mkdir -p "$out"
-args=(run "$suite" --out "$out" --summary-md "$out/summary.md" --junit "$out/junit.xml"
-      --verdict-json "$out/verdict.json")
-if [[ -f $baseline ]]; then
-  args+=(--baseline "$baseline")
+run_args=(run "$suite" --out "$out" --summary-md "$out/summary.md" --junit "$out/junit.xml"
+          --verdict-json "$out/verdict.json")
+if [[ $baseline != none && -f $baseline ]]; then
+  run_args+=(--baseline "$baseline")
   echo "nightly: profile $profile, baseline $baseline"
 else
-  echo "nightly: no baseline for profile $profile ($baseline); thresholds only." >&2
-  echo "nightly: record one with ci/record-baseline.sh on this machine and commit it." >&2
+  {
+    echo "nightly: ############################################################"
+    if [[ $baseline == none ]]; then
+      echo "nightly: NO BASELINE for this run (H2SOAK_BASELINE=none or a suite without one):"
+    else
+      echo "nightly: NO BASELINE for machine profile $profile ($baseline does not exist):"
+    fi
+    echo "nightly: only the scenarios' thresholds are checked; leaks are NOT compared."
+    echo "nightly: record one on this machine with ci/record-baseline.sh and commit it."
+    echo "nightly: ############################################################"
+  } >&2
 fi
 
+t1=$SECONDS
 set +e
-"$h2soak" "${args[@]}" "$@" 2>&1 | tee "$out/nightly.log"
+"$h2soak" "${run_args[@]}" "${args[@]}" 2>&1 | tee "$out/nightly.log"
 code=${PIPESTATUS[0]}
 set -e
 
 echo
-echo "nightly: exit code $code"
+echo "nightly: suite took $((SECONDS - t1)) s; exit code $code"
 echo "nightly: results      $out/*.json (one per scenario), target logs $out/*.target.log"
 echo "nightly: summary      $out/summary.md"
 echo "nightly: JUnit XML    $out/junit.xml"

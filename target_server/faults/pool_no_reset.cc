@@ -1,8 +1,8 @@
-// pool-no-reset: page rendering borrows a per-request scratch object from a small pool and
-// gives it back without resetting it, so each object keeps every field it was ever given and
-// grows with each use (an object pool whose slices and maps are never cleared). Acts around
-// the index and page handlers. The growth per page view is the size of the request's header
-// fields, so it creeps: far slower than the other memory faults.
+// pool-no-reset: page rendering borrows a render context from a small pool and gives it back
+// without resetting it, so each context keeps every entry it was ever given and grows with
+// each use (a pooled struct whose slices are appended to and never truncated). Acts around
+// the index and page handlers. Per page view the context gains the request's header fields
+// and the page's navigation entries: ~2 KiB, a creep far slower than a page's size.
 
 #include <mutex>
 
@@ -21,15 +21,15 @@ class PoolNoReset final : public Fault {
   static constexpr size_t kPoolSize = 8;
   using Fault::Fault;
 
-  std::unique_ptr<Handler> wrap(const Request& req, std::unique_ptr<Handler> handler, const ServerState&,
+  std::unique_ptr<Handler> wrap(const Request& req, std::unique_ptr<Handler> handler, const ServerState& state,
                                 const WorkerEnv&) override {
     if (handler->route() != Route::kPage && handler->route() != Route::kIndex) return handler;
-    for (unsigned i = occurrences(); i > 0; --i) use_scratch(req);
+    for (unsigned i = occurrences(); i > 0; --i) use_scratch(req, state.config.pages);
     return handler;
   }
 
  private:
-  void use_scratch(const Request& req) {
+  void use_scratch(const Request& req, int pages) {
     std::unique_ptr<Scratch> s = take();
     int64_t added = 0;
     auto put = [&](std::string field) {
@@ -38,6 +38,7 @@ class PoolNoReset final : public Fault {
     };
     put("target: " + req.target);
     for (const Field& f : req.headers) put(f.name + ": " + f.value);
+    for (int n = 1; n <= pages; ++n) put("nav: /page/" + std::to_string(n) + " | Page " + std::to_string(n));
     give_back(std::move(s));  // the bug: no s->fields.clear() first
     count(1, added);
   }
