@@ -115,7 +115,8 @@ class Matrix:
         profile = subprocess.check_output([os.path.join(ROOT, "ci", "profile.sh")], text=True).strip()
         name = f"quick-{profile}.json" if args.quick else f"{profile}.json"
         self.baseline = args.baseline or os.path.join(ROOT, "ci", "baselines", name)
-        self.results = {"schema": "h2soak.matrix/v1", "mode": "quick" if args.quick else "full",
+        mode = "quick" if args.quick else ("focus" if args.focus else "full")
+        self.results = {"schema": "h2soak.matrix/v1", "mode": mode,
                         "suite": os.path.relpath(self.suite, ROOT), "faults": [], "clean": []}
 
     def h2soak_run(self, tag, extra):
@@ -184,18 +185,50 @@ class Matrix:
             s += step
         return None
 
+    def fault_run(self, name, scale, tag):
+        """One run with the fault on; returns (detected, exit, seconds, verdict, folder, flagged, hits)."""
+        scenario, pattern = FAULTS[name]
+        arg = name if scale == 1 else f"{name}:{scale:g}"
+        extra = ["--target-args", f"--fault {arg}"]
+        if self.args.quick or self.args.focus:
+            extra += ["--only", scenario]
+        code, secs, verdict, folder = self.h2soak_run(tag, extra)
+        flagged = regressions(verdict)
+        hits = {s: [m for m in ms if re.search(pattern, m)] for s, ms in flagged.items()}
+        hits = {s: ms for s, ms in hits.items() if ms}
+        return code == 1 and bool(hits), code, secs, verdict, folder, flagged, hits
+
+    def sensitivity(self, name, max_runs=5):
+        """The smallest scale of the fault's rate still flagged: halve from 1 until a miss,
+        then one bisection step (geometric) between the last hit and the miss."""
+        tried = []
+        hit, miss = 1.0, None
+        scale = 0.5
+        while len(tried) < max_runs - 1 and scale >= 1 / 64:
+            ok = self.fault_run(name, scale, f"sens-{name}-{scale:g}")[0]
+            tried.append({"scale": scale, "detected": ok})
+            if not ok:
+                miss = scale
+                break
+            hit = scale
+            scale /= 2
+        if miss is not None and len(tried) < max_runs:
+            mid = round((hit * miss) ** 0.5, 4)
+            ok = self.fault_run(name, mid, f"sens-{name}-{mid:g}")[0]
+            tried.append({"scale": mid, "detected": ok})
+            if ok:
+                hit = mid
+            else:
+                miss = mid
+        log(f"    sensitivity {name}: smallest scale flagged {hit:g}"
+            + (f", missed at {miss:g}" if miss is not None else " (no miss found)"))
+        return {"smallest_flagged": hit, "missed_at": miss, "tried": tried}
+
     def faults(self, names):
         detected = 0
         for name in names:
             scenario, pattern = FAULTS[name]
-            extra = ["--target-args", f"--fault {name}"]
-            if self.args.quick:
-                extra += ["--only", scenario]
-            code, secs, verdict, folder = self.h2soak_run(f"fault-{name}", extra)
-            flagged = regressions(verdict)
-            hits = {s: [m for m in ms if re.search(pattern, m)] for s, ms in flagged.items()}
-            hits = {s: ms for s, ms in hits.items() if ms}
-            ok = code == 1 and bool(hits)
+            ok, code, secs, verdict, folder, flagged, hits = self.fault_run(name, 1, f"fault-{name}")
             entry = {"fault": name, "expected": KIND[pattern], "exit": code, "seconds": round(secs, 1),
                      "flagged": flagged, "expected_hits": hits, "detected": ok,
                      "failed_thresholds": failed_thresholds(verdict), "folder": os.path.relpath(folder, self.out)}
@@ -205,6 +238,10 @@ class Matrix:
             self.results["faults"].append(entry)
             what = "; ".join(f"{s}: {', '.join(ms)}" for s, ms in flagged.items()) or "nothing flagged"
             log(f"  {name:18s} {'DETECTED' if ok else 'MISSED  '} exit {code} in {secs:.0f} s — {what}")
+            if ok and "time_to_detection" in entry:
+                log(f"    steady seconds to verdict: {entry['time_to_detection']}")
+            if ok and self.args.sensitivity:
+                entry["sensitivity"] = self.sensitivity(name)
         return detected
 
     def clean(self):
@@ -235,15 +272,21 @@ class Matrix:
         lines = [f"# Detection matrix ({self.results['mode']})", "",
                  f"Suite `{self.results['suite']}`, baseline `{self.results['baseline']}`.", "",
                  f"**detected {detected}/{total}, false alarms {alarms}/{self.args.clean_runs}**", "",
-                 "| fault | expected | exit | scenario → metrics flagged | steady s to verdict |",
-                 "|---|---|--:|---|---|"]
+                 "| fault | expected | exit | scenario → metrics flagged | steady s to verdict | smallest scale flagged |",
+                 "|---|---|--:|---|---|---|"]
         for e in self.results["faults"]:
             flagged = "<br>".join(f"{s}: {', '.join(ms)}" for s, ms in e["flagged"].items()) or "—"
             ttd = e.get("time_to_detection")
             ttd_text = ", ".join(f"{s}: {v:g}" if v is not None else f"{s}: > steady"
                                  for s, v in ttd.items()) if ttd else "—"
             mark = "" if e["detected"] else " **MISSED**"
-            lines.append(f"| `{e['fault']}`{mark} | {e['expected']} | {e['exit']} | {flagged} | {ttd_text} |")
+            sens = e.get("sensitivity")
+            sens_text = "—"
+            if sens:
+                sens_text = f"{sens['smallest_flagged']:g}" + (f" (missed at {sens['missed_at']:g})"
+                                                              if sens["missed_at"] is not None else "")
+            lines.append(f"| `{e['fault']}`{mark} | {e['expected']} | {e['exit']} | {flagged} | {ttd_text} "
+                         f"| {sens_text} |")
         lines += ["", "| clean run | exit | flagged | closest calls (margin: 0 = at the limit, 1 = at the anchor) |",
                   "|--:|--:|---|---|"]
         for c in self.results["clean"]:
@@ -267,6 +310,10 @@ def main():
     p.add_argument("--record", action="store_true", help="record a fresh clean baseline into --out first")
     p.add_argument("--baseline-runs", type=int, default=5, help="runs per scenario when recording (default 5)")
     p.add_argument("--faults", help="comma-separated subset of the faults")
+    p.add_argument("--focus", action="store_true",
+                   help="full phases, but each fault against its one most revealing scenario only")
+    p.add_argument("--sensitivity", action="store_true",
+                   help="per detected fault, the smallest scale of its rate still flagged (up to 5 more runs)")
     args = p.parse_args()
     if args.clean_runs is None:
         args.clean_runs = 1 if args.quick else 5

@@ -5,12 +5,18 @@
 #
 # Usage: ci/detection_matrix.sh [--quick] [--clean-runs N] [--out DIR] [--build DIR]
 #                               [--baseline FILE] [--record] [--faults a,b,...]
+#                               [--focus] [--sensitivity]
 #   --quick        each fault against its one most revealing scenario of
 #                  scenarios/quick.yaml (short phases), 1 clean run; ~5 min.
 #                  ci/test.sh runs this on every change.
 #   (default)      every fault against the whole nightly suite, 5 clean runs,
 #                  and the seconds of steady load until each verdict; ~1.5 h.
 #                  `ci/nightly.sh --matrix` runs this.
+#   --focus        full phases, each fault against its one most revealing
+#                  scenario only (~12 min); times to verdict are computed.
+#   --sensitivity  per detected fault, bisect the scale of its rate
+#                  (h2soak-target --fault NAME:SCALE) down to the smallest
+#                  still flagged, up to 5 more runs per fault.
 #   --baseline F   compare with F (default: ci/baselines/<profile>.json, or
 #                  ci/baselines/quick-<profile>.json with --quick; recorded
 #                  into --out first when it does not exist, or with --record)
