@@ -18,7 +18,9 @@ baseline=${H2SOAK_BASELINE:-$root/ci/baselines/$profile.json}
 out=${H2SOAK_OUT_DIR:-$root/out/baseline-$profile-$(date -u +%Y%m%dT%H%M%SZ)}
 
 [[ ${H2SOAK_SKIP_DEPS:-0} == 1 ]] || "$root/ci/deps.sh"
-config=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+# shellcheck source=ci/build_env.sh
+. "$root/ci/build_env.sh"
+config=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "${H2SOAK_LAUNCHER_ARGS[@]}")
 if [[ ! -f $build/CMakeCache.txt ]]; then
   config+=(-DH2SOAK_TESTS=OFF -DH2SOAK_BENCH=OFF -DH2SOAK_PYTHON=OFF)
 fi
