@@ -226,3 +226,37 @@ TEST_F(RunE2e, AbFlagsWorseB) {
 }
 
 }  // namespace
+
+namespace {
+
+// True when some line of `output` names a metric starting with `prefix` as a regression.
+bool flags_metric(const std::string& output, const std::string& prefix) {
+  size_t pos = 0;
+  while (pos < output.size()) {
+    size_t end = output.find('\n', pos);
+    if (end == std::string::npos) end = output.size();
+    const std::string line = output.substr(pos, end - pos);
+    if (line.find(prefix) != std::string::npos && line.find("REGRESSION") != std::string::npos) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+// The seeded leaks of the reference server, as a user would A/B them: the same
+// server on both sides, B with one --fault.
+TEST_F(RunE2e, AbFlagsSeededFaults) {
+  struct Case {
+    const char* scenario;
+    const char* fault;
+    const char* metric;
+  };
+  for (const Case& c : {Case{"many_tabs.yaml", "fd-leak", "fds."}, Case{"sse_long_poll.yaml", "sse-thread-leak", "threads."}}) {
+    Ran r = h2soak("ab " + scenario(c.scenario) + " --pairs 1 --out " + path(std::string("ab-") + c.fault) +
+                       " --b-args '--fault " + c.fault + "' -q",
+                   dir_);
+    EXPECT_EQ(r.code, 1) << c.fault << "\n" << r.output;
+    EXPECT_TRUE(flags_metric(r.output, c.metric)) << c.fault << ": no " << c.metric << " regression\n" << r.output;
+  }
+}
+
+}  // namespace
