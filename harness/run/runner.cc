@@ -6,11 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "harness/analysis/analysis.h"
 #include "harness/result/environment.h"
 #include "harness/result/result_json.h"
 #include "harness/run/analyze_result.h"
-#include "harness/run/client_metrics.h"
 #include "harness/run/progress.h"
 #include "harness/run/target_launch.h"
 #include "harness/run/thresholds.h"

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <mutex>
 #include <unordered_map>
 
@@ -37,7 +38,9 @@ class SessionNoEvict final : public Fault {
       e.user_agent = std::string(req.header("user-agent"));
       e.csrf_token = fmt::format("{:016x}{:016x}", n * 0xc2b2ae3d27d4eb4fULL, n ^ 0xff51afd7ed558ccdULL);
       e.flash = std::string(320, 'w');
-      e.created_ms = static_cast<int64_t>(n);
+      e.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
       const int64_t bytes = static_cast<int64_t>(id.size() + e.user_agent.size() + e.csrf_token.size() +
                                                  e.flash.size() + sizeof(SessionEntry));
       sessions_.emplace(std::move(id), std::move(e));
