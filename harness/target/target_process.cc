@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -191,6 +192,7 @@ Result<std::unique_ptr<TargetProcess>> TargetProcess::spawn(const SpawnOptions& 
   t->pipe_fd_ = pipe_fds[0];
   t->log_fd_ = log_fd;
   t->copier_ = std::thread([p = t.get()] { p->copy_stdout(); });
+  t->start_guard();
   return t;
 }
 
@@ -225,6 +227,63 @@ Result<std::unique_ptr<TargetProcess>> TargetProcess::attach_pidfile(const std::
   auto t = attach_pid(static_cast<pid_t>(pid));
   if (!t) return Error(t.error().message(), path);
   return t;
+}
+
+namespace {
+
+// Runs in the child of a fork() from a process with threads: only
+// async-signal-safe calls from here on.
+[[noreturn]] void run_guard(int read_fd, pid_t group) {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  // A Ctrl-C reaches the whole foreground group; the harness handles it and
+  // stops the target itself, so the guard must outlive the signal.
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) ::sigaction(sig, &ignore, nullptr);
+  if (read_fd != 0) {
+    ::dup2(read_fd, 0);
+  }
+  // Hold nothing of the harness's (sockets, files, other guards' pipes).
+  ::syscall(SYS_close_range, 1U, ~0U, 0U);
+  char byte;
+  ssize_t n;
+  do {
+    n = ::read(0, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n == 1) ::_exit(0);  // dismissed: the harness stopped or reaped the target
+  // The harness is gone and the target is not stopped.
+  ::kill(-group, SIGTERM);
+  timespec tick{0, 100'000'000};
+  for (int i = 0; i < 50 && ::kill(-group, 0) == 0; ++i) ::nanosleep(&tick, nullptr);
+  ::kill(-group, SIGKILL);
+  ::_exit(0);
+}
+
+}  // namespace
+
+void TargetProcess::start_guard() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return;  // no guard: the destructor still stops the target
+  pid_t g = ::fork();
+  if (g == 0) run_guard(fds[0], pid_);
+  ::close(fds[0]);
+  if (g < 0) {
+    ::close(fds[1]);
+    return;
+  }
+  guard_pid_ = g;
+  guard_fd_ = fds[1];
+}
+
+void TargetProcess::dismiss_guard() {
+  if (guard_pid_ < 0) return;
+  char byte = 'x';
+  while (::write(guard_fd_, &byte, 1) < 0 && errno == EINTR) {
+  }
+  ::close(guard_fd_);
+  int status;
+  while (::waitpid(guard_pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  guard_pid_ = guard_fd_ = -1;
 }
 
 TargetProcess::~TargetProcess() {
@@ -336,12 +395,14 @@ bool TargetProcess::reap_locked(bool block) {
     // Done at once: the group id cannot be reused while a member lives, and
     // the leader's PID is not handed out again within microseconds.
     ::kill(-pid_, SIGKILL);
+    dismiss_guard();
     exit_ = from_wait_status(status);
     exit_->sent_sigterm = sent_term_;
     exit_->sent_sigkill = sent_kill_;
     return true;
   }
   if (r < 0 && errno == ECHILD) {  // reaped elsewhere (e.g. a SIGCHLD handler): the status is lost
+    dismiss_guard();
     exit_ = ExitStatus{};
     return true;
   }

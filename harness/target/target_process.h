@@ -10,6 +10,13 @@
 // stop() sends SIGTERM to the whole group, waits up to a grace period, then
 // sends SIGKILL, and reports how the process ended.
 //
+// A spawned target never outlives the harness, however the harness ends: a
+// small guard process forked at spawn time holds the read end of a pipe whose
+// only write end is the harness's. When the harness dies without stopping the
+// target (a crash, SIGKILL, the OOM killer), the pipe closes, and the guard
+// sends SIGTERM to the target's group, then SIGKILL after 5 s. A normal stop()
+// or reap dismisses the guard first.
+//
 // Attached targets are never signalled: stop() only forgets them. alive()
 // notices both death and PID reuse (the process start time is remembered).
 //
@@ -101,6 +108,8 @@ class TargetProcess {
   void copy_stdout();  // the copier thread: pipe -> log, capturing the first line
   bool reap_locked(bool block);
   void finish_copier();
+  void start_guard();
+  void dismiss_guard();  // under mu_
 
   pid_t pid_ = -1;
   bool spawned_ = false;
@@ -112,6 +121,10 @@ class TargetProcess {
   std::optional<ExitStatus> exit_;
   bool stopped_ = false;
   bool sent_term_ = false, sent_kill_ = false;
+
+  // The guard (see the top of this file): its pid and our end of its pipe.
+  pid_t guard_pid_ = -1;
+  int guard_fd_ = -1;
 
   // stdout copier
   int pipe_fd_ = -1;

@@ -1,6 +1,7 @@
 #include "harness/target/target_process.h"
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -131,6 +132,72 @@ TEST_F(TargetTest, SigkillAfterGraceWhenSigtermIsIgnored) {
   EXPECT_FALSE(st.clean());
   EXPECT_NE(st.describe().find("SIGKILL"), std::string::npos);
   EXPECT_NE(st.describe().find("grace"), std::string::npos);
+}
+
+// True while `pid` exists and is not a zombie (a zombie whose parent died is
+// waiting for an init that may not reap in a container).
+bool running(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z' &&
+         text[close + 2] != 'X';
+}
+
+// Runs in a forked child playing the harness: spawns a target group (a shell
+// and a background sleeper), reports both PIDs, then dies by SIGKILL without
+// stopping anything.
+[[noreturn]] void harness_that_dies(const std::string& log_path, int report_fd) {
+  SpawnOptions o;
+  o.command = "sleep 300 & echo $!; sleep 301; :";  // compound: the shell stays the leader
+  o.log_path = log_path;
+  auto t = TargetProcess::spawn(o);
+  if (!t.ok()) ::_exit(2);
+  auto line = (*t)->wait_first_line(5s);
+  if (!line.ok()) ::_exit(3);
+  pid_t pids[2] = {(*t)->pid(), static_cast<pid_t>(std::stoi(*line))};
+  if (::write(report_fd, pids, sizeof pids) != sizeof pids) ::_exit(4);
+  ::raise(SIGKILL);
+  ::_exit(5);
+}
+
+TEST_F(TargetTest, TargetGroupDiesWithAHarnessKilledBySigkill) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t harness = ::fork();
+  ASSERT_GE(harness, 0);
+  if (harness == 0) {
+    ::close(fds[0]);
+    harness_that_dies(log(), fds[1]);
+  }
+  ::close(fds[1]);
+  pid_t pids[2] = {0, 0};
+  ASSERT_EQ(::read(fds[0], pids, sizeof pids), static_cast<ssize_t>(sizeof pids));
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(harness, &status, 0), harness);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_EQ(WTERMSIG(status), SIGKILL);
+  // The guard sends SIGTERM at once; allow a loaded machine a few seconds.
+  auto deadline = now() + 10s;
+  while ((running(pids[0]) || running(pids[1])) && now() < deadline) std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(running(pids[0])) << "the target's shell outlived the harness";
+  EXPECT_FALSE(running(pids[1])) << "the target's background child outlived the harness";
+  ::kill(-pids[0], SIGKILL);  // only if the assertions above failed
+}
+
+TEST_F(TargetTest, StopDismissesTheGuardAndLeavesNoChild) {
+  SpawnOptions o;
+  o.command = "echo ready; exec sleep 30";
+  o.log_path = log();
+  auto t = TargetProcess::spawn(o);
+  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE((*t)->wait_first_line(5s).ok());
+  EXPECT_TRUE((*t)->stop(2s).clean());
+  // Neither the target nor its guard is left as a child of ours.
+  errno = 0;
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
 }
 
 TEST_F(TargetTest, FirstLineErrors) {

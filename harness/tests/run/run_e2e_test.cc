@@ -8,6 +8,8 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -192,6 +195,89 @@ TEST_F(RunE2e, TargetKilledMidRunIsExit3WithPartialResult) {
   EXPECT_EQ(j["status"]["state"], "target_died");
   EXPECT_NE(j["status"]["reason"].get<std::string>().find("mid-run"), std::string::npos);
   EXPECT_GT(j["target"]["samples"]["count"].get<int>(), 5);
+}
+
+// `h2soak ARGS` started in the background (output to DIR/h2soak.out); the
+// caller signals and reaps it.
+pid_t start_h2soak(const std::string& args, const fs::path& dir) {
+  const std::string cmd = "H2SOAK_TARGET_BIN=" + kTarget + " exec " + kH2soak + " " + args + " >" +
+                          (dir / "h2soak.out").string() + " 2>&1";
+  const char* argv[] = {"/bin/sh", "-c", cmd.c_str(), nullptr};
+  pid_t pid = -1;
+  if (::posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ) != 0) return -1;
+  return pid;
+}
+
+// The target's PID, once the spawn command has written it (≤ 20 s).
+pid_t wait_pidfile(const std::string& file) {
+  for (int i = 0; i < 400; ++i) {
+    std::string text = slurp(file);
+    if (!text.empty() && text.back() == '\n') return static_cast<pid_t>(std::stoi(text));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return -1;
+}
+
+// Alive and not a zombie (an orphan's zombie may wait for an init that never reaps).
+bool running(pid_t pid) {
+  std::string text = slurp("/proc/" + std::to_string(pid) + "/stat");
+  auto close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
+}
+
+// A spawn command that records the server's PID (the shell execs into it),
+// quoted for the shell that starts h2soak and then for --spawn's splitter.
+std::string spawn_with_pidfile(const std::string& pidfile, int port) {
+  return "'sh -c \"echo \\$\\$ > " + pidfile + "; exec " + kTarget + " --threads 2 --port " +
+         std::to_string(port) + "\"'";
+}
+
+// SIGTERM (as from a CI job's timeout) mid-run: the run stops, the target is
+// stopped cleanly, and the partial result is written with its reason; exit 3.
+TEST_F(RunE2e, SigtermMidRunWritesPartialResultAndStopsTarget) {
+  const int port = free_port();
+  pid_t h = start_h2soak("run " + scenario("many_tabs.yaml") + " --out " + path("out") +
+                             " --target-url https://127.0.0.1:" + std::to_string(port) + " --spawn " +
+                             spawn_with_pidfile(path("target.pid"), port) + " -q",
+                         dir_);
+  ASSERT_GT(h, 0);
+  pid_t target = wait_pidfile(path("target.pid"));
+  ASSERT_GT(target, 0) << slurp(path("h2soak.out"));
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // into the load
+  ASSERT_EQ(::kill(h, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(h, &status, 0), h);
+  const std::string out = slurp(path("h2soak.out"));
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(WEXITSTATUS(status), 3) << out;
+  EXPECT_FALSE(running(target)) << "the spawned target outlived h2soak";
+  const std::string file = path("out/test_many_tabs.json");
+  ASSERT_TRUE(fs::exists(file)) << out;
+  auto j = nlohmann::json::parse(slurp(file));
+  EXPECT_EQ(j["status"]["state"], "aborted");
+  EXPECT_NE(j["status"]["reason"].get<std::string>().find("interrupted"), std::string::npos) << j["status"];
+  EXPECT_GT(j["target"]["samples"]["count"].get<int>(), 5);
+  EXPECT_EQ(j["target"]["exit_code"], 0);  // stopped by the harness's SIGTERM
+}
+
+// SIGKILL of h2soak itself (nothing of it can run any more): its guard still
+// takes the spawned target down, so no server is left holding the port.
+TEST_F(RunE2e, SigkillOfH2soakStillStopsTheSpawnedTarget) {
+  const int port = free_port();
+  pid_t h = start_h2soak("run " + scenario("many_tabs.yaml") + " --out " + path("out") +
+                             " --target-url https://127.0.0.1:" + std::to_string(port) + " --spawn " +
+                             spawn_with_pidfile(path("target.pid"), port) + " -q",
+                         dir_);
+  ASSERT_GT(h, 0);
+  pid_t target = wait_pidfile(path("target.pid"));
+  ASSERT_GT(target, 0) << slurp(path("h2soak.out"));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  ASSERT_EQ(::kill(h, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(h, &status, 0), h);
+  for (int i = 0; i < 200 && running(target); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(running(target)) << "the spawned target outlived a killed h2soak";
+  if (running(target)) ::kill(target, SIGKILL);
 }
 
 // An invalid scenario is exit 2 with file:line:col and a "did you mean".
