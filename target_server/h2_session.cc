@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 #include "target_server/router.h"
@@ -63,6 +64,34 @@ nghttp2_nv make_nv(std::string_view name, std::string_view value) {
           NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE};
 }
 
+// The stream limit nghttp2 enforces: above the advertised one, so that H2Session refuses the
+// streams in between itself (see the constructor's contract). A client over twice the limit
+// in one go still gets nghttp2's GOAWAY(PROTOCOL_ERROR).
+uint32_t nghttp2_stream_limit(uint32_t advertised) {
+  constexpr uint64_t kMaxStreamId = (1u << 31) - 1;
+  return static_cast<uint32_t>(std::max<uint64_t>(advertised, std::min(2 * uint64_t{advertised} + 1, kMaxStreamId)));
+}
+
+// Sets SETTINGS_MAX_CONCURRENT_STREAMS in the serialized frames at `p` (whole frames, as
+// nghttp2_session_mem_send returns them). True once a SETTINGS frame (not an ACK) was found.
+bool advertise_stream_limit(char* p, size_t len, uint32_t value) {
+  size_t i = 0;
+  while (i + 9 <= len) {
+    const auto* h = reinterpret_cast<const uint8_t*>(p + i);
+    const size_t n = size_t{h[0]} << 16 | size_t{h[1]} << 8 | h[2];
+    if (h[3] == NGHTTP2_SETTINGS && (h[4] & NGHTTP2_FLAG_ACK) == 0 && i + 9 + n <= len) {
+      for (size_t e = i + 9; e + 6 <= i + 9 + n; e += 6) {
+        auto* entry = reinterpret_cast<uint8_t*>(p + e);
+        if ((entry[0] << 8 | entry[1]) != NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) continue;
+        for (int b = 0; b < 4; ++b) entry[2 + b] = static_cast<uint8_t>(value >> (24 - 8 * b));
+      }
+      return true;
+    }
+    i += 9 + n;
+  }
+  return false;
+}
+
 }  // namespace
 
 H2Session::H2Session(const SessionEnv& env) : env_(env) {
@@ -74,7 +103,8 @@ H2Session::H2Session(const SessionEnv& env) : env_(env) {
       nghttp2_option_new(&o);
       nghttp2_option_set_max_deflate_dynamic_table_size(o, 4096);
       // Closed streams are not kept for the RFC 7540 priority tree: less memory per
-      // connection, and nothing lingers after a stream ends.
+      // connection, and nothing lingers after a stream ends. The RFC 9113 checks nghttp2
+      // then skips are H2FrameChecks'.
       nghttp2_option_set_no_closed_streams(o, 1);
       return o;
     }();
@@ -85,10 +115,11 @@ H2Session::H2Session(const SessionEnv& env) : env_(env) {
   } shared;
   nghttp2_session_server_new2(&session_, shared.cbs, this, shared.opt);
   const nghttp2_settings_entry settings[] = {
-      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, env_.config.max_concurrent_streams},
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, nghttp2_stream_limit(env_.config.max_concurrent_streams)},
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 256 * 1024},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, env_.config.max_header_bytes},
-      // RFC 9218: no RFC 7540 dependency tree, a much cheaper scheduler per stream.
+      // RFC 9218: no RFC 7540 dependency tree, a cheaper scheduler per stream (the
+      // PRIORITY frame's rules are then H2FrameChecks').
       {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1},
   };
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
@@ -119,17 +150,35 @@ bool H2Session::output_blocked() const {
 
 bool H2Session::on_read(const uint8_t* data, size_t len) {
   last_input_ = env_.host.now();
-  ssize_t rv = nghttp2_session_mem_recv(session_, data, len);
-  return rv >= 0;
+  while (len > 0) {
+    // In pieces that end where a frame needs a check nghttp2 skips here (h2_frame_checks.h).
+    const size_t n = checks_.split(data, len);
+    if (nghttp2_session_mem_recv(session_, data, n) < 0) return false;
+    if (const H2FrameChecks::Frame* f = checks_.checkpoint()) check(*f);
+    data += n;
+    len -= n;
+  }
+  return true;
+}
+
+void H2Session::check(const H2FrameChecks::Frame& frame) {
+  // After GOAWAY, frames of streams above its last id are discarded unseen (RFC 9113 6.8).
+  if (shutting_down_ && frame.type != NGHTTP2_PRIORITY) return;
+  const bool open = frame.stream_id != 0 && nghttp2_session_find_stream(session_, frame.stream_id) != nullptr;
+  if (std::optional<uint32_t> error = checks_.judge(frame, open)) nghttp2_session_terminate_session(session_, *error);
 }
 
 bool H2Session::fill(std::string& out, size_t high_water) {
+  const size_t start = out.size();
   while (out.size() < high_water) {
     const uint8_t* data = nullptr;
     ssize_t n = nghttp2_session_mem_send(session_, &data);
     if (n < 0) return false;
     if (n == 0) break;
     out.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+  }
+  if (!settings_sent_) {
+    settings_sent_ = advertise_stream_limit(out.data() + start, out.size() - start, env_.config.max_concurrent_streams);
   }
   return true;
 }
@@ -164,6 +213,7 @@ void H2Session::Stream::reset() {
   header_bytes = 0;
   headers_too_large = false;
   responded = false;
+  peer_ended = false;
 }
 
 H2Session::Stream* H2Session::find(int32_t stream_id) {
@@ -171,6 +221,13 @@ H2Session::Stream* H2Session::find(int32_t stream_id) {
 }
 
 int H2Session::on_begin_headers(int32_t stream_id) {
+  if (streams_.size() >= env_.config.max_concurrent_streams) {
+    // RFC 9113 5.1.2: a stream error; its header block is still decoded (HPACK state) and
+    // then dropped, since the stream has no user data.
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_REFUSED_STREAM);
+    checks_.stream_closed(stream_id, /*by_peer=*/false);
+    return 0;
+  }
   if (spare_.empty()) {
     streams_.emplace_front().req.headers.reserve(8);
   } else {
@@ -206,10 +263,13 @@ int H2Session::on_header(int32_t stream_id, const uint8_t* name, size_t namelen,
 
 int H2Session::on_frame_recv(const nghttp2_frame* frame) {
   const bool end_stream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
-  if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+  const uint8_t type = frame->hd.type;
+  if (type != NGHTTP2_HEADERS && type != NGHTTP2_DATA && type != NGHTTP2_RST_STREAM) return 0;
   Stream* s = find(frame->hd.stream_id);
   if (!s) return 0;
-  if (frame->hd.type == NGHTTP2_HEADERS && !s->handler) dispatch(*s);
+  if (end_stream || type == NGHTTP2_RST_STREAM) s->peer_ended = true;
+  if (type == NGHTTP2_RST_STREAM) return 0;  // on_stream_close() follows
+  if (type == NGHTTP2_HEADERS && !s->handler) dispatch(*s);
   if (end_stream && !s->responded) respond(*s);
   return 0;
 }
@@ -225,6 +285,7 @@ int H2Session::on_stream_close(int32_t stream_id) {
   // whatever the body holds (an SSE timer) go away now.
   if (Stream* s = find(stream_id)) {
     nghttp2_session_set_stream_user_data(session_, stream_id, nullptr);
+    checks_.stream_closed(stream_id, s->peer_ended);
     if (!s->responded) --incomplete_;
     if (env_.worker.faults) env_.worker.faults->on_stream_closed(s->req, fault_keep_);
     s->reset();  // the handler, the body and whatever the body holds go now

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "target_server/faults/fault.h"
+#include "target_server/h2_frame_checks.h"
 #include "target_server/protocol_session.h"
 
 namespace h2soak::target {
@@ -17,6 +18,10 @@ namespace h2soak::target {
 class H2Session final : public ProtocolSession {
  public:
   /// Submits the server SETTINGS (max concurrent streams, header list size, windows).
+  /// The client is told SETTINGS_MAX_CONCURRENT_STREAMS = config.max_concurrent_streams and a
+  /// stream over it gets RST_STREAM(REFUSED_STREAM) (RFC 9113 5.1.2), before and after the
+  /// client's SETTINGS ACK alike; nghttp2 itself is given a higher limit, since past an
+  /// acknowledged limit it ends the whole connection with GOAWAY(PROTOCOL_ERROR).
   explicit H2Session(const SessionEnv& env);
   ~H2Session() override;
   H2Session(const H2Session&) = delete;
@@ -35,7 +40,7 @@ class H2Session final : public ProtocolSession {
   // nghttp2 callback targets; return 0 or an nghttp2 error code.
   int on_begin_headers(int32_t stream_id);
   int on_header(int32_t stream_id, const uint8_t* name, size_t namelen, const uint8_t* value, size_t valuelen);
-  int on_frame_recv(const nghttp2_frame* frame);
+  int on_frame_recv(const nghttp2_frame* frame);  // any frame type
   int on_data_chunk(int32_t stream_id, const uint8_t* data, size_t len);
   int on_stream_close(int32_t stream_id);
   ssize_t read_body(int32_t stream_id, uint8_t* buf, size_t len, uint32_t* flags);
@@ -51,6 +56,7 @@ class H2Session final : public ProtocolSession {
     std::string status, length;  // response header values, alive until the stream closes
     Response response;           // its headers (and kept values), alive until the stream closes
     bool responded = false;
+    bool peer_ended = false;  // the client sent END_STREAM or RST_STREAM (see H2FrameChecks)
     std::list<Stream>::iterator self;  // position in streams_
 
     /// Back to a fresh stream, keeping string and vector capacity for the next request.
@@ -62,12 +68,15 @@ class H2Session final : public ProtocolSession {
   Stream* find(int32_t stream_id);
   void dispatch(Stream& s);  // request headers complete
   void respond(Stream& s);   // request complete
+  void check(const H2FrameChecks::Frame& frame);  // at a checkpoint of checks_
 
   SessionEnv env_;
   nghttp2_session* session_ = nullptr;
   // One list node per open stream (one allocation); nghttp2's stream user data points at it.
   std::list<Stream> streams_;
   std::list<Stream> spare_;
+  H2FrameChecks checks_;
+  bool settings_sent_ = false;  // the SETTINGS frame went out with the advertised stream limit
   bool shutting_down_ = false;
   size_t incomplete_ = 0;    // streams whose request has not fully arrived
   double last_input_ = 0;    // host time of the last on_read()

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -178,6 +179,172 @@ TEST_F(H2SessionTest, ShutdownSendsGoawayAndEndsSse) {
   EXPECT_EQ(replies_[sse].error, 0u);  // ended with END_STREAM, not reset
   EXPECT_EQ(stats.sse_active.get(), 0);
   EXPECT_TRUE(server_.finished());
+}
+
+TEST_F(H2SessionTest, ClientSeesTheConfiguredStreamLimit) {
+  pump();
+  EXPECT_EQ(nghttp2_session_get_remote_settings(client_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS),
+            config.max_concurrent_streams);
+  int32_t page = get("/page/1");
+  pump();
+  EXPECT_EQ(replies_[page].status, 200);
+}
+
+// Raw frames straight into an H2Session: the rules an nghttp2 client never breaks. The
+// python table (tests/test_conformance.py) covers each rule over a socket; these pin the
+// ones H2Session and H2FrameChecks implement themselves.
+class H2SessionRawTest : public ::testing::Test, public testing::ServerFixture {
+ protected:
+  struct Frame {
+    uint8_t type = 0, flags = 0;
+    int32_t sid = 0;
+    std::string payload;
+    uint32_t error() const {  // RST_STREAM or GOAWAY error code
+      const size_t at = type == NGHTTP2_GOAWAY ? 4 : 0;
+      uint32_t v = 0;
+      for (size_t i = at; i < at + 4 && i < payload.size(); ++i) v = v << 8 | static_cast<uint8_t>(payload[i]);
+      return v;
+    }
+  };
+
+  static std::string frame(uint8_t type, uint8_t flags, uint32_t sid, const std::string& payload = "") {
+    const size_t n = payload.size();
+    std::string f = {static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n),
+                     static_cast<char>(type),    static_cast<char>(flags),  static_cast<char>(sid >> 24),
+                     static_cast<char>(sid >> 16), static_cast<char>(sid >> 8), static_cast<char>(sid)};
+    return f + payload;
+  }
+  static std::string u32(uint32_t v) {
+    return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+  }
+  // GET / as HPACK literals without indexing (names and values < 127 bytes), plus `extra`.
+  static std::string request(uint32_t sid, bool end_stream = true,
+                             std::vector<std::pair<std::string, std::string>> extra = {}) {
+    std::vector<std::pair<std::string, std::string>> fields = {
+        {":method", "GET"}, {":scheme", "http"}, {":path", "/"}, {":authority", "x"}};
+    fields.insert(fields.end(), extra.begin(), extra.end());
+    std::string block;
+    for (const auto& [name, value] : fields) {
+      block += '\0';
+      block += static_cast<char>(name.size());
+      block += name;
+      block += static_cast<char>(value.size());
+      block += value;
+    }
+    const uint8_t flags = NGHTTP2_FLAG_END_HEADERS | (end_stream ? NGHTTP2_FLAG_END_STREAM : 0);
+    return frame(NGHTTP2_HEADERS, flags, sid, block);
+  }
+
+  void start(uint32_t stream_limit) {
+    config.max_concurrent_streams = stream_limit;
+    session_ = std::make_unique<H2Session>(env(Protocol::kH2c));
+  }
+  bool send(const std::string& bytes) { return session_->on_read(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()); }
+  std::vector<Frame> receive() {
+    std::string out;
+    EXPECT_TRUE(session_->fill(out, 1 << 20));
+    std::vector<Frame> frames;
+    for (size_t i = 0; i + 9 <= out.size();) {
+      const auto* h = reinterpret_cast<const uint8_t*>(out.data() + i);
+      const size_t n = size_t{h[0]} << 16 | size_t{h[1]} << 8 | h[2];
+      frames.push_back({h[3], h[4], static_cast<int32_t>((h[5] & 0x7f) << 24 | h[6] << 16 | h[7] << 8 | h[8]),
+                        out.substr(i + 9, n)});
+      i += 9 + n;
+    }
+    return frames;
+  }
+  // Preface, SETTINGS both ways and the client's ACK; returns the server's SETTINGS payload.
+  std::string handshake() {
+    EXPECT_TRUE(send(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + frame(NGHTTP2_SETTINGS, 0, 0)));
+    std::string server_settings;
+    for (const Frame& f : receive()) {
+      if (f.type == NGHTTP2_SETTINGS && !(f.flags & NGHTTP2_FLAG_ACK)) server_settings = f.payload;
+    }
+    EXPECT_TRUE(send(frame(NGHTTP2_SETTINGS, NGHTTP2_FLAG_ACK, 0)));
+    return server_settings;
+  }
+  static const Frame* first(const std::vector<Frame>& frames, uint8_t type, int32_t sid = -1) {
+    for (const Frame& f : frames) {
+      if (f.type == type && (sid < 0 || f.sid == sid)) return &f;
+    }
+    return nullptr;
+  }
+
+  std::unique_ptr<H2Session> session_;
+};
+
+TEST_F(H2SessionRawTest, StreamOverTheAdvertisedLimitIsRefusedNotTheConnection) {
+  start(2);
+  const std::string settings = handshake();
+  bool advertised = false;
+  for (size_t i = 0; i + 6 <= settings.size(); i += 6) {
+    if (settings[i + 1] == NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) advertised = settings.substr(i + 2, 4) == u32(2);
+  }
+  EXPECT_TRUE(advertised) << "the client is told 2";
+  ASSERT_TRUE(send(request(1, false) + request(3, false) + request(5, false)));  // after the ACK
+  std::vector<Frame> out = receive();
+  const Frame* refused = first(out, NGHTTP2_RST_STREAM, 5);
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->error(), NGHTTP2_REFUSED_STREAM);
+  EXPECT_EQ(first(out, NGHTTP2_GOAWAY), nullptr);
+  EXPECT_EQ(stats.streams_active.get(), 2);
+  // Late frames of the refused stream are ignored; a freed slot takes a new stream.
+  ASSERT_TRUE(send(frame(NGHTTP2_DATA, NGHTTP2_FLAG_END_STREAM, 5, "late") +
+                   frame(NGHTTP2_RST_STREAM, 0, 1, u32(NGHTTP2_CANCEL)) + request(7)));
+  out = receive();
+  EXPECT_EQ(first(out, NGHTTP2_GOAWAY), nullptr);
+  EXPECT_NE(first(out, NGHTTP2_HEADERS, 7), nullptr);
+}
+
+TEST_F(H2SessionRawTest, LowerStreamIdEndsTheConnection) {
+  start(100);
+  handshake();
+  ASSERT_TRUE(send(request(5) + request(3)));
+  const std::vector<Frame> out = receive();
+  const Frame* goaway = first(out, NGHTTP2_GOAWAY);
+  ASSERT_NE(goaway, nullptr);
+  EXPECT_EQ(goaway->error(), NGHTTP2_PROTOCOL_ERROR);
+  EXPECT_EQ(first(out, NGHTTP2_HEADERS, 3), nullptr);
+  EXPECT_TRUE(session_->finished());
+}
+
+TEST_F(H2SessionRawTest, DataOnAStreamTheClientEndedIsStreamClosed) {
+  start(100);
+  handshake();
+  ASSERT_TRUE(send(request(1)));
+  std::vector<Frame> out = receive();
+  EXPECT_NE(first(out, NGHTTP2_DATA, 1), nullptr);  // the response ended the stream
+  ASSERT_TRUE(send(frame(NGHTTP2_DATA, NGHTTP2_FLAG_END_STREAM, 1, "late")));
+  out = receive();
+  const Frame* goaway = first(out, NGHTTP2_GOAWAY);
+  ASSERT_NE(goaway, nullptr);
+  EXPECT_EQ(goaway->error(), NGHTTP2_STREAM_CLOSED);
+}
+
+TEST_F(H2SessionRawTest, LateFramesOnAStreamTheServerResetAreIgnored) {
+  start(100);
+  handshake();
+  ASSERT_TRUE(send(request(1, false, {{"connection", "close"}})));  // malformed: nghttp2 resets it
+  std::vector<Frame> out = receive();
+  const Frame* reset = first(out, NGHTTP2_RST_STREAM, 1);
+  ASSERT_NE(reset, nullptr);
+  EXPECT_EQ(reset->error(), NGHTTP2_PROTOCOL_ERROR);
+  ASSERT_TRUE(send(frame(NGHTTP2_DATA, 0, 1, "late") + request(1) + request(3)));  // DATA, trailers, a new one
+  out = receive();
+  EXPECT_EQ(first(out, NGHTTP2_GOAWAY), nullptr);
+  EXPECT_NE(first(out, NGHTTP2_HEADERS, 3), nullptr);
+}
+
+TEST_F(H2SessionRawTest, PriorityOnStreamZeroOrOnItself) {
+  for (uint32_t sid : {0u, 3u}) {
+    start(100);
+    handshake();
+    ASSERT_TRUE(send(frame(NGHTTP2_PRIORITY, 0, sid, u32(sid) + std::string(1, '\x0f'))));
+    const std::vector<Frame> out = receive();
+    const Frame* goaway = first(out, NGHTTP2_GOAWAY);
+    ASSERT_NE(goaway, nullptr) << "stream " << sid;
+    EXPECT_EQ(goaway->error(), NGHTTP2_PROTOCOL_ERROR);
+  }
 }
 
 }  // namespace
