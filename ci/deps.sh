@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package h2soak needs to build, test and benchmark.
+# Installs every Debian package h2soak needs to build, test and benchmark,
+# plus any named as arguments (ci/fuzz.sh adds clang and its runtimes).
 # Idempotent: only missing packages are installed, and `apt-get update` runs
 # only when something is missing. Every other ci/ script calls this first.
 set -euo pipefail
@@ -11,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-pytest python3-numpy python3-matplotlib
   curl nghttp2-client nghttp2-server procps openssl
+  "$@"
 )
 
 missing=()

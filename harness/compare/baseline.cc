@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <limits>
 
 #include "harness/compare/stats.h"
 
@@ -203,6 +204,19 @@ double number_field(const json& obj, const std::string& ptr, const char* key) {
   return number_of(field(obj, ptr, key), child(ptr, key));
 }
 
+// A count (cores, runs): a whole number that fits an int. Checked before the
+// conversion, which is undefined for a double out of range.
+int count_field(const json& obj, const std::string& ptr, const char* key) {
+  const std::string p = child(ptr, key);
+  const double d = number_of(field(obj, ptr, key), p);
+  constexpr int kMax = std::numeric_limits<int>::max();
+  if (d < 0 || d > kMax || d != std::floor(d)) {
+    throw ParseFailure{p, "expected a whole number from 0 to " + std::to_string(kMax) + ", got " +
+                              field(obj, ptr, key).dump()};
+  }
+  return static_cast<int>(d);
+}
+
 std::string string_field(const json& obj, const std::string& ptr, const char* key) {
   const json& v = field(obj, ptr, key);
   if (!v.is_string()) wrong_type(child(ptr, key), "a string", v);
@@ -270,10 +284,10 @@ Baseline parse_baseline(const json& j) {
   const json& machine = object_field(j, "", "machine");
   b.machine.hostname = string_field(machine, "/machine", "hostname");
   b.machine.cpu_model = string_field(machine, "/machine", "cpu_model");
-  b.machine.cores = static_cast<int>(number_field(machine, "/machine", "cores"));
+  b.machine.cores = count_field(machine, "/machine", "cores");
   b.machine.kernel = string_field(machine, "/machine", "kernel");
 
-  b.runs = static_cast<std::size_t>(number_field(j, "", "runs"));
+  b.runs = static_cast<std::size_t>(count_field(j, "", "runs"));
   if (auto it = j.find("sources"); it != j.end()) {
     if (!it->is_array()) wrong_type("/sources", "an array", *it);
     for (std::size_t i = 0; i < it->size(); ++i) {

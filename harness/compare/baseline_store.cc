@@ -10,8 +10,9 @@ Result<nlohmann::json> parse_json_text(const std::string& text, const std::strin
   }
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.what() reads "[json.exception.parse_error.101] parse error at line 3, column 5: ...".
+  } catch (const nlohmann::json::exception& e) {
+    // e.what() reads "[json.exception.parse_error.101] parse error at line 3, column 5: ...";
+    // a number too large for a double ("1e400") is an out_of_range error, not a parse_error.
     std::string what = e.what();
     auto pos = what.find("] ");
     return Error("corrupt file, not valid JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)),

@@ -71,6 +71,17 @@ TEST(BaselineStore, CorruptFileIsAnErrorAndStaysUnchanged) {
   EXPECT_EQ(slurp(path), corrupt);
 }
 
+// nlohmann_json reports a number beyond a double as out_of_range, not as a
+// parse_error; it used to escape and end the process (found by
+// fuzz/baseline_fuzz, fuzz/regressions/).
+TEST(BaselineStore, NumberOverflowIsACorruptFile) {
+  auto j = parse_json_text("{\"schema\": \"h2soak.baseline/v1\", \"runs\": 1.3e630136}", "base.json");
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.error().where(), "base.json");
+  EXPECT_NE(j.error().what().find("corrupt file, not valid JSON: number overflow"), std::string::npos)
+      << j.error().what();
+}
+
 TEST(BaselineStore, EmptyAndMissingFilesAreErrors) {
   ScratchDir dir;
   spit(dir.file("empty.json"), "");

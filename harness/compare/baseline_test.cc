@@ -139,5 +139,25 @@ TEST(BaselineJson, BadFieldNamesItsJsonPointer) {
   EXPECT_NE(b.error().what().find("/direction"), std::string::npos);
 }
 
+// A count out of an int's range was converted anyway, which is undefined
+// (UBSan in fuzz/baseline_fuzz; inputs in fuzz/regressions/).
+TEST(BaselineJson, CountsMustBeWholeNumbersInRange) {
+  auto j = valid_json();
+  j["machine"]["cores"] = 1e30;
+  auto b = baseline_from_json(j, "b.json");
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().what(), "/machine/cores: expected a whole number from 0 to 2147483647, got 1e+30");
+
+  j = valid_json();
+  j["runs"] = -1;
+  EXPECT_EQ(baseline_from_json(j, "b.json").error().what(),
+            "/runs: expected a whole number from 0 to 2147483647, got -1");
+  j["runs"] = 2.5;
+  EXPECT_FALSE(baseline_from_json(j, "b.json").ok());
+  j["runs"] = 3.0;
+  ASSERT_TRUE(baseline_from_json(j, "b.json").ok());
+  EXPECT_EQ(baseline_from_json(j, "b.json")->runs, 3u);
+}
+
 }  // namespace
 }  // namespace h2soak::compare

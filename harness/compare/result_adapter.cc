@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <limits>
 
 #include "harness/util/atomic_file.h"
 #include "harness/compare/baseline_store.h"
@@ -26,8 +27,11 @@ std::optional<double> number_at(const json& obj, const char* key) {
   return d;
 }
 
+// Empty when unknown: absent, not positive, or past the year 9999 (where
+// the conversion to time_t could also overflow).
 std::string iso8601(double unix_seconds) {
-  if (unix_seconds <= 0) return {};
+  constexpr double kYear10000 = 253402300800.0;
+  if (!(unix_seconds > 0 && unix_seconds < kYear10000)) return {};
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -60,7 +64,9 @@ Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& sourc
   r.git_revision = string_or(meta, "git_revision");
   r.machine.hostname = string_or(meta, "host");
   r.machine.kernel = string_or(meta, "kernel");
-  r.machine.cores = static_cast<int>(number_at(meta, "cpu_count").value_or(0));
+  // A count out of an int's range is as unknown as an absent one (0).
+  const double cores = number_at(meta, "cpu_count").value_or(0);
+  r.machine.cores = cores >= 0 && cores <= std::numeric_limits<int>::max() ? static_cast<int>(cores) : 0;
   r.machine.cpu_model = string_or(meta, "cpu_model");
   if (r.machine.cpu_model.empty()) {
     if (auto extra = meta.find("extra"); extra != meta.end() && extra->is_object()) {

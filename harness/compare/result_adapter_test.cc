@@ -51,6 +51,20 @@ TEST(ResultAdapter, ExtractsScenarioMachineAndMetrics) {
   EXPECT_EQ(r->thresholds, std::vector<std::string>{"errors == 0"});
 }
 
+// Out-of-range numbers were converted to int and time_t anyway, which is
+// undefined (UBSan in fuzz/result_json_fuzz; inputs in fuzz/regressions/).
+TEST(ResultAdapter, OutOfRangeCoresAndStartTimeAreUnknown) {
+  auto j = sample_result();
+  j["metadata"]["cpu_count"] = 1e30;
+  j["metadata"]["start_unix"] = 1e300;
+  auto r = run_metrics_from_json(j, "r.json");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->machine.cores, 0);
+  EXPECT_EQ(r->started_at, "");
+  j["metadata"]["start_unix"] = 1795000000;
+  EXPECT_EQ(run_metrics_from_json(j, "r.json")->started_at, "2026-11-18T11:06:40Z");
+}
+
 TEST(ResultAdapter, IncompleteRunIsMarked) {
   auto j = sample_result();
   j["status"] = {{"state", "target_died"}, {"reason", "exit 137"}};

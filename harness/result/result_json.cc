@@ -22,7 +22,11 @@ using detail::Node;
 namespace {
 
 // RFC 3339 UTC with milliseconds, for humans; start_unix is what readers use.
+// Empty for a time beyond the years 0000..9999 (a file read back with a wild
+// start_unix), where the conversion to time_t could also overflow.
 std::string iso_time(double unix_seconds) {
+  constexpr double kYear10000 = 253402300800.0;
+  if (!(std::fabs(unix_seconds) < kYear10000)) return {};
   const auto secs = static_cast<std::time_t>(std::floor(unix_seconds));
   const int ms = static_cast<int>((unix_seconds - std::floor(unix_seconds)) * 1000);
   std::tm tm{};
@@ -393,10 +397,12 @@ Result<RunResult> parse_result(std::string_view text, const std::string& source)
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     // Parse again with exceptions for the position; only on the error path.
+    // Not only parse_error: a number too large for a double ("1e400") is an
+    // out_of_range error.
     try {
       const json ignored = json::parse(text);
       (void)ignored;
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
       std::string what = e.what();
       const auto pos = what.find("] ");
       return Error("invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)), source);

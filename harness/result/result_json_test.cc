@@ -254,6 +254,21 @@ TEST(ResultJson, CorruptTextIsAClearError) {
   auto r3 = read_result("/nonexistent/dir/run.json");
   ASSERT_FALSE(r3.ok());
   EXPECT_NE(r3.error().message().find("/nonexistent/dir/run.json"), std::string::npos);
+  // A number beyond a double is nlohmann_json's out_of_range, not a parse_error.
+  auto r4 = parse_result("{\"schema\": \"h2soak.result/v1\", \"x\": 1e400}", "big.json");
+  ASSERT_FALSE(r4.ok());
+  EXPECT_EQ(r4.error().message().rfind("big.json: invalid JSON: number overflow", 0), 0u) << r4.error().message();
+}
+
+// start_time is derived from start_unix on writing; a wild start_unix read
+// from a file was converted to time_t anyway, which is undefined (UBSan in
+// fuzz/result_json_fuzz; inputs in fuzz/regressions/).
+TEST(ResultJson, StartTimeBeyondYear9999IsEmpty) {
+  RunResult r;
+  r.metadata.start_unix = 1e300;
+  EXPECT_EQ(to_json(r)["metadata"]["start_time"], "");
+  r.metadata.start_unix = 1795384800.25;
+  EXPECT_EQ(to_json(r)["metadata"]["start_time"], "2026-11-22T22:00:00.250Z");
 }
 
 TEST(ResultJson, EmptyResultRoundTrips) {

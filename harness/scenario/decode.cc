@@ -6,11 +6,72 @@
 
 #include <algorithm>
 #include <cctype>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
 
 #include "harness/scenario/decode_util.h"
 
 namespace h2soak::scenario::detail {
 namespace {
+
+// ---- documents -------------------------------------------------------------
+
+// Where each YAML document of a text starts: the mark of its first node.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  const std::vector<YAML::Mark>& starts() const { return starts_; }
+
+  void OnDocumentStart(const YAML::Mark&) override { first_ = true; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { note(m); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void note(const YAML::Mark& m) {
+    if (first_) starts_.push_back(m);
+    first_ = false;
+  }
+  std::vector<YAML::Mark> starts_;
+  bool first_ = false;
+};
+
+// The one document of a scenario or suite file (a null node when it has
+// none). Not YAML::LoadAll(): in yaml-cpp 0.7 it never returns when a token
+// that cannot begin a node stands at the top level (a stray ','), because the
+// parser yields an empty document there without consuming it, again and
+// again. Documents are therefore counted from parser events first, and a
+// document that starts where the previous one did is that stray token.
+YAML::Node load_single_document(const Decoder& d, const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts documents;
+  while (parser.HandleNextDocument(documents)) {
+    const auto& starts = documents.starts();
+    const std::size_t n = starts.size();
+    if (n >= 2 && starts[n - 1].pos == starts[n - 2].pos) {
+      const YAML::Mark& stuck = starts[n - 1];
+      const std::size_t at = static_cast<std::size_t>(stuck.pos);
+      const std::string what = at < text.size() ? "'" + text.substr(at, 1) + "'" : "text";
+      d.fail_at(d.pos(stuck), "unexpected " + what + " (not the start of a YAML value)");
+    }
+  }
+  const auto& starts = documents.starts();
+  if (starts.size() > 1) {
+    d.fail_at(d.pos(starts[1]), "a scenario or suite file holds one YAML document; this one has " +
+                                    std::to_string(starts.size()));
+  }
+  return YAML::Load(text);
+}
 
 // ---- sections --------------------------------------------------------------
 
@@ -242,13 +303,7 @@ Result<std::variant<ScenarioDoc, SuiteDoc>> decode(const SubstitutedText& text, 
                                                    const std::string& base_dir, const std::string& default_name) {
   Decoder d(text, file);
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text.text());
-    if (docs.size() > 1) {
-      SourcePos second = d.pos(docs[1]);
-      return Error("a scenario or suite file holds one YAML document; this one has " + std::to_string(docs.size()),
-                   second.line > 0 ? second.str() : file + ":1:1");
-    }
-    YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
+    YAML::Node root = load_single_document(d, text.text());
     if (root.IsNull() || !root.IsDefined()) return Error("the file is empty", file + ":1:1");
     if (!root.IsMap()) d.fail(root, std::string("expected a mapping at the top (a scenario or a suite), got ") + describe(root));
     if (root["suite"].IsDefined()) return std::variant<ScenarioDoc, SuiteDoc>(decode_suite(d, root, base_dir));

@@ -178,6 +178,16 @@ TEST(ScenarioErrors, YamlSyntaxErrorKeepsItsPosition) {
   EXPECT_EQ(error_of("- a\n- b\n"), "s.yaml:1:1: expected a mapping at the top (a scenario or a suite), got a list");
 }
 
+// yaml-cpp 0.7 yields an empty document at a stray top-level ',' without
+// consuming it; the loader used to wait for the next document for ever
+// (found by fuzz/scenario_loader_fuzz, fuzz/regressions/).
+TEST(ScenarioErrors, StrayTopLevelCommaIsAnErrorNotAHang) {
+  EXPECT_EQ(error_of(",'eS'"), "s.yaml:1:1: unexpected ',' (not the start of a YAML value)");
+  EXPECT_EQ(error_of("- a\n- b\n,"), "s.yaml:3:1: unexpected ',' (not the start of a YAML value)");
+  EXPECT_EQ(error_of(with_workload("  - kind: tabs\n") + "...\n,\n"),
+            "s.yaml:8:1: unexpected ',' (not the start of a YAML value)");
+}
+
 // ---- more error paths, table-driven -------------------------------------------
 // kind: T = target/sample section between the phases and a tabs workload,
 // W = the workloads list, R = after a valid scenario (thresholds, regression),
