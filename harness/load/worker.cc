@@ -17,6 +17,11 @@ Worker::Worker(int index, int count, net::TlsOptions tls_options)
   prepare_.data = this;
   ev_async_init(&async_, &Worker::on_async);
   async_.data = this;
+  // Started here, on the thread that creates the worker, before any other
+  // thread can call request_stop(): libev creates the loop's wake-up eventfd
+  // now, and a stop requested before run() stays pending instead of being
+  // reset by a later ev_async_start (ThreadSanitizer found the race).
+  ev_async_start(loop_, &async_);
   dirty_.reserve(256);
 }
 
@@ -49,7 +54,6 @@ void Worker::run(Workload& workload, const WorkerSchedule& schedule) {
   schedule_ = schedule;
   ev_prepare_start(loop_, &prepare_);
   ev_unref(loop_);  // the prepare watcher alone must not keep the loop alive
-  ev_async_start(loop_, &async_);
 
   publish_timer_ = std::make_unique<Timer>(loop_, [this] { publish(); });
   publish_timer_->start(kPublishInterval, kPublishInterval);
