@@ -19,7 +19,10 @@
 # H2SOAK_BASELINE (a file, or "none" for thresholds only; default for the
 # nightly suite: ci/baselines/<profile>.json, profile from ci/profile.sh; no
 # default for another suite), H2SOAK_SKIP_DEPS=1 to skip the Debian package
-# check.
+# check. H2SOAK_NIGHTLY_EXTRAS=1 (what a scheduled nightly CI job sets) also
+# runs, after the suite, the ThreadSanitizer stage (ci/sanitize.sh thread) and
+# the fuzz targets for 120 s each (ci/fuzz.sh 120); either failing makes the
+# exit code 1 if the suite passed.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -95,4 +98,18 @@ echo "nightly: summary      $out/summary.md"
 echo "nightly: JUnit XML    $out/junit.xml"
 echo "nightly: verdict JSON $out/verdict.json"
 echo "nightly: full log     $out/nightly.log"
+
+if [[ ${H2SOAK_NIGHTLY_EXTRAS:-0} == 1 ]]; then
+  for stage in "sanitize.sh thread" "fuzz.sh 120"; do
+    t2=$SECONDS
+    # shellcheck disable=SC2086
+    if H2SOAK_SKIP_DEPS=${H2SOAK_SKIP_DEPS:-0} bash "$root/ci/"$stage >"$out/${stage%% *}.log" 2>&1; then
+      echo "nightly: ci/$stage passed in $((SECONDS - t2)) s ($out/${stage%% *}.log)"
+    else
+      echo "nightly: ci/$stage FAILED in $((SECONDS - t2)) s ($out/${stage%% *}.log)" >&2
+      tail -30 "$out/${stage%% *}.log" >&2
+      ((code != 0)) || code=1
+    fi
+  done
+fi
 exit "$code"
