@@ -225,23 +225,32 @@ bool running(pid_t pid) {
   return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
 }
 
-// A spawn command that records the server's PID (the shell execs into it),
-// quoted for the shell that starts h2soak and then for --spawn's splitter.
-std::string spawn_with_pidfile(const std::string& pidfile, int port) {
-  return "'sh -c \"echo \\$\\$ > " + pidfile + "; exec " + kTarget + " --threads 2 --port " +
-         std::to_string(port) + "\"'";
+// `h2soak run many_tabs.yaml` in the background with a spawn command that
+// records the server's PID (the shell execs into it; quoted for the shell
+// that starts h2soak and then for --spawn's splitter). Returns h2soak's PID
+// and the target's, once written (-1 on failure).
+struct Started {
+  pid_t h2soak = -1;
+  pid_t target = -1;
+};
+Started start_run_recording_target_pid(const fs::path& dir) {
+  const int port = free_port();
+  const std::string pidfile = (dir / "target.pid").string();
+  const std::string spawn = "'sh -c \"echo \\$\\$ > " + pidfile + "; exec " + kTarget + " --threads 2 --port " +
+                            std::to_string(port) + "\"'";
+  Started s;
+  s.h2soak = start_h2soak("run " + scenario("many_tabs.yaml") + " --out " + (dir / "out").string() +
+                              " --target-url https://127.0.0.1:" + std::to_string(port) + " --spawn " + spawn + " -q",
+                          dir);
+  if (s.h2soak > 0) s.target = wait_pidfile(pidfile);
+  return s;
 }
 
 // SIGTERM (as from a CI job's timeout) mid-run: the run stops, the target is
 // stopped cleanly, and the partial result is written with its reason; exit 3.
 TEST_F(RunE2e, SigtermMidRunWritesPartialResultAndStopsTarget) {
-  const int port = free_port();
-  pid_t h = start_h2soak("run " + scenario("many_tabs.yaml") + " --out " + path("out") +
-                             " --target-url https://127.0.0.1:" + std::to_string(port) + " --spawn " +
-                             spawn_with_pidfile(path("target.pid"), port) + " -q",
-                         dir_);
+  auto [h, target] = start_run_recording_target_pid(dir_);
   ASSERT_GT(h, 0);
-  pid_t target = wait_pidfile(path("target.pid"));
   ASSERT_GT(target, 0) << slurp(path("h2soak.out"));
   std::this_thread::sleep_for(std::chrono::seconds(3));  // into the load
   ASSERT_EQ(::kill(h, SIGTERM), 0);
@@ -263,13 +272,8 @@ TEST_F(RunE2e, SigtermMidRunWritesPartialResultAndStopsTarget) {
 // SIGKILL of h2soak itself (nothing of it can run any more): its guard still
 // takes the spawned target down, so no server is left holding the port.
 TEST_F(RunE2e, SigkillOfH2soakStillStopsTheSpawnedTarget) {
-  const int port = free_port();
-  pid_t h = start_h2soak("run " + scenario("many_tabs.yaml") + " --out " + path("out") +
-                             " --target-url https://127.0.0.1:" + std::to_string(port) + " --spawn " +
-                             spawn_with_pidfile(path("target.pid"), port) + " -q",
-                         dir_);
+  auto [h, target] = start_run_recording_target_pid(dir_);
   ASSERT_GT(h, 0);
-  pid_t target = wait_pidfile(path("target.pid"));
   ASSERT_GT(target, 0) << slurp(path("h2soak.out"));
   std::this_thread::sleep_for(std::chrono::seconds(2));
   ASSERT_EQ(::kill(h, SIGKILL), 0);
