@@ -41,15 +41,7 @@ t0=$SECONDS
 [[ ${H2SOAK_SKIP_DEPS:-0} == 1 ]] || "$root/ci/deps.sh"
 # shellcheck source=ci/build_env.sh
 . "$root/ci/build_env.sh"
-# A fresh build folder gets a lean configuration; an existing one keeps its
-# options (a developer's tree with tests), only the build type is pinned
-# because baselines are recorded with RelWithDebInfo.
-config=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "${H2SOAK_LAUNCHER_ARGS[@]}")
-if [[ ! -f $build/CMakeCache.txt ]]; then
-  config+=(-DH2SOAK_TESTS=OFF -DH2SOAK_BENCH=OFF -DH2SOAK_PYTHON=OFF)
-fi
-cmake -S "$root" -B "$build" -G Ninja "${config[@]}" >/dev/null
-cmake --build "$build" -j"$(nproc)" --target h2soak h2soak-target
+build_h2soak "$build"
 echo "nightly: build took $((SECONDS - t0)) s"
 
 if ((matrix)); then

@@ -20,12 +20,7 @@ out=${H2SOAK_OUT_DIR:-$root/out/baseline-$profile-$(date -u +%Y%m%dT%H%M%SZ)}
 [[ ${H2SOAK_SKIP_DEPS:-0} == 1 ]] || "$root/ci/deps.sh"
 # shellcheck source=ci/build_env.sh
 . "$root/ci/build_env.sh"
-config=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "${H2SOAK_LAUNCHER_ARGS[@]}")
-if [[ ! -f $build/CMakeCache.txt ]]; then
-  config+=(-DH2SOAK_TESTS=OFF -DH2SOAK_BENCH=OFF -DH2SOAK_PYTHON=OFF)
-fi
-cmake -S "$root" -B "$build" -G Ninja "${config[@]}" >/dev/null
-cmake --build "$build" -j"$(nproc)" --target h2soak h2soak-target
+build_h2soak "$build"
 
 mkdir -p "$(dirname "$baseline")" "$out"
 echo "record-baseline: profile $profile -> $baseline (runs in $out)"

@@ -36,10 +36,7 @@ t0=$SECONDS
 [[ ${H2SOAK_SKIP_DEPS:-0} == 1 ]] || "$root/ci/deps.sh"
 # shellcheck source=ci/build_env.sh
 . "$root/ci/build_env.sh"
-config=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "${H2SOAK_LAUNCHER_ARGS[@]}")
-[[ -f $build/CMakeCache.txt ]] || config+=(-DH2SOAK_TESTS=OFF -DH2SOAK_BENCH=OFF -DH2SOAK_PYTHON=OFF)
-cmake -S "$root" -B "$build" -G Ninja "${config[@]}" >/dev/null
-cmake --build "$build" -j"$(nproc)" --target h2soak h2soak-target
+build_h2soak "$build"
 echo "soak: build took $((SECONDS - t0)) s"
 
 mkdir -p "$out"
