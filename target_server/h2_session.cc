@@ -135,6 +135,17 @@ H2Session::~H2Session() {
 }
 
 std::optional<double> H2Session::request_started() const {
+  // A header block is bounded from its beginning, so a client dribbling it a
+  // byte at a time cannot restart the clock (as for HTTP/1.1); a body only
+  // from its last progress, so that a long upload that keeps moving is never
+  // cut.
+  if (headers_pending_ > 0) {
+    double oldest = last_input_;
+    for (const Stream& st : streams_) {
+      if (!st.headers_done) oldest = std::min(oldest, st.began);
+    }
+    return oldest;
+  }
   if (incomplete_ == 0) return std::nullopt;
   return last_input_;
 }
@@ -214,6 +225,8 @@ void H2Session::Stream::reset() {
   headers_too_large = false;
   responded = false;
   peer_ended = false;
+  headers_done = false;
+  began = 0;
 }
 
 H2Session::Stream* H2Session::find(int32_t stream_id) {
@@ -240,6 +253,8 @@ int H2Session::on_begin_headers(int32_t stream_id) {
   nghttp2_session_set_stream_user_data(session_, stream_id, &s);
   env_.worker.stats->streams_active.add(1);
   ++incomplete_;
+  s.began = env_.host.now();
+  ++headers_pending_;
   return 0;
 }
 
@@ -269,6 +284,10 @@ int H2Session::on_frame_recv(const nghttp2_frame* frame) {
   if (!s) return 0;
   if (end_stream || type == NGHTTP2_RST_STREAM) s->peer_ended = true;
   if (type == NGHTTP2_RST_STREAM) return 0;  // on_stream_close() follows
+  if (type == NGHTTP2_HEADERS && !s->headers_done) {
+    s->headers_done = true;
+    --headers_pending_;
+  }
   if (type == NGHTTP2_HEADERS && !s->handler) dispatch(*s);
   if (end_stream && !s->responded) respond(*s);
   return 0;
@@ -287,6 +306,7 @@ int H2Session::on_stream_close(int32_t stream_id) {
     nghttp2_session_set_stream_user_data(session_, stream_id, nullptr);
     checks_.stream_closed(stream_id, s->peer_ended);
     if (!s->responded) --incomplete_;
+    if (!s->headers_done) --headers_pending_;
     if (env_.worker.faults) env_.worker.faults->on_stream_closed(s->req, fault_keep_);
     s->reset();  // the handler, the body and whatever the body holds go now
     if (spare_.size() < kMaxSpare) {

@@ -57,6 +57,8 @@ class H2Session final : public ProtocolSession {
     Response response;           // its headers (and kept values), alive until the stream closes
     bool responded = false;
     bool peer_ended = false;  // the client sent END_STREAM or RST_STREAM (see H2FrameChecks)
+    bool headers_done = false;   // the request's header block has fully arrived
+    double began = 0;            // host time its HEADERS frame began
     std::list<Stream>::iterator self;  // position in streams_
 
     /// Back to a fresh stream, keeping string and vector capacity for the next request.
@@ -79,6 +81,7 @@ class H2Session final : public ProtocolSession {
   bool settings_sent_ = false;  // the SETTINGS frame went out with the advertised stream limit
   bool shutting_down_ = false;
   size_t incomplete_ = 0;    // streams whose request has not fully arrived
+  size_t headers_pending_ = 0;  // streams whose header block has not fully arrived
   double last_input_ = 0;    // host time of the last on_read()
   ConnectionKeep fault_keep_;  // what a fault keeps until the connection ends (--fault)
 };
