@@ -10,7 +10,8 @@
 # `ci/sanitize.sh thread` is the nightly ThreadSanitizer stage instead: the
 # threaded parts — the engine's worker loops, the plan runner, the sampler and
 # the scraper, the target process watcher — built with -fsanitize=thread, and
-# their tests run (build-tsan/). ci/nightly.sh runs it after the suite.
+# their tests run (build-tsan/). ci/nightly.sh runs it after the suite when
+# H2SOAK_NIGHTLY_EXTRAS=1 (the scheduled nightly workflow sets it).
 #
 # Environment: H2SOAK_SAN_BUILD_DIR (default build-asan/ or build-tsan/).
 set -euo pipefail
