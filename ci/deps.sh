@@ -11,7 +11,7 @@ packages=(
   libkainjow-mustache-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-pytest python3-numpy python3-matplotlib
-  curl nghttp2-client nghttp2-server procps openssl
+  curl nghttp2-client nghttp2-server procps openssl strace util-linux
   "$@"
 )
 

@@ -17,7 +17,12 @@ reference runs (their series are drawn as a grey envelope). Writes into DIR:
   report.html     everything above inlined (base64) + summary, analysis and
                   verdict tables; no external files needed
 
-Exit codes: 0 written; 2 unreadable input (message names the file).
+Every file is written to a temporary name in DIR, synced and renamed into
+place, so a write that fails part-way (disk full, read-only folder, killed)
+leaves the older file of that name as it was.
+
+Exit codes: 0 written; 2 unreadable input (message names the file);
+3 an output could not be written (message names the file).
 Needs only Debian's python3-matplotlib and python3-numpy, not the h2soak module.
 """
 import argparse
@@ -25,8 +30,10 @@ import base64
 import html
 import json
 import math
+import contextlib
 import os
 import sys
+import tempfile
 
 import matplotlib
 
@@ -44,6 +51,38 @@ MIB = float(2**20)
 
 class InputError(Exception):
     """A file that is not a readable result or baseline."""
+
+
+class OutputError(Exception):
+    """An output file that could not be written; the older file is untouched."""
+
+
+@contextlib.contextmanager
+def atomic_output(path, mode="wb"):
+    """A file object that becomes `path` only when the block ends without error."""
+    folder = os.path.dirname(path) or "."
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".tmp.")
+    except OSError as e:
+        raise OutputError(f"{path}: cannot create a temporary file in {folder}: {e.strerror}") from e
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise OutputError(f"{path}: write failed ({e.strerror}); the file was left as it was") from e
+        raise
+
+
+def save_figure(fig, path):
+    with atomic_output(path) as f:
+        fig.savefig(f, format="png", dpi=90)
 
 
 def load_json(path):
@@ -197,7 +236,7 @@ def plot_resources(runs, baseline_runs, baseline_doc, path):
         shade_phases(a, runs[0].phases, label=(i == 0))
     fig.suptitle("Target resources")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    save_figure(fig, path)
     plt.close(fig)
 
 
@@ -226,7 +265,7 @@ def plot_gauges(runs, path):
     axes[-1, 0].set_xlabel("seconds since run start")
     fig.suptitle("Scraped gauges")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    save_figure(fig, path)
     plt.close(fig)
     return True
 
@@ -269,7 +308,7 @@ def plot_latency(runs, baseline_doc, path):
         ax.grid(True, axis="y", alpha=0.3, which="both")
     ax.set_title("Latency percentiles (steady phase)")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    save_figure(fig, path)
     plt.close(fig)
 
 
@@ -296,7 +335,7 @@ def plot_throughput(runs, baseline_runs, path):
         shade_phases(ax, runs[0].phases, label=(i == 0))
     fig.suptitle("Throughput")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    save_figure(fig, path)
     plt.close(fig)
 
 
@@ -399,10 +438,8 @@ def write_html(path, title, runs, images):
     doc = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
            + "".join(body) + "</body></html>\n")
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+    with atomic_output(path, "w") as f:
         f.write(doc)
-    os.replace(tmp, path)
 
 
 def main(argv=None):
@@ -425,7 +462,20 @@ def main(argv=None):
     except InputError as e:
         print(f"plot_run: {e}", file=sys.stderr)
         return 2
-    os.makedirs(args.out, exist_ok=True)
+    try:
+        write_report(args, runs, baseline_runs, baseline_doc)
+    except OutputError as e:
+        print(f"plot_run: {e}", file=sys.stderr)
+        return 3
+    print(os.path.join(args.out, "report.html"))
+    return 0
+
+
+def write_report(args, runs, baseline_runs, baseline_doc):
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"{args.out}: cannot create the output folder: {e.strerror}") from e
     images = []
     p = os.path.join(args.out, "resources.png")
     if any(r.samples for r in runs):
@@ -443,8 +493,6 @@ def main(argv=None):
     title = args.title or "h2soak report: " + ", ".join(sorted({r.meta.get("scenario_name", "?") for r in runs}))
     html_path = os.path.join(args.out, "report.html")
     write_html(html_path, title, runs, images)
-    print(html_path)
-    return 0
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ int run_ab(const AbArgs& args) {
     auto verdict = run::compare_pairs(a_runs, b_runs);
     if (!verdict) throw UsageError(verdict.error().message());
     for (const auto& e : errors) verdict->notes.push_back("did not complete: " + e);
-    if (!write_verdict(*verdict, args.summary_md, args.junit, args.verdict_json)) code = kExitUsage;
+    if (!write_verdict(*verdict, args.summary_md, args.junit, args.verdict_json)) code = kExitRunFailed;
     if (verdict->failed() && code == kExitPass) code = kExitRegression;
   }
   if (!errors.empty()) {

@@ -37,7 +37,7 @@ int run_analyze(const AnalyzeArgs& args) {
   run::analyze_result(*r, options);
   if (args.steady_until) r->metadata.extra["analysis_steady_until"] = fmt::format("{:g}", *args.steady_until);
   if (auto st = result::write_result(*r, args.out); !st) {
-    throw UsageError("cannot write " + args.out + ": " + st.error().message());
+    throw OutputError(st.error().message());
   }
   std::printf("%s: analysed again%s -> %s\n", args.file.c_str(),
               args.steady_until ? fmt::format(" (first {:g} s of steady)", *args.steady_until).c_str() : "",

@@ -13,6 +13,7 @@
 
 #include "harness/cli/command.h"
 #include "harness/cli/exit_codes.h"
+#include "harness/cli/run_support.h"
 #include "harness/cli/version.h"
 #include "harness/compare/baseline.h"
 #include "harness/compare/baseline_store.h"
@@ -34,7 +35,7 @@ int record_baseline(const std::vector<compare::RunMetrics>& runs, const std::str
   options.git_revision = kGitRevision;
   auto baseline = compare::build_baseline(runs, options);
   if (!baseline) throw UsageError(baseline.error().message());
-  if (auto st = compare::save_baseline(out, *baseline, force); !st) throw UsageError(st.error().message());
+  if (auto st = compare::save_baseline(out, *baseline, force); !st) throw OutputError(st.error().message());
   std::size_t metrics = 0;
   for (const auto& s : baseline->scenarios) metrics += s.metrics.size();
   const auto& machine = baseline->machine;
@@ -48,6 +49,7 @@ int record_baseline(const std::vector<compare::RunMetrics>& runs, const std::str
 }
 
 int run_record_from(const RecordFromArgs& args) {
+  refuse_existing_baseline(args.out, args.force);
   std::vector<compare::RunMetrics> runs;
   for (const auto& path : args.results) {
     auto run = compare::load_run_metrics(path);

@@ -10,8 +10,6 @@
 // It joins the `baseline` subcommand that baseline_command.cc creates
 // (`baseline record-from`), so it must be registered after it.
 
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -40,15 +38,8 @@ struct RecordArgs {
   bool quiet = false;
 };
 
-bool exists(const std::string& path) {
-  struct stat st{};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 int run_record(const RecordArgs& args) {
-  if (exists(args.out) && !args.force) {
-    throw UsageError(args.out + ": a baseline already exists; pass --force to replace it");
-  }
+  refuse_existing_baseline(args.out, args.force);
   auto plans = run::load_plans(args.file, overrides_from(args.target));
   if (!plans) throw UsageError(plans.error().message());
 
@@ -69,7 +60,10 @@ int run_record(const RecordArgs& args) {
 
   auto baseline = run::build(batch.finished, kVersion, kGitRevision);
   if (!baseline) throw UsageError(baseline.error().message());
-  if (auto st = compare::save_baseline(args.out, *baseline, args.force); !st) throw UsageError(st.error().message());
+  if (auto st = compare::save_baseline(args.out, *baseline, args.force); !st) {
+    throw OutputError(st.error().message() + "; the runs' results are in " + options.run.out_dir +
+                      " (`h2soak baseline record-from` builds the baseline from them)");
+  }
   std::size_t metrics = 0;
   for (const auto& s : baseline->scenarios) metrics += s.metrics.size();
   std::printf("\nwrote %s: %zu scenario(s), %zu run(s) each, %zu metrics, machine %s (%s, %d cores)\n",

@@ -4,7 +4,9 @@
 // subcommand with its options and, when that subcommand is chosen, stores the
 // action to run in `slot`. main() parses the command line, then runs the one
 // action that was chosen and exits with its code (see exit_codes.h).
-// Actions may throw UsageError for bad input found after parsing (exit 2).
+// Actions may throw UsageError for bad input found after parsing (exit 2), and
+// OutputError when a file they were asked to write could not be written (exit 3;
+// the atomic writer has left any older file of that name as it was).
 
 #include <functional>
 #include <stdexcept>
@@ -17,6 +19,10 @@ namespace h2soak::cli {
 using Action = std::function<int()>;
 
 struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct OutputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 

@@ -6,7 +6,6 @@
 // ever opened read-only.
 
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,13 +13,10 @@
 
 #include "harness/cli/command.h"
 #include "harness/cli/exit_codes.h"
+#include "harness/cli/run_support.h"
 #include "harness/compare/baseline_store.h"
 #include "harness/compare/result_adapter.h"
 #include "harness/compare/verdict.h"
-#include "harness/sinks/json_sink.h"
-#include "harness/sinks/junit_sink.h"
-#include "harness/sinks/markdown_sink.h"
-#include "harness/sinks/terminal_sink.h"
 
 namespace h2soak::cli {
 namespace {
@@ -60,21 +56,8 @@ int run_compare(const CompareArgs& args) {
   auto verdict = compare::compare_runs(*baseline, runs, options, baseline_path);
   if (!verdict) throw UsageError(verdict.error().message());
 
-  std::vector<std::unique_ptr<sinks::Sink>> outputs;
-  outputs.push_back(std::make_unique<sinks::TerminalSink>(sinks::Output::stream(stdout)));
-  if (!args.summary_md.empty()) {
-    outputs.push_back(std::make_unique<sinks::MarkdownSink>(sinks::Output::file(args.summary_md)));
-  }
-  if (!args.junit.empty()) outputs.push_back(std::make_unique<sinks::JUnitSink>(sinks::Output::file(args.junit)));
-  if (!args.json.empty()) outputs.push_back(std::make_unique<sinks::JsonSink>(sinks::Output::file(args.json)));
-  bool write_failed = false;
-  for (const auto& sink : outputs) {
-    if (auto st = sink->write(*verdict); !st) {
-      std::fprintf(stderr, "h2soak: cannot write the %s output: %s\n", sink->name(), st.error().message().c_str());
-      write_failed = true;
-    }
-  }
-  if (write_failed) return kExitUsage;  // a report CI expects is missing: not a pass
+  // A report CI expects is missing: not a pass.
+  if (!write_verdict(*verdict, args.summary_md, args.junit, args.json)) return kExitRunFailed;
   return verdict->failed() ? kExitRegression : kExitPass;
 }
 

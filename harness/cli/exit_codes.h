@@ -7,7 +7,8 @@ enum ExitCode : int {
   kExitPass = 0,        // run finished; no regression, every threshold met
   kExitRegression = 1,  // a regression against the baseline or a failed threshold
   kExitUsage = 2,       // bad usage, invalid scenario or baseline (message names file:line:col)
-  kExitRunFailed = 3,   // the run could not be completed: target unreachable, crashed, spawn failed
+  kExitRunFailed = 3,   // the run could not be completed (target unreachable, crashed, spawn failed),
+                        // or an output file could not be written (any older file is left as it was)
   kExitInternal = 4,    // a bug in h2soak
 };
 
@@ -16,7 +17,8 @@ inline constexpr const char* kExitCodesHelp =
     "  0  pass: the run finished, no regression, every threshold met\n"
     "  1  regression against the baseline, or a threshold failed\n"
     "  2  bad usage, or an invalid scenario/baseline (the message names file:line:col)\n"
-    "  3  the run could not be completed (target unreachable, crashed, spawn failed)\n"
+    "  3  the run could not be completed (target unreachable, crashed, spawn failed),\n"
+    "     or an output could not be written (an older file of that name is left as it was)\n"
     "  4  internal error\n";
 
 }  // namespace h2soak::cli

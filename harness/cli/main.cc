@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::fprintf(stderr, "h2soak: %s\n", e.what());
     return kExitUsage;
+  } catch (const OutputError& e) {
+    std::fprintf(stderr, "h2soak: %s\n", e.what());
+    return kExitRunFailed;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "h2soak: internal error: %s\n", e.what());
     return kExitInternal;

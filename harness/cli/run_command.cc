@@ -103,7 +103,7 @@ int run_run(const RunArgs& args, const std::vector<std::string>& argv) {
     auto verdict = run::judge(batch.finished, baseline ? &*baseline : nullptr, args.baseline);
     if (!verdict) throw UsageError(verdict.error().message());
     for (const auto& e : batch.errors) verdict->notes.push_back("did not complete: " + e);
-    if (!write_verdict(*verdict, args.summary_md, args.junit, args.verdict_json)) code = kExitUsage;
+    if (!write_verdict(*verdict, args.summary_md, args.junit, args.verdict_json)) code = kExitRunFailed;
     if (verdict->failed() && code == kExitPass) code = kExitRegression;
   }
   if (batch.incomplete) {

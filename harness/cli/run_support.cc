@@ -1,5 +1,6 @@
 #include "harness/cli/run_support.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -10,6 +11,7 @@
 #include <iterator>
 #include <memory>
 
+#include "harness/cli/command.h"
 #include "harness/cli/version.h"
 #include "harness/sinks/json_sink.h"
 #include "harness/sinks/junit_sink.h"
@@ -120,6 +122,13 @@ run::RunOptions base_run_options(const std::string& out_dir, int threads, const 
   o.progress = quiet ? nullptr : stderr;
   o.progress_tty = stderr_is_tty();
   return o;
+}
+
+void refuse_existing_baseline(const std::string& out, bool force) {
+  struct stat st {};
+  if (!force && ::stat(out.c_str(), &st) == 0) {
+    throw UsageError(out + ": a baseline already exists; pass --force to replace it");
+  }
 }
 
 bool write_verdict(const compare::Verdict& verdict, const std::string& summary_md, const std::string& junit,

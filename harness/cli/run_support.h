@@ -53,6 +53,10 @@ std::vector<std::string> process_command_line();
 run::RunOptions base_run_options(const std::string& out_dir, int threads, const std::vector<std::string>& argv,
                                  const std::atomic<bool>* stop_flag, bool quiet);
 
+// Throws UsageError when `out` exists and --force was not given: checked before
+// any work, so a refusal never costs a run (the atomic writer checks again).
+void refuse_existing_baseline(const std::string& out, bool force);
+
 // Terminal table on stdout, plus the files that are named (empty: skipped).
 // Returns false (after a message on stderr) when a file could not be written.
 bool write_verdict(const compare::Verdict& verdict, const std::string& summary_md, const std::string& junit,

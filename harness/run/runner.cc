@@ -232,15 +232,16 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
   for (const auto& t : plan.thresholds) r.thresholds.push_back(result_threshold_text(t, r.analysis));
 
   // 6. the result file
-  if (auto st = result::write_result(r, result_path); !st) {
-    out.end = RunEnd::kWriteFailed;
-    out.error = "cannot write the result: " + st.error().message();
-  } else {
-    out.result_path = result_path;
-  }
   if (r.status.state != result::RunState::kCompleted) {
     out.end = RunEnd::kIncomplete;
     out.error = r.status.reason;
+  }
+  if (auto st = result::write_result(r, result_path); !st) {
+    // Said even for an incomplete run: its partial result is what was lost.
+    if (out.end == RunEnd::kCompleted) out.end = RunEnd::kWriteFailed;
+    out.error += std::string(out.error.empty() ? "" : "; and ") + "cannot write the result: " + st.error().message();
+  } else {
+    out.result_path = result_path;
   }
   return out;
 }
