@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include "harness/compare/format.h"
 #include "harness/compare/stats.h"
@@ -193,6 +195,35 @@ MetricVerdict judge_metric(const BaselineMetric& base, const MetricSamples& curr
 
 namespace {
 
+// The stall rule (verdict.h): peaks of one scenario's metrics that a stalled
+// target explains become warnings.
+void demote_stall_peaks(std::vector<MetricVerdict>& metrics, std::size_t first) {
+  auto status_of = [&](const std::string& metric) -> std::optional<MetricStatus> {
+    for (std::size_t i = first; i < metrics.size(); ++i) {
+      if (metrics[i].metric == metric) return metrics[i].status;
+    }
+    return std::nullopt;
+  };
+  const auto p99 = status_of("latency.p99");
+  if (p99 != MetricStatus::kWarning && p99 != MetricStatus::kRegression) return;
+  static constexpr std::string_view kPeak = ".peak";
+  for (std::size_t i = first; i < metrics.size(); ++i) {
+    MetricVerdict& v = metrics[i];
+    const std::string& m = v.metric;
+    if (v.status != MetricStatus::kRegression || m.size() <= kPeak.size() ||
+        m.compare(m.size() - kPeak.size(), kPeak.size(), kPeak) != 0) {
+      continue;
+    }
+    const std::string resource = m.substr(0, m.size() - kPeak.size());
+    const bool leak_signal = status_of(resource + ".residual") == MetricStatus::kRegression ||
+                             status_of(resource + ".slope") == MetricStatus::kRegression;
+    if (leak_signal) continue;
+    v.status = MetricStatus::kWarning;
+    v.reason += "; a warning only: latency.p99 of this scenario is beyond its limit too, and a stalled target "
+                "holds more at once, while " + resource + ".residual and .slope pass (confirm with h2soak ab)";
+  }
+}
+
 struct ScenarioRuns {
   std::string hash;
   std::vector<const RunMetrics*> runs;
@@ -264,6 +295,7 @@ Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetr
       }
     }
 
+    const std::size_t first_of_scenario = verdict.metrics.size();
     for (const auto& metric : names) {
       MetricSamples samples;
       bool all_cis = true;
@@ -317,6 +349,7 @@ Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetr
       v.metric = metric;
       verdict.metrics.push_back(std::move(v));
     }
+    demote_stall_peaks(verdict.metrics, first_of_scenario);
 
     // Thresholds: the results' own (deduplicated, in order) then the extra ones.
     std::vector<Threshold> gates;

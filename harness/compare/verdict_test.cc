@@ -315,3 +315,56 @@ TEST(CompareRuns, OtherMachineAndUnrunScenariosAreNoted) {
 
 }  // namespace
 }  // namespace h2soak::compare
+
+namespace h2soak::compare {
+namespace {
+
+// A baseline of one scenario with an fd peak, an fd residual and the p99 latency.
+Baseline stall_baseline() {
+  std::vector<RunMetrics> runs;
+  for (int i = 0; i < 3; ++i) {
+    runs.push_back(testing::make_run("short", "b" + std::to_string(i),
+                                     {{"fds.peak", {14.0 + i, "count"}},
+                                      {"fds.residual", {0, "count"}},
+                                      {"latency.p99", {7.5 + i * 0.1, "ms"}}}));
+  }
+  return *build_baseline(runs, {});
+}
+
+Verdict judge_stall(double peak, double residual, double p99_ms) {
+  auto now = testing::make_run("short", "now.json",
+                               {{"fds.peak", {peak, "count"}},
+                                {"fds.residual", {residual, "count"}},
+                                {"latency.p99", {p99_ms, "ms"}}});
+  return *compare_runs(stall_baseline(), {now}, {}, "base.json");
+}
+
+MetricStatus status_of(const Verdict& v, const std::string& metric) {
+  for (const auto& m : v.metrics) {
+    if (m.metric == metric) return m.status;
+  }
+  throw std::runtime_error("no verdict for " + metric);
+}
+
+TEST(StallRule, PeakBeyondItsLimitWhileTheTargetStalledIsAWarning) {
+  Verdict v = judge_stall(118, 0, 1640);  // what a starved machine did to a clean server
+  EXPECT_EQ(status_of(v, "fds.peak"), MetricStatus::kWarning);
+  EXPECT_EQ(status_of(v, "latency.p99"), MetricStatus::kWarning);
+  EXPECT_FALSE(v.failed());
+}
+
+TEST(StallRule, PeakStaysARegressionWithoutAStall) {
+  Verdict v = judge_stall(118, 0, 7.6);
+  EXPECT_EQ(status_of(v, "fds.peak"), MetricStatus::kRegression);
+  EXPECT_TRUE(v.failed());
+}
+
+TEST(StallRule, PeakStaysARegressionWhenTheResidualSaysLeak) {
+  Verdict v = judge_stall(118, 60, 1640);
+  EXPECT_EQ(status_of(v, "fds.peak"), MetricStatus::kRegression);
+  EXPECT_EQ(status_of(v, "fds.residual"), MetricStatus::kRegression);
+  EXPECT_TRUE(v.failed());
+}
+
+}  // namespace
+}  // namespace h2soak::compare
