@@ -195,17 +195,15 @@ MetricVerdict judge_metric(const BaselineMetric& base, const MetricSamples& curr
 
 namespace {
 
-// The stall rule (verdict.h): peaks of one scenario's metrics that a stalled
-// target explains become warnings.
-void demote_stall_peaks(std::vector<MetricVerdict>& metrics, std::size_t first) {
-  auto status_of = [&](const std::string& metric) -> std::optional<MetricStatus> {
+// The lone-peak rule (verdict.h): a peak that regressed while its resource's residual and
+// slope did not becomes a warning.
+void demote_lone_peaks(std::vector<MetricVerdict>& metrics, std::size_t first) {
+  auto regressed = [&](const std::string& metric) {
     for (std::size_t i = first; i < metrics.size(); ++i) {
-      if (metrics[i].metric == metric) return metrics[i].status;
+      if (metrics[i].metric == metric) return metrics[i].status == MetricStatus::kRegression;
     }
-    return std::nullopt;
+    return false;
   };
-  const auto p99 = status_of("latency.p99");
-  if (p99 != MetricStatus::kWarning && p99 != MetricStatus::kRegression) return;
   static constexpr std::string_view kPeak = ".peak";
   for (std::size_t i = first; i < metrics.size(); ++i) {
     MetricVerdict& v = metrics[i];
@@ -215,12 +213,10 @@ void demote_stall_peaks(std::vector<MetricVerdict>& metrics, std::size_t first) 
       continue;
     }
     const std::string resource = m.substr(0, m.size() - kPeak.size());
-    const bool leak_signal = status_of(resource + ".residual") == MetricStatus::kRegression ||
-                             status_of(resource + ".slope") == MetricStatus::kRegression;
-    if (leak_signal) continue;
+    if (regressed(resource + ".residual") || regressed(resource + ".slope")) continue;
     v.status = MetricStatus::kWarning;
-    v.reason += "; a warning only: latency.p99 of this scenario is beyond its limit too, and a stalled target "
-                "holds more at once, while " + resource + ".residual and .slope pass (confirm with h2soak ab)";
+    v.reason += "; a peak alone, so a warning only: " + resource + ".residual and .slope pass, and a target "
+                "that stalls for a moment holds more at once without leaking (confirm with h2soak ab)";
   }
 }
 
@@ -349,7 +345,7 @@ Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetr
       v.metric = metric;
       verdict.metrics.push_back(std::move(v));
     }
-    demote_stall_peaks(verdict.metrics, first_of_scenario);
+    demote_lone_peaks(verdict.metrics, first_of_scenario);
 
     // Thresholds: the results' own (deduplicated, in order) then the extra ones.
     std::vector<Threshold> gates;

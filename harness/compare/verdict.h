@@ -31,12 +31,13 @@
 //      IMPROVED when beyond the mirrored limit in the good direction.
 //   A metric whose rule has Gate::kWarn (efficiency figures by default) gets
 //   WARN where it would be a REGRESSION: shown, never failing the job.
-//   A peak (`X.peak`: fds, threads, RSS, a gauge) beyond its limit in a
-//   scenario whose latency.p99 is also beyond its limit, while X.residual and
-//   X.slope pass, is a WARN too: a target that stalls (a busy machine) holds
-//   more connections and requests at once (Little's law), so such a peak alone
-//   cannot tell a leak from a slow machine. A leak still fails on its
-//   residual or slope, and then the peak stays a REGRESSION with them.
+//   A peak (`X.peak`: fds, threads, RSS, a gauge) beyond its limit while
+//   X.residual and X.slope of the same scenario pass is a WARN too: a peak is
+//   the maximum over the run, and a target that stalls for a moment (a busy
+//   machine) holds more connections and requests at once (concurrency =
+//   arrival rate x latency), so a peak alone cannot tell a leak from a slow
+//   machine. A leak fails on its residual or slope, and then the peak stays a
+//   REGRESSION beside them. A hard cap on a peak is a threshold's job.
 //   NEW (metric not in the baseline) and MISSING (in the baseline, not in the
 //   results) are reported but never fail the comparison. Informational
 //   metrics (direction "none" in the result) get no row; thresholds may still

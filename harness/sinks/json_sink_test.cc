@@ -15,7 +15,7 @@ TEST(JsonSink, ParsesBackWithEveryRow) {
   ASSERT_EQ(j["metrics"].size(), 7u);
   const nlohmann::json* rss = nullptr;
   for (const auto& m : j["metrics"]) {
-    if (m["metric"] == "rss.peak") rss = &m;
+    if (m["metric"] == "rss.residual") rss = &m;
   }
   ASSERT_NE(rss, nullptr);
   EXPECT_EQ((*rss)["status"], "REGRESSION");

@@ -92,7 +92,7 @@ TEST(JUnitSink, WellFormedWithOneTestcasePerMetricAndThreshold) {
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<testsuite name=\"mixed\" tests=\"9\" failures=\"2\""), std::string::npos);
-  EXPECT_NE(xml.find("<testcase classname=\"h2soak.mixed\" name=\"rss.peak\">\n      <failure type=\"regression\""),
+  EXPECT_NE(xml.find("<testcase classname=\"h2soak.mixed\" name=\"rss.residual\">\n      <failure type=\"regression\""),
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<testcase classname=\"h2soak.mixed\" name=\"latency.p50\"/>"), std::string::npos);

@@ -11,9 +11,9 @@ TEST(MarkdownSink, HeadlineFailuresAndTable) {
   auto md = render_markdown(testing::sample_verdict());
   EXPECT_EQ(md.rfind("## h2soak compare: FAIL: 1 regression, 1 failed threshold", 0), 0u) << md;
   EXPECT_NE(md.find("### Failures"), std::string::npos);
-  EXPECT_NE(md.find("- `mixed` `rss.peak`: "), std::string::npos) << md;
+  EXPECT_NE(md.find("- `mixed` `rss.residual`: "), std::string::npos) << md;
   EXPECT_NE(md.find("| Scenario | Metric | Baseline | Current | Change | Limit | Status |"), std::string::npos);
-  EXPECT_NE(md.find("| `mixed` | `rss.peak` | 100.0 MiB | 150.0 MiB | +50.0 MiB (+50.0%) | &lt;= 110.0 MiB (tolerance) | **REGRESSION** |"),
+  EXPECT_NE(md.find("| `mixed` | `rss.residual` | 100.0 MiB | 150.0 MiB | +50.0 MiB (+50.0%) | &lt;= 110.0 MiB (tolerance) | **REGRESSION** |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("| `mixed` | `errors.total == 0` | 2 | **FAILED** |"), std::string::npos) << md;

@@ -25,7 +25,7 @@ std::string line_with(const std::string& text, const std::string& part) {
 
 TEST(TerminalSink, RowsForEveryMetricWithStatus) {
   auto text = render_terminal(testing::sample_verdict(), false);
-  auto rss = line_with(text, "rss.peak");
+  auto rss = line_with(text, "rss.residual");
   EXPECT_NE(rss.find("REGRESSION"), std::string::npos) << text;
   EXPECT_NE(rss.find("100.0 MiB"), std::string::npos) << rss;
   EXPECT_NE(rss.find("150.0 MiB"), std::string::npos) << rss;

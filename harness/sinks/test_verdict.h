@@ -14,7 +14,7 @@ inline compare::RunMetrics run(const std::string& source, double rss, double rps
   r.scenario = "mixed";
   r.scenario_hash = "sha256:aaaa";
   r.machine = {"ci-host", "Test CPU", 2, "Linux"};
-  r.metrics["rss.peak"] = {rss, "bytes"};
+  r.metrics["rss.residual"] = {rss, "bytes"};
   r.metrics["throughput.rps"] = {rps, "req/s"};
   r.metrics["gauge.a<b>&\"c'|d"] = {weird, "count"};
   r.metrics["latency.p50"] = {10, "ms"};
