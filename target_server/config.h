@@ -30,6 +30,10 @@ struct Config {
   Millis session_ttl{60'000};
 
   uint32_t max_concurrent_streams = 100;  ///< Per h2 connection.
+  /// Per h2 connection: bytes of rendered responses not yet sent in full. Past it, further
+  /// complete requests wait (in order) until earlier responses finish, so a peer that does
+  /// not read holds at most this much (plus one response), not streams x page size.
+  uint64_t response_backlog = 1u << 20;
   Millis idle_timeout{30'000};            ///< A connection without streams is closed after it.
   Millis read_timeout{10'000};            ///< Request headers (and the TLS handshake) must arrive within it.
   uint32_t max_header_bytes = 16u << 10;  ///< Request header block limit (h1 and h2).

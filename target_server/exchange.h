@@ -177,4 +177,18 @@ class FixedHandler final : public Handler {
   Response response_;
 };
 
+/// A handler whose response is made by `make()` only when the request is complete and the
+/// session is ready to send it: a request that is reset, or that waits behind a full
+/// response backlog (H2Session), costs no rendering until then. `make` may refer to the
+/// Request: both sessions keep it alive until the handler is destroyed.
+template <typename Make>
+class DeferredHandler final : public Handler {
+ public:
+  DeferredHandler(Route route, Make make) : Handler(route), make_(std::move(make)) {}
+  Response respond() override { return make_(); }
+
+ private:
+  Make make_;
+};
+
 }  // namespace h2soak::target

@@ -226,6 +226,8 @@ void H2Session::Stream::reset() {
   responded = false;
   peer_ended = false;
   headers_done = false;
+  waiting = false;
+  held = 0;
   began = 0;
 }
 
@@ -289,7 +291,7 @@ int H2Session::on_frame_recv(const nghttp2_frame* frame) {
     --headers_pending_;
   }
   if (type == NGHTTP2_HEADERS && !s->handler) dispatch(*s);
-  if (end_stream && !s->responded) respond(*s);
+  if (end_stream && !s->responded && !s->waiting) request_complete(*s);
   return 0;
 }
 
@@ -305,7 +307,8 @@ int H2Session::on_stream_close(int32_t stream_id) {
   if (Stream* s = find(stream_id)) {
     nghttp2_session_set_stream_user_data(session_, stream_id, nullptr);
     checks_.stream_closed(stream_id, s->peer_ended);
-    if (!s->responded) --incomplete_;
+    if (!s->responded && !s->waiting) --incomplete_;
+    backlog_ -= s->held;
     if (!s->headers_done) --headers_pending_;
     if (env_.worker.faults) env_.worker.faults->on_stream_closed(s->req, fault_keep_);
     s->reset();  // the handler, the body and whatever the body holds go now
@@ -315,6 +318,7 @@ int H2Session::on_stream_close(int32_t stream_id) {
       streams_.erase(s->self);
     }
     env_.worker.stats->streams_active.add(-1);
+    respond_waiting();
   }
   return 0;
 }
@@ -327,14 +331,43 @@ void H2Session::dispatch(Stream& s) {
   s.handler = env_.router.make(s.req, env_.worker);
 }
 
+void H2Session::request_complete(Stream& s) {
+  --incomplete_;
+  // One response always goes, so any single response fits; past the backlog the rest wait in
+  // arrival order (a stream closes when its body is sent, or when the peer resets it).
+  if (backlog_ > 0 && (backlog_ >= env_.config.response_backlog || !waiting_.empty())) {
+    s.waiting = true;
+    waiting_.push_back(s.id);
+    return;
+  }
+  respond(s);
+}
+
+void H2Session::respond_waiting() {
+  while (!waiting_.empty() && (backlog_ == 0 || backlog_ < env_.config.response_backlog)) {
+    const int32_t id = waiting_.front();
+    waiting_.pop_front();
+    Stream* s = find(id);
+    if (s == nullptr || !s->waiting) continue;  // reset by the peer while it waited
+    s->waiting = false;
+    respond(*s);
+    // A stream usually closes inside nghttp2_session_mem_send, after the send loop has
+    // decided there is nothing more to write: ask for another round.
+    env_.host.request_write();
+  }
+}
+
 void H2Session::respond(Stream& s) {
   s.responded = true;
-  --incomplete_;
   Response r = s.handler->respond();
   env_.worker.stats->count_request(s.handler->route(), r.status);
   s.status = std::to_string(r.status);
   if (r.body && r.body->length()) s.length = std::to_string(*r.body->length());
   if (s.req.method == "HEAD" || r.status == 304 || r.status == 204) r.body.reset();
+  if (r.body && r.body->length()) {
+    s.held = *r.body->length();
+    backlog_ += s.held;
+  }
   s.body = std::move(r.body);
   s.response = std::move(r);
   constexpr size_t kMaxHeaders = 32;

@@ -6,6 +6,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <memory>
 
@@ -58,6 +59,8 @@ class H2Session final : public ProtocolSession {
     bool responded = false;
     bool peer_ended = false;  // the client sent END_STREAM or RST_STREAM (see H2FrameChecks)
     bool headers_done = false;   // the request's header block has fully arrived
+    bool waiting = false;        // complete, but its response waits for the backlog to drain
+    size_t held = 0;             // bytes of its rendered body, counted in backlog_ until it closes
     double began = 0;            // host time its HEADERS frame began
     std::list<Stream>::iterator self;  // position in streams_
 
@@ -69,7 +72,9 @@ class H2Session final : public ProtocolSession {
   static constexpr size_t kMaxSpare = 16;
   Stream* find(int32_t stream_id);
   void dispatch(Stream& s);  // request headers complete
-  void respond(Stream& s);   // request complete
+  void request_complete(Stream& s);  // responds now, or queues it while the backlog is full
+  void respond(Stream& s);
+  void respond_waiting();             // as far as the backlog allows
   void check(const H2FrameChecks::Frame& frame);  // at a checkpoint of checks_
 
   SessionEnv env_;
@@ -82,6 +87,8 @@ class H2Session final : public ProtocolSession {
   bool shutting_down_ = false;
   size_t incomplete_ = 0;    // streams whose request has not fully arrived
   size_t headers_pending_ = 0;  // streams whose header block has not fully arrived
+  size_t backlog_ = 0;          // sum of Stream::held over open streams (config.response_backlog)
+  std::deque<int32_t> waiting_;  // ids of waiting streams, oldest first (closed ones are skipped)
   double last_input_ = 0;    // host time of the last on_read()
   ConnectionKeep fault_keep_;  // what a fault keeps until the connection ends (--fault)
 };

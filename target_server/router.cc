@@ -65,9 +65,12 @@ std::unique_ptr<Handler> Router::make_clean(const Request& req, const WorkerEnv&
   const std::string_view method = req.method;
   switch (m.route) {
     case Route::kIndex:
-    case Route::kPage:
+    case Route::kPage: {
       if (!is_get(method)) return not_allowed(m.route, "GET, HEAD");
-      return fixed(m.route, page_response(req, m.page, state_, env));
+      // Rendered when the request is answered, not when its headers arrive (DeferredHandler).
+      auto render = [&req, page = m.page, this, &env] { return page_response(req, page, state_, env); };
+      return std::make_unique<DeferredHandler<decltype(render)>>(m.route, std::move(render));
+    }
     case Route::kStatic:
       if (!is_get(method)) return not_allowed(m.route, "GET, HEAD");
       return fixed(m.route, static_response(req, m.rest, state_.assets));

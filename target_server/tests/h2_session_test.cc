@@ -347,5 +347,32 @@ TEST_F(H2SessionRawTest, PriorityOnStreamZeroOrOnItself) {
   }
 }
 
+// A peer that does not read (stream windows of zero) while asking for many pages holds at
+// most the backlog: past it, complete requests wait in order until earlier responses finish,
+// and one the peer resets while it waits is skipped.
+TEST_F(H2SessionRawTest, PastTheResponseBacklogRequestsWaitForEarlierResponses) {
+  config.response_backlog = 1;  // one response at a time
+  start(100);
+  const std::string zero_window = std::string("\x00\x04", 2) + u32(0);  // SETTINGS_INITIAL_WINDOW_SIZE = 0
+  ASSERT_TRUE(send(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + frame(NGHTTP2_SETTINGS, 0, 0, zero_window)));
+  receive();
+  ASSERT_TRUE(send(frame(NGHTTP2_SETTINGS, NGHTTP2_FLAG_ACK, 0) + request(1) + request(3) + request(5)));
+  std::vector<Frame> out = receive();
+  EXPECT_NE(first(out, NGHTTP2_HEADERS, 1), nullptr);
+  EXPECT_EQ(first(out, NGHTTP2_HEADERS, 3), nullptr) << "responded past the backlog";
+  EXPECT_EQ(first(out, NGHTTP2_HEADERS, 5), nullptr) << "responded past the backlog";
+  EXPECT_EQ(first(out, NGHTTP2_DATA, 1), nullptr) << "sent DATA into a zero window";
+
+  // Stream 3 gives up while it waits; stream 1's window opens and its response ends.
+  ASSERT_TRUE(send(frame(NGHTTP2_RST_STREAM, 0, 3, u32(NGHTTP2_CANCEL)) + frame(NGHTTP2_WINDOW_UPDATE, 0, 0, u32(1 << 30)) +
+                   frame(NGHTTP2_WINDOW_UPDATE, 0, 1, u32(1 << 30))));
+  out = receive();
+  bool ended = false;
+  for (const Frame& f : out) ended |= f.type == NGHTTP2_DATA && f.sid == 1 && (f.flags & NGHTTP2_FLAG_END_STREAM);
+  EXPECT_TRUE(ended);
+  EXPECT_EQ(first(out, NGHTTP2_HEADERS, 3), nullptr) << "answered a stream the peer reset";
+  EXPECT_NE(first(out, NGHTTP2_HEADERS, 5), nullptr) << "the next waiting request was not answered";
+}
+
 }  // namespace
 }  // namespace h2soak::target
