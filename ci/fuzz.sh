@@ -24,8 +24,9 @@ if [[ ! $seconds =~ ^[1-9][0-9]*$ ]]; then
   echo "usage: ci/fuzz.sh [SECONDS_PER_TARGET]  (a whole number of seconds, not '$seconds')" >&2
   exit 2
 fi
-all_targets=(scenario_loader_fuzz prometheus_fuzz proc_parse_fuzz html_links_fuzz
-             result_json_fuzz baseline_fuzz h1_session_fuzz h2_session_fuzz)
+# Every fuzz/NAME_fuzz.cc is a target (fuzz/CMakeLists.txt registers each).
+all_targets=()
+for f in "$root"/fuzz/*_fuzz.cc; do all_targets+=("$(basename "$f" .cc)"); done
 read -r -a targets <<<"${H2SOAK_FUZZ_TARGETS:-${all_targets[*]}}"
 
 stages=()
