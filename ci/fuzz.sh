@@ -29,23 +29,18 @@ all_targets=()
 for f in "$root"/fuzz/*_fuzz.cc; do all_targets+=("$(basename "$f" .cc)"); done
 read -r -a targets <<<"${H2SOAK_FUZZ_TARGETS:-${all_targets[*]}}"
 
-stages=()
-stage_start=$SECONDS
-stage_done() {  # name: records and prints how long the stage took
-  local took=$((SECONDS - stage_start))
-  stages+=("$(printf '%-22s %5d s' "$1" "$took")")
-  echo "fuzz.sh: stage $1 took $took s"
-  stage_start=$SECONDS
-}
+# shellcheck source=ci/stages.sh
+. "$root/ci/stages.sh"
+stages_init fuzz.sh
 rows=()
 print_summary() {
+  local code=$?
   if ((${#rows[@]})); then
     echo "fuzz.sh: results"
     printf 'fuzz.sh:   %-22s %5s %10s %8s %6s %7s %6s  %s\n' target secs execs exec/s cov ft corpus result
     for r in "${rows[@]}"; do echo "fuzz.sh:   $r"; done
   fi
-  echo "fuzz.sh: stage times"
-  for s in "${stages[@]}"; do echo "fuzz.sh:   $s"; done
+  stages_print "$code"
 }
 trap print_summary EXIT
 

@@ -16,19 +16,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${H2SOAK_BUILD_DIR:-$root/build}
 
-stages=()
-stage_start=$SECONDS
-stage_done() {  # name: records and prints how long the stage took
-  local took=$((SECONDS - stage_start))
-  stages+=("$(printf '%-14s %5d s' "$1" "$took")")
-  echo "test.sh: stage $1 took $took s"
-  stage_start=$SECONDS
-}
-print_stages() {
-  echo "test.sh: stage times"
-  for s in "${stages[@]}"; do echo "test.sh:   $s"; done
-}
-trap print_stages EXIT
+# shellcheck source=ci/stages.sh
+. "$root/ci/stages.sh"
+stages_init test.sh
 
 "$root/ci/deps.sh"
 # shellcheck source=ci/build_env.sh

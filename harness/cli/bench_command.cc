@@ -5,8 +5,6 @@
 
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -17,6 +15,7 @@
 
 #include "harness/cli/command.h"
 #include "harness/cli/exit_codes.h"
+#include "harness/cli/run_support.h"
 #include "harness/cli/version.h"
 #include "harness/load/bench_report.h"
 #include "harness/load/bench_workload.h"
@@ -27,13 +26,6 @@
 
 namespace h2soak::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-void on_sigint(int) {
-  g_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
-}
 
 struct BenchArgs {
   std::vector<std::string> urls;
@@ -213,7 +205,9 @@ int run_bench(const BenchArgs& args) {
   options.tls.resume = args.tls_resume;
   options.tls.ciphersuites = args.ciphersuites;
   options.tls.ca_file = args.ca_file;
-  options.stop_flag = &g_stop;
+  // SIGINT or SIGTERM ends the run early and still prints the summary; a second one kills.
+  StopOnSignal stop_on_signal;
+  options.stop_flag = stop_on_signal.flag();
   const bool tty = isatty(STDERR_FILENO) == 1 && !args.no_progress;
   load::Progress last;
   if (tty) {
@@ -231,11 +225,9 @@ int run_bench(const BenchArgs& args) {
 
   const double start_unix = unix_seconds();
   plan.log_origin_unix = start_unix;
-  std::signal(SIGINT, on_sigint);
   const load::RunOutcome out = load::run_workers(options, [&plan](load::Worker& w) {
     return std::make_unique<load::BenchWorkload>(w, plan);
   });
-  std::signal(SIGINT, SIG_DFL);
   if (tty) std::fprintf(stderr, "\r\033[K");
   log.reset();  // flushes (every worker buffer was flushed when its workload was destroyed)
 

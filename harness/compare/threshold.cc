@@ -6,19 +6,10 @@
 
 #include "harness/compare/format.h"
 #include "harness/compare/rules.h"
+#include "harness/util/text.h"
 #include "harness/util/units.h"
 
 namespace h2soak::compare {
-
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 const char* op_symbol(ThresholdOp op) {
   switch (op) {

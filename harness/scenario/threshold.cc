@@ -7,16 +7,11 @@
 
 #include "harness/scenario/decode.h"
 #include "harness/scenario/loader.h"
+#include "harness/util/text.h"
 #include "harness/util/units.h"
 
 namespace h2soak::scenario {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 std::optional<double> whole_number(std::string_view s) {
   double v = 0;

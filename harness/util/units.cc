@@ -5,14 +5,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "harness/util/text.h"
+
 namespace h2soak::units {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Splits "1.5ms" into 1.5 and "ms". Fails on an empty, negative or non-finite number.
 Result<std::pair<double, std::string_view>> split_number(std::string_view text, const char* kind) {

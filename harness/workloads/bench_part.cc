@@ -3,16 +3,11 @@
 #include <algorithm>
 
 #include "harness/load/worker.h"
+#include "harness/util/text.h"
 
 namespace h2soak::workloads {
 namespace {
 constexpr Nanos kAbortAfterEnd = std::chrono::seconds(1);
-
-std::string trim(std::string s) {
-  const auto b = s.find_first_not_of(" \t");
-  const auto e = s.find_last_not_of(" \t");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
 }  // namespace
 
 Result<load::BenchPlan> make_bench_plan(const WorkloadContext& context) {
@@ -25,7 +20,8 @@ Result<load::BenchPlan> make_bench_plan(const WorkloadContext& context) {
   for (const auto& h : p.headers) {
     const auto colon = h.find(':', h.empty() || h[0] != ':' ? 0 : 1);
     if (colon == std::string::npos) return Error("bench header without ':'", h);
-    plan.headers.emplace_back(trim(h.substr(0, colon)), trim(h.substr(colon + 1)));
+    const std::string_view line = h;
+    plan.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
   }
   if (p.body_size > 0) plan.body = net::make_generated_body(p.body_size);
   plan.clients = std::max<std::uint32_t>(1, p.clients);

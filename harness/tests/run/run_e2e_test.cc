@@ -284,6 +284,39 @@ TEST_F(RunE2e, SigkillOfH2soakStillStopsTheSpawnedTarget) {
   if (running(target)) ::kill(target, SIGKILL);
 }
 
+// `h2soak bench` under SIGTERM (a CI timeout) stops early like under Ctrl-C: it
+// still prints its summary and exits 0, long before its -D.
+TEST_F(RunE2e, SigtermEndsBenchEarlyWithItsSummary) {
+  const int port = free_port();
+  const std::string serve = "exec " + kTarget + " --no-tls --threads 2 --port " + std::to_string(port) + " >" +
+                            path("target.out") + " 2>&1";
+  const char* argv[] = {"/bin/sh", "-c", serve.c_str(), nullptr};
+  pid_t target = -1;
+  ASSERT_EQ(::posix_spawn(&target, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ), 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    up = slurp(path("target.out")).find("listen") != std::string::npos;
+  }
+  ASSERT_TRUE(up) << slurp(path("target.out"));
+  const auto started = std::chrono::steady_clock::now();
+  const pid_t h = start_h2soak("bench -D 60 -c 2 -m 4 " + url, dir_);
+  ASSERT_GT(h, 0);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  ASSERT_EQ(::kill(h, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(h, &status, 0), h);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ::kill(target, SIGTERM);
+  ::waitpid(target, nullptr, 0);
+  const std::string out = slurp(path("h2soak.out"));
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << out;
+  EXPECT_NE(out.find("finished in"), std::string::npos) << out;
+  EXPECT_LT(took, 30.0) << out;
+}
+
 // An invalid scenario is exit 2 with file:line:col and a "did you mean".
 TEST_F(RunE2e, InvalidScenarioIsExit2WithPosition) {
   const std::string file = path("bad.yaml");
