@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/load/error_class.h"
+#include "harness/load/request_accounting.h"
 #include "harness/load/worker.h"
 
 namespace h2soak::load {
@@ -235,42 +236,14 @@ void BenchWorkload::on_tick() {
 
 void BenchWorkload::on_complete(net::StreamRecord& r) {
   --in_flight_;
-  auto& m = metrics_[r.user_tag];
-  auto& counters = m.counters;
-  ++counters.requests_done;
-  counters.bytes_in_headers += r.header_bytes_in;
-  counters.bytes_in_data += r.data_bytes_in;
-  const TimePoint start = open_model() ? r.intended : (r.sent != TimePoint{} ? r.sent : r.submitted);
-  const std::uint64_t total_us = micros_between(start, r.last_byte);
-  std::int64_t ttfb_us = -1;
-  if (r.ok()) {
-    counters.record_status(r.status);
-    if (r.status >= 200 && r.status < 400) ++counters.requests_succeeded;
-    else ++counters.requests_failed;
-    m.request_total.record(total_us);
-    if (r.first_byte != TimePoint{}) {
-      ttfb_us = static_cast<std::int64_t>(micros_between(start, r.first_byte));
-      m.ttfb.record(static_cast<std::uint64_t>(ttfb_us));
-    }
-  } else {
-    if (r.status != 0) counters.record_status(r.status);
-    if (r.error == net::ErrorClass::kTimeout) {
-      ++counters.requests_timeout;
-      counters.record_error(metrics::ErrorClass::kTimeout);
-    } else {
-      ++counters.requests_errored;
-      if (r.error == net::ErrorClass::kRstStream) counters.record_rst_stream(r.rst_error_code);
-      else counters.record_error(to_metrics(r.error));
-    }
-    m.series.add_error(r.last_byte);
-  }
-  m.series.add_done(r.last_byte);
+  const TimePoint start = open_model() ? r.intended : sent_time(r);
+  const Recorded rec = record_request(metrics_[r.user_tag], r, start);
   if (log_.enabled()) {
     auto* c = static_cast<Connection*>(r.user);
     const double start_unix =
         plan_.log_origin_unix + std::chrono::duration<double>(start - worker_.origin()).count();
     log_.add(static_cast<std::uint64_t>(start_unix * 1e6), r.status, c ? c->connect_us() : 0, c ? c->tls_us() : 0,
-             ttfb_us, total_us,
+             rec.ttfb_us, rec.total_us,
              r.header_bytes_in + r.data_bytes_in, r.body_bytes_out,
              r.ok() ? std::string_view("-") : net::error_class_name(r.error));
   }

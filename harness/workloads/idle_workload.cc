@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "harness/load/worker.h"
-#include "harness/workloads/request_accounting.h"
+#include "harness/load/request_accounting.h"
 
 namespace h2soak::workloads {
 
@@ -118,7 +118,7 @@ void IdleWorkload::on_connected(load::Connection& c) {
 void IdleWorkload::on_complete(net::StreamRecord& r) {
   --in_flight_;
   Entry& e = *static_cast<Entry*>(r.user);
-  record_request(metrics_of(r.user_tag & 1), r, sent_time(r));
+  load::record_request(metrics_of(r.user_tag & 1), r, load::sent_time(r));
   e.silent_since = r.last_byte;
 }
 

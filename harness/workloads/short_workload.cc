@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "harness/load/worker.h"
-#include "harness/workloads/request_accounting.h"
+#include "harness/load/request_accounting.h"
 
 namespace h2soak::workloads {
 
@@ -151,7 +151,7 @@ void ShortConnectionsWorkload::on_complete(net::StreamRecord& r) {
   --in_flight_;
   Slot& slot = *static_cast<Slot*>(r.user);
   slot.request_active = false;
-  record_request(metrics_of(r.user_tag & 1), r, r.intended != r.submitted ? r.intended : sent_time(r));
+  load::record_request(metrics_of(r.user_tag & 1), r, r.intended != r.submitted ? r.intended : load::sent_time(r));
 }
 
 void ShortConnectionsWorkload::on_closed(load::Connection& c, const load::CloseInfo& info) {
@@ -228,7 +228,7 @@ void ShortConnectionsWorkload::on_transfer_done(h1::CurlClient& c, const net::St
     slot.connected = true;
     note_connected();
   }
-  record_request(m, r, r.intended != r.submitted ? r.intended : sent_time(r));
+  load::record_request(m, r, r.intended != r.submitted ? r.intended : load::sent_time(r));
   if (r.error == net::ErrorClass::kConnectFailed || r.error == net::ErrorClass::kTlsFailed) {
     ++m.counters.connections_failed;
     note_error(std::string("short_connections HTTP/1.1: ") + std::string(net::error_class_name(r.error)));

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "harness/load/worker.h"
-#include "harness/workloads/request_accounting.h"
+#include "harness/load/request_accounting.h"
 
 namespace h2soak::workloads {
 namespace {
@@ -144,7 +144,7 @@ void SseWorkload::on_response_data(net::StreamRecord& r, const std::uint8_t* dat
   slot.newline = newline;
   if (ended == 0) return;
   const TimePoint t = now();
-  if (slot.events == 0) x.first_event->record(micros_between(sent_time(r), t));
+  if (slot.events == 0) x.first_event->record(micros_between(load::sent_time(r), t));
   else x.gap->record(micros_between(slot.last_event, t));
   // Several events in one read: their gaps were not observable apart; count them.
   slot.events += ended;
@@ -158,8 +158,8 @@ void SseWorkload::on_complete(net::StreamRecord& r) {
   const std::uint64_t phase = r.user_tag & 1;
   auto& m = metrics_of(phase);
   const bool left = slot.leaving && r.error == net::ErrorClass::kCancelled;
-  if (!(left && unstart_if_abandoned(m, r, *extras_[phase].abandoned)))
-    record_request(m, r, sent_time(r), /*count_cancel_as_error=*/!left);
+  if (!(left && load::unstart_if_abandoned(m, r, *extras_[phase].abandoned)))
+    load::record_request(m, r, load::sent_time(r), /*count_cancel_as_error=*/!left);
   if (!left && r.last_byte < slot.deadline) ++*extras_[phase].ended_early;
   slot.hold_timer->stop();
   slot.record = nullptr;

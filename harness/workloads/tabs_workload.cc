@@ -4,7 +4,7 @@
 
 #include "harness/load/worker.h"
 #include "harness/workloads/html_links.h"
-#include "harness/workloads/request_accounting.h"
+#include "harness/load/request_accounting.h"
 
 namespace h2soak::workloads {
 namespace {
@@ -261,11 +261,11 @@ void TabsWorkload::on_complete(net::StreamRecord& r) {
   const auto generation = static_cast<std::uint32_t>(r.user_tag >> 8);
   auto& m = metrics_of(phase);
   const Extras& x = extras_[phase];
-  if (kind == Kind::kSse && unstart_if_abandoned(m, r, *x.abandoned)) {
+  if (kind == Kind::kSse && load::unstart_if_abandoned(m, r, *x.abandoned)) {
     if (tab.sse == &r) tab.sse = nullptr;
     return;
   }
-  record_request(m, r, sent_time(r), /*count_cancel_as_error=*/kind != Kind::kSse);
+  load::record_request(m, r, load::sent_time(r), /*count_cancel_as_error=*/kind != Kind::kSse);
   switch (kind) {
     case Kind::kLogin: ++*x.logins; break;
     case Kind::kPage: ++*x.pages; break;

@@ -16,7 +16,7 @@
 // connection — e.g. the server's idle timeout — is reopened the same way;
 // after a failed connect with a back-off of 200 ms .. 2 s).
 //
-// Accounting: every request is recorded (request_accounting.h) into the
+// Accounting: every request is recorded (load/request_accounting.h) into the
 // phase it started in. Extra counters per phase: tabs.opened, tabs.pages,
 // tabs.assets, tabs.logins, tabs.sse_streams (requests *completed* of each
 // kind, whatever their outcome; SSE streams left by the client count as done

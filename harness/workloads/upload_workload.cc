@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "harness/load/worker.h"
-#include "harness/workloads/request_accounting.h"
+#include "harness/load/request_accounting.h"
 
 namespace h2soak::workloads {
 namespace {
@@ -152,12 +152,12 @@ void UploadWorkload::on_complete(net::StreamRecord& r) {
   const std::uint64_t phase = r.user_tag & 1;
   auto& m = metrics_of(phase);
   const Extras& x = extras_[phase];
-  const TimePoint start = open_model() ? r.intended : sent_time(r);
-  record_request(m, r, start);
+  const TimePoint start = open_model() ? r.intended : load::sent_time(r);
+  load::record_request(m, r, start);
   *x.body_bytes += r.body_bytes_out;
   if (r.ok() && r.status >= 200 && r.status < 300) {
     x.size->record(u.size);
-    const double seconds = seconds_between(sent_time(r), r.last_byte);
+    const double seconds = seconds_between(load::sent_time(r), r.last_byte);
     if (seconds > 0) x.throughput->record(static_cast<std::uint64_t>(u.size / 1024.0 / seconds));
     if (params_.verify) {
       switch (check_upload_reply(u.reply, u.size, body_->digest_hex(u.size))) {

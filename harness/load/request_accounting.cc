@@ -1,10 +1,11 @@
-#include "harness/workloads/request_accounting.h"
+#include "harness/load/request_accounting.h"
 
-namespace h2soak::workloads {
+namespace h2soak::load {
 
-
-void record_request(metrics::WorkloadMetrics& m, const net::StreamRecord& r, TimePoint start,
-                    bool count_cancel_as_error) {
+Recorded record_request(metrics::WorkloadMetrics& m, const net::StreamRecord& r, TimePoint start,
+                        bool count_cancel_as_error) {
+  Recorded out;
+  out.total_us = micros_between(start, r.last_byte);
   auto& c = m.counters;
   ++c.requests_done;
   c.bytes_in_headers += r.header_bytes_in;
@@ -14,8 +15,11 @@ void record_request(metrics::WorkloadMetrics& m, const net::StreamRecord& r, Tim
     c.record_status(r.status);
     if (r.status >= 200 && r.status < 400) ++c.requests_succeeded;
     else ++c.requests_failed;
-    if (r.ok()) m.request_total.record(micros_between(start, r.last_byte));
-    if (r.first_byte != TimePoint{}) m.ttfb.record(micros_between(start, r.first_byte));
+    if (r.ok()) m.request_total.record(out.total_us);
+    if (r.first_byte != TimePoint{}) {
+      out.ttfb_us = static_cast<std::int64_t>(micros_between(start, r.first_byte));
+      m.ttfb.record(static_cast<std::uint64_t>(out.ttfb_us));
+    }
   } else {
     if (r.status != 0) c.record_status(r.status);
     if (r.error == net::ErrorClass::kTimeout) {
@@ -29,6 +33,7 @@ void record_request(metrics::WorkloadMetrics& m, const net::StreamRecord& r, Tim
     m.series.add_error(r.last_byte);
   }
   m.series.add_done(r.last_byte);
+  return out;
 }
 
 bool unstart_if_abandoned(metrics::WorkloadMetrics& m, const net::StreamRecord& r, std::uint64_t& abandoned) {
@@ -38,4 +43,4 @@ bool unstart_if_abandoned(metrics::WorkloadMetrics& m, const net::StreamRecord& 
   return true;
 }
 
-}  // namespace h2soak::workloads
+}  // namespace h2soak::load
