@@ -107,11 +107,25 @@ WRITERS = {
 
 
 def place_old(folder, name):
-    """The older file, and for the report every file of an older report."""
+    """Creates folder with an older file `name` in it; returns that file's path."""
+    os.makedirs(folder, exist_ok=True)
     dest = os.path.join(folder, name)
     with open(dest, "wb") as f:
         f.write(OLD)
     return dest
+
+
+def assert_old_kept(dest):
+    with open(dest, "rb") as f:
+        assert f.read() == OLD, f"{dest} was replaced by a write that failed"
+
+
+def assert_written_again(command, inputs, dest, complete):
+    """Once nothing is in the way, the same command writes the whole file."""
+    r = run(command(inputs, dest))
+    assert r.returncode in (0, 1), r  # compare may find the synthetic run regressed; the file is what counts
+    with open(dest, encoding="utf-8") as f:
+        assert complete(f.read())
 
 
 def leftovers(folder):
@@ -126,36 +140,28 @@ def run(cmd, timeout=120):
 def test_disk_full_part_way_keeps_the_old_file(writer, inputs, small_fs):
     command, name, complete = WRITERS[writer]
     folder = os.path.join(small_fs.path, "out")
-    os.makedirs(folder)
     dest = place_old(folder, name)
     small_fs.fill(leave_kib=1)
     r = run(command(inputs, dest))
     assert r.returncode == 3, r
     assert "No space left on device" in r.stderr and "left as it was" in r.stderr, r.stderr
     assert folder + "/" in r.stderr, r.stderr  # names the file
-    with open(dest, "rb") as f:
-        assert f.read() == OLD
+    assert_old_kept(dest)
     assert leftovers(folder) == []
-    # With room again, the same command writes the whole file.
     os.unlink(os.path.join(small_fs.path, "filler"))
-    r = run(command(inputs, dest))
-    assert r.returncode in (0, 1), r  # compare may find the synthetic run regressed; the file is what counts
-    with open(dest, encoding="utf-8") as f:
-        assert complete(f.read())
+    assert_written_again(command, inputs, dest, complete)
 
 
 @pytest.mark.parametrize("writer", sorted(WRITERS))
 def test_read_only_folder_keeps_the_old_file(writer, inputs, small_fs):
     command, name, _ = WRITERS[writer]
     folder = os.path.join(small_fs.path, "out")
-    os.makedirs(folder)
     dest = place_old(folder, name)
     small_fs.read_only()
     r = run(command(inputs, dest))
     assert r.returncode == 3, r
     assert "Read-only file system" in r.stderr and folder in r.stderr, r.stderr
-    with open(dest, "rb") as f:
-        assert f.read() == OLD
+    assert_old_kept(dest)
 
 
 RENAMES = "rename,renameat,renameat2"
@@ -202,7 +208,6 @@ def test_kill_9_just_before_the_rename_keeps_the_old_file(writer, inputs, tmp_pa
     nth = rename_index(command(inputs, os.path.join(trial, name)), name, tmp_path)
 
     folder = str(tmp_path / "out")
-    os.makedirs(folder)
     dest = place_old(folder, name)
     # strace holds the rename that would replace `dest` for 60 s; the writer is killed in the hold,
     # with its new file complete under the temporary name: the last moment a writer can die.
@@ -230,18 +235,13 @@ def test_kill_9_just_before_the_rename_keeps_the_old_file(writer, inputs, tmp_pa
     while time.monotonic() < deadline and process_state(pid) not in ("Z", None):
         time.sleep(0.02)
     assert process_state(pid) in ("Z", None), "the writer survived SIGKILL"
-    with open(dest, "rb") as f:
-        assert f.read() == OLD, "a killed writer replaced the old file"
+    assert_old_kept(dest)
     assert len(leftovers(folder)) == 1  # the killed writer's temporary file is all that remains of it
-    r = run(command(inputs, dest))
-    assert r.returncode in (0, 1), r
-    with open(dest, encoding="utf-8") as f:
-        assert complete(f.read())
+    assert_written_again(command, inputs, dest, complete)
 
 
 def test_run_on_a_full_disk_says_the_result_was_not_written(small_fs):
     folder = os.path.join(small_fs.path, "out")
-    os.makedirs(folder)
     dest = place_old(folder, "test_bench.json")
     small_fs.fill(leave_kib=4)  # one page: room for the target's log, none for the result
     env = dict(os.environ, PATH=os.path.dirname(TARGET) + ":" + os.environ["PATH"])
@@ -249,6 +249,5 @@ def test_run_on_a_full_disk_says_the_result_was_not_written(small_fs):
                        capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 3, r
     assert "cannot write the result" in r.stderr and "test_bench.json" in r.stderr, r.stderr
-    with open(dest, "rb") as f:
-        assert f.read() == OLD
+    assert_old_kept(dest)
     assert leftovers(folder) == []
