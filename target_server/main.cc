@@ -4,8 +4,6 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <malloc.h>
-
 #include <iostream>
 #include <string>
 #include <vector>
@@ -38,22 +36,9 @@ CLI::Validator size_validator() {
       "SIZE");
 }
 
-// glibc's default adapts its thresholds so that a freed ~200 KiB page body lets the arena
-// give the top of its heap back at once (madvise), and the next page render faults the same
-// pages in again: with the response backlog of an h2 connection rendering a few pages at a
-// time, that cost 3x the user and 10x the system CPU per page (h2load -c 1 -m 32 on
-// /page/20). Fixed thresholds keep up to 2 MiB free at the top of each arena; bodies up
-// to 1 MiB come from the heap. The idle trim (Server::tick) still returns everything once
-// no connection is open.
-void tune_malloc() {
-  mallopt(M_MMAP_THRESHOLD, 1 << 20);
-  mallopt(M_TRIM_THRESHOLD, 2 << 20);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  tune_malloc();
   Config cfg;
   std::string sse_interval = "100ms", session_ttl = "60s", idle_timeout = "30s", read_timeout = "10s",
               grace = "5s", upload_limit = "16MiB", max_header = "16KiB", response_backlog = "1MiB";
