@@ -44,7 +44,7 @@ std::string result_json(double rss, const std::string& hash = "sha256:aa", const
     "metadata":{"h2soak_version":"0.1.0","host":"ci-host","kernel":"Linux","cpu_count":2,
                 "scenario_name":"mixed","scenario_hash":")" + hash + R"(","start_unix":1795000000},
     "status":{"state":")" + state + R"(","reason":"exit 137"},
-    "analysis":{"rss.peak":{"value":)" + std::to_string(rss) + R"(,"unit":"bytes"},
+    "analysis":{"rss.residual":{"value":)" + std::to_string(rss) + R"(,"unit":"bytes"},
                 "threads.residual":{"value":0,"unit":"count"}}})";
 }
 
@@ -81,8 +81,8 @@ TEST_F(CompareCli, CleanRunPassesAndWritesReportsWithoutTouchingTheBaseline) {
                  " --junit " + dir_.file("j.xml") + " --json " + dir_.file("v.json"));
   EXPECT_EQ(out.code, 0) << out.output;
   EXPECT_NE(out.output.find("PASS: 0 regressions"), std::string::npos) << out.output;
-  EXPECT_NE(slurp(dir_.file("s.md")).find("| `mixed` | `rss.peak` |"), std::string::npos);
-  EXPECT_NE(slurp(dir_.file("j.xml")).find("<testcase classname=\"h2soak.mixed\" name=\"rss.peak\"/>"),
+  EXPECT_NE(slurp(dir_.file("s.md")).find("| `mixed` | `rss.residual` |"), std::string::npos);
+  EXPECT_NE(slurp(dir_.file("j.xml")).find("<testcase classname=\"h2soak.mixed\" name=\"rss.residual\"/>"),
             std::string::npos);
   EXPECT_NE(slurp(dir_.file("v.json")).find("h2soak.verdict/v1"), std::string::npos);
   struct stat st_after{};
@@ -96,14 +96,14 @@ TEST_F(CompareCli, WorseRunExitsOneNamingTheMetric) {
   spit(dir_.file("now.json"), result_json(180e6));
   auto out = run("compare " + dir_.file("now.json") + " " + base() + " --junit " + dir_.file("j.xml"));
   EXPECT_EQ(out.code, 1) << out.output;
-  EXPECT_NE(out.output.find("rss.peak"), std::string::npos);
+  EXPECT_NE(out.output.find("rss.residual"), std::string::npos);
   EXPECT_NE(out.output.find("REGRESSION"), std::string::npos);
   EXPECT_NE(slurp(dir_.file("j.xml")).find("<failure type=\"regression\""), std::string::npos);
 }
 
 TEST_F(CompareCli, FailedThresholdExitsOne) {
   spit(dir_.file("now.json"), result_json(101e6));
-  auto out = run("compare " + dir_.file("now.json") + " " + base() + " --threshold 'rss.peak < 50MB'");
+  auto out = run("compare " + dir_.file("now.json") + " " + base() + " --threshold 'rss.residual < 50MB'");
   EXPECT_EQ(out.code, 1) << out.output;
 }
 
