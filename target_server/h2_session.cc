@@ -335,7 +335,7 @@ void H2Session::request_complete(Stream& s) {
   --incomplete_;
   // One response always goes, so any single response fits; past the backlog the rest wait in
   // arrival order (a stream closes when its body is sent, or when the peer resets it).
-  if (backlog_ > 0 && (backlog_ >= env_.config.response_backlog || !waiting_.empty())) {
+  if (backlog_full() || (backlog_ > 0 && !waiting_.empty())) {
     s.waiting = true;
     waiting_.push_back(s.id);
     return;
@@ -344,15 +344,15 @@ void H2Session::request_complete(Stream& s) {
 }
 
 void H2Session::respond_waiting() {
-  while (!waiting_.empty() && (backlog_ == 0 || backlog_ < env_.config.response_backlog)) {
+  while (!waiting_.empty() && !backlog_full()) {
     const int32_t id = waiting_.front();
     waiting_.pop_front();
     Stream* s = find(id);
     if (s == nullptr || !s->waiting) continue;  // reset by the peer while it waited
     s->waiting = false;
     respond(*s);
-    // A stream usually closes inside nghttp2_session_mem_send, after the send loop has
-    // decided there is nothing more to write: ask for another round.
+    // The stream that made room may have closed inside a send round (nghttp2_session_mem_send)
+    // that ends without picking this response up: make sure another round follows.
     env_.host.request_write();
   }
 }

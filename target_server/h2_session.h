@@ -75,6 +75,8 @@ class H2Session final : public ProtocolSession {
   void request_complete(Stream& s);  // responds now, or queues it while the backlog is full
   void respond(Stream& s);
   void respond_waiting();             // as far as the backlog allows
+  /// Rendered, unsent bytes at or past config.response_backlog (never with none: one always goes).
+  bool backlog_full() const { return backlog_ > 0 && backlog_ >= env_.config.response_backlog; }
   void check(const H2FrameChecks::Frame& frame);  // at a checkpoint of checks_
 
   SessionEnv env_;
