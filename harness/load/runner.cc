@@ -8,6 +8,10 @@
 #include "harness/load/worker.h"
 
 namespace h2soak::load {
+namespace {
+constexpr auto kWake = std::chrono::milliseconds(100);
+constexpr auto kProgressEvery = std::chrono::seconds(1);
+}  // namespace
 
 RunOutcome run_workers(const RunnerOptions& options, const WorkloadFactory& factory) {
   const int n = std::max(1, options.threads);
@@ -44,11 +48,11 @@ RunOutcome run_workers(const RunnerOptions& options, const WorkloadFactory& fact
   }
 
   bool stop_sent = false;
-  TimePoint next_progress = out.origin + std::chrono::seconds(1);
+  TimePoint next_progress = out.origin + kProgressEvery;
   {
     std::unique_lock<std::mutex> lock(mutex);
     while (running > 0) {
-      cv.wait_for(lock, std::chrono::milliseconds(100));
+      cv.wait_for(lock, kWake);
       if (running == 0) break;
       if (!stop_sent && options.stop_flag && options.stop_flag->load()) {
         stop_sent = true;
@@ -56,10 +60,12 @@ RunOutcome run_workers(const RunnerOptions& options, const WorkloadFactory& fact
         for (auto& w : workers) w->request_stop();
       }
       if (options.on_progress && now() >= next_progress) {
-        next_progress += std::chrono::seconds(1);
+        next_progress += kProgressEvery;
         lock.unlock();
         Progress p;
-        p.elapsed_seconds = seconds_between(out.origin, now());
+        const TimePoint t = now();
+        p.elapsed_seconds = seconds_between(out.origin, t);
+        if (options.phase_at) p.phase = options.phase_at(std::chrono::duration_cast<Nanos>(t - out.origin));
         p.steady = true;
         for (auto& w : workers) {
           auto s = w->snapshot();
@@ -82,6 +88,7 @@ RunOutcome run_workers(const RunnerOptions& options, const WorkloadFactory& fact
     const TimePoint s = workers[i]->steady_start();
     if (s != TimePoint{} && (out.steady_start == TimePoint{} || s < out.steady_start)) out.steady_start = s;
     if (ends[i] > out.end) out.end = ends[i];
+    if (options.on_joined) options.on_joined(i, *workloads[i]);
   }
   if (out.steady_start == TimePoint{}) out.steady_start = out.end;
   out.steady_seconds = seconds_between(out.steady_start, out.end);

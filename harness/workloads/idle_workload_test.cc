@@ -34,7 +34,7 @@ TEST(IdleWorkload, ServerWithShortTimeoutsClosesEveryConnection) {
   opts.threads = 2;
   opts.base_url = server.https_url();
   double active_mid = -1;
-  opts.on_progress = [&](const PlanProgress& p) {
+  opts.on_progress = [&](const load::Progress& p) {
     if (p.elapsed_seconds >= 0.5 && active_mid < 0) active_mid = server.scrape_one(kActive);
   };
   const PlanRunOutcome out = run_plan(plan, opts);
@@ -79,7 +79,7 @@ TEST(IdleWorkload, ServerWithoutShortTimeoutsKeepsThemUntilCloseAt) {
   opts.threads = 2;
   opts.base_url = server.http_url();
   double active_late = -1;
-  opts.on_progress = [&](const PlanProgress& p) {
+  opts.on_progress = [&](const load::Progress& p) {
     if (p.elapsed_seconds >= 1.5 && active_late < 0) active_late = server.scrape_one(kActive);
   };
   const PlanRunOutcome out = run_plan(plan, opts);

@@ -6,7 +6,7 @@
 // How several workloads share the workers: each worker runs one
 // CompositeWorkload (composite_workload.h) holding that worker's share of
 // every planned workload; users, streams, connections and rates are split
-// across the workers with load::BenchPlan::share() (the first workers get the
+// across the workers with BenchPlan::share() (the first workers get the
 // remainder). So a workload's figures are the merge of its per-worker parts,
 // merged after the threads join (no shared state while the loops run).
 //
@@ -16,6 +16,10 @@
 // load::Phase: everything until the end of the phase named "warmup" is
 // recorded as kWarmup, every later phase as kSteady (the cooldown only sees
 // idle connections and in-flight remainders).
+//
+// It runs on load::run_workers, the one run loop (load/runner.h), with one
+// composite per worker; this file only builds the parts and assembles each
+// workload's outcome from them.
 //
 // Threading: run_plan() blocks the calling thread; on_progress is called on
 // that thread once a second, never concurrently. stop_flag may be set from
@@ -30,26 +34,19 @@
 #include <string>
 #include <vector>
 
-#include "harness/metrics/counters.h"
+#include "harness/load/runner.h"
 #include "harness/metrics/workload_metrics.h"
 #include "harness/scenario/plan.h"
 #include "harness/util/clock.h"
 
 namespace h2soak::workloads {
 
-struct PlanProgress {
-  double elapsed_seconds = 0;
-  std::string phase;          // the plan phase running now ("" past the end)
-  metrics::Counters counters; // summed over workloads and workers (steady once warm-up is over)
-  std::uint64_t in_flight = 0;
-};
-
 struct PlanRunOptions {
   int threads = 2;                        // worker threads; workloads are spread over them
   std::string base_url;                   // target URL after port substitution, e.g. "https://127.0.0.1:40123"
   bool insecure = true;                   // skip TLS certificate verification
   const std::atomic<bool>* stop_flag = nullptr;   // set by SIGINT or when the target dies: stop now
-  std::function<void(const PlanProgress&)> on_progress;  // once a second, never concurrently
+  std::function<void(const load::Progress&)> on_progress;  // once a second, never concurrently; phase set
   // After the plan's end (or the stop flag): how long in-flight requests may
   // finish before every connection is closed.
   Nanos drain{std::chrono::milliseconds(500)};

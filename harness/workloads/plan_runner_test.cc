@@ -51,7 +51,7 @@ TEST(PlanRunner, RunsEveryKindAtOnceOverThePlanTimeline) {
   double last_elapsed = 0;
   bool concurrent = false;
   std::atomic<int> in_callback{0};
-  opts.on_progress = [&](const PlanProgress& p) {
+  opts.on_progress = [&](const load::Progress& p) {
     if (in_callback.fetch_add(1) != 0) concurrent = true;
     if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
     EXPECT_GT(p.elapsed_seconds, last_elapsed);

@@ -31,7 +31,7 @@ TEST(SseWorkload, HoldsStreamsLeavesAndReopensMatchingServerCounts) {
   opts.threads = 2;
   opts.base_url = server.http_url();
   double max_active = 0;
-  opts.on_progress = [&](const PlanProgress& p) {
+  opts.on_progress = [&](const load::Progress& p) {
     if (p.elapsed_seconds > 3.0) return;
     max_active = std::max(max_active, server.scrape_one(kActive));
   };

@@ -38,7 +38,7 @@ TEST(TabsWorkload, BrowsesWithSessionsAndSseMatchingServerCounts) {
   opts.threads = 2;
   opts.base_url = server.https_url();
   int progress_calls = 0;
-  opts.on_progress = [&](const PlanProgress& p) {
+  opts.on_progress = [&](const load::Progress& p) {
     ++progress_calls;
     EXPECT_FALSE(p.phase.empty());
   };
