@@ -4,15 +4,10 @@
 // a new progress line to hand to the Python callback (GIL held, never
 // concurrently, never from the worker thread).
 //
-// Progress: the runner only prints progress to a FILE* (one plain line per
-// second, run::format_progress). We give it the write end of a pipe; a reader
-// thread parses each line back into numbers and keeps the latest one. The
-// format is pinned by test_run.py (it asserts the parsed keys), so a change in
-// format_progress fails a test instead of silently degrading the callback.
-#include "py/run_binding.h"
-
-#include <fcntl.h>
-#include <unistd.h>
+// Progress: the runner hands its typed progress value (run::ProgressState)
+// to RunOptions::on_progress on the load thread once a second; a mailbox
+// keeps the latest one for the calling thread, which turns it into a dict.
+#include "py/bindings.h"
 
 #include <pybind11/stl.h>
 
@@ -26,16 +21,15 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
 
 #include "harness/run/batch.h"
+#include "harness/run/progress.h"
 #include "harness/run/runner.h"
 #include "harness/scenario/loader.h"
-#include "harness/util/units.h"
 
 namespace py = pybind11;
 namespace run = h2soak::run;
@@ -59,89 +53,18 @@ PyObject* g_run_error = nullptr;
   throw py::error_already_set();
 }
 
-// One progress line of the runner, parsed.
-struct ProgressLine {
-  std::string line;
-  bool parsed = false;
-  std::string label, phase;
-  double elapsed = 0, total = 0, eta = 0, rps = 0;
-  std::uint64_t errors = 0, in_flight = 0;
-  bool has_target = false;
-  std::uint64_t rss = 0, threads = 0, fds = 0;
-};
-
-// "LABEL [phase   ]   3.0s/7s ETA   4s |    812.3 req/s | errors 0 | in flight 5
-//  | target RSS 12.5MiB threads 3 fds 17" (the last part only once sampled).
-ProgressLine parse_progress(const std::string& line) {
-  static const std::regex re(
-      R"(^(.*) \[(.*?) *\] +([0-9.]+)s/([0-9.]+)s ETA +([0-9.]+)s \| +([0-9.]+) req/s \| errors ([0-9]+) \| )"
-      R"(in flight ([0-9]+)(?: \| target RSS (\S+) threads ([0-9]+) fds ([0-9]+))?\s*$)");
-  ProgressLine p;
-  p.line = line;
-  std::smatch m;
-  if (!std::regex_match(line, m, re)) return p;
-  p.parsed = true;
-  p.label = m[1];
-  p.phase = m[2];
-  p.elapsed = std::atof(m[3].str().c_str());
-  p.total = std::atof(m[4].str().c_str());
-  p.eta = std::atof(m[5].str().c_str());
-  p.rps = std::atof(m[6].str().c_str());
-  p.errors = std::strtoull(m[7].str().c_str(), nullptr, 10);
-  p.in_flight = std::strtoull(m[8].str().c_str(), nullptr, 10);
-  if (m[9].matched) {
-    auto rss = units::parse_size(m[9].str());
-    p.has_target = true;
-    p.rss = rss ? *rss : 0;
-    p.threads = std::strtoull(m[10].str().c_str(), nullptr, 10);
-    p.fds = std::strtoull(m[11].str().c_str(), nullptr, 10);
-  }
-  return p;
-}
-
-// The runner's progress FILE*: the write end of a pipe drained by a reader
-// thread that keeps the latest line. Order: open(), hand writer() to the
-// runner, and after the runner returned close_writer() then join().
-class ProgressPipe {
+// The latest progress value of the run, handed over from the load thread
+// (run::RunOptions::on_progress) to the calling thread, which builds the
+// Python dict with the GIL held.
+class ProgressMailbox {
  public:
-  ProgressPipe() = default;
-  ProgressPipe(const ProgressPipe&) = delete;
-  ProgressPipe& operator=(const ProgressPipe&) = delete;
-  ~ProgressPipe() {
-    close_writer();
-    join();
+  void put(const run::ProgressState& s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    latest_ = s;
+    fresh_ = true;
   }
-
-  bool open() {
-    int fds[2];
-    // O_CLOEXEC: a spawned target must not hold the write end (no EOF then).
-    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
-    writer_ = ::fdopen(fds[1], "w");
-    if (writer_ == nullptr) {
-      ::close(fds[0]);
-      ::close(fds[1]);
-      return false;
-    }
-    read_fd_ = fds[0];
-    reader_ = std::thread([this] { read_loop(); });
-    return true;
-  }
-
-  std::FILE* writer() const { return writer_; }
-
-  void close_writer() {
-    if (writer_ != nullptr) std::fclose(writer_);
-    writer_ = nullptr;
-  }
-
-  void join() {
-    if (reader_.joinable()) reader_.join();
-    if (read_fd_ >= 0) ::close(read_fd_);
-    read_fd_ = -1;
-  }
-
-  // The latest line if it arrived after the last take_new().
-  std::optional<ProgressLine> take_new() {
+  // The latest value if it arrived after the last take_new().
+  std::optional<run::ProgressState> take_new() {
     std::lock_guard<std::mutex> lock(mu_);
     if (!fresh_) return std::nullopt;
     fresh_ = false;
@@ -149,59 +72,25 @@ class ProgressPipe {
   }
 
  private:
-  void read_loop() {
-    std::string buf;
-    char chunk[4096];
-    for (;;) {
-      const ssize_t n = ::read(read_fd_, chunk, sizeof chunk);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      buf.append(chunk, static_cast<std::size_t>(n));
-      std::size_t nl;
-      while ((nl = buf.find('\n')) != std::string::npos) {
-        std::string line = buf.substr(0, nl);
-        buf.erase(0, nl + 1);
-        if (line.empty()) continue;
-        ProgressLine p = parse_progress(line);
-        std::lock_guard<std::mutex> lock(mu_);
-        latest_ = std::move(p);
-        fresh_ = true;
-      }
-    }
-  }
-
-  std::FILE* writer_ = nullptr;
-  int read_fd_ = -1;
-  std::thread reader_;
   std::mutex mu_;
-  ProgressLine latest_;
+  run::ProgressState latest_;
   bool fresh_ = false;
 };
 
-py::dict progress_dict(const ProgressLine& p, double wall_elapsed, const scn::Plan* plan) {
+py::dict progress_dict(const run::ProgressState& s) {
   py::dict d;
-  d["line"] = p.line;
-  if (p.parsed) {
-    d["label"] = p.label;
-    d["phase"] = p.phase;
-    d["elapsed"] = p.elapsed;
-    d["total"] = p.total;
-    d["eta"] = p.eta;
-    d["rps"] = p.rps;
-    d["errors"] = p.errors;
-    d["in_flight"] = p.in_flight;
-    d["rss"] = p.has_target ? py::cast(p.rss) : py::none();
-    d["threads"] = p.has_target ? py::cast(p.threads) : py::none();
-    d["fds"] = p.has_target ? py::cast(p.fds) : py::none();
-  } else {
-    // Unknown line format: what the plan timeline says, from wall time since
-    // the first progress line (approximate).
-    d["elapsed"] = wall_elapsed;
-    const scn::PlannedPhase* ph = plan == nullptr ? nullptr
-                                               : plan->phase_at(std::chrono::duration_cast<Nanos>(
-                                                     std::chrono::duration<double>(wall_elapsed)));
-    d["phase"] = ph != nullptr ? py::cast(ph->name) : py::none();
-  }
+  d["line"] = run::format_progress(s);
+  d["label"] = s.label;
+  d["phase"] = s.phase.empty() ? std::string("end") : s.phase;
+  d["elapsed"] = s.elapsed;
+  d["total"] = s.total;
+  d["eta"] = run::eta_seconds(s);
+  d["rps"] = s.rps;
+  d["errors"] = s.errors;
+  d["in_flight"] = s.in_flight;
+  d["rss"] = s.target ? py::cast(s.target->rss) : py::none();
+  d["threads"] = s.target ? py::cast(s.target->threads) : py::none();
+  d["fds"] = s.target ? py::cast(s.target->fds) : py::none();
   return d;
 }
 
@@ -323,13 +212,9 @@ py::object run_entry(py::handle scenario, const RunArgs& args) {
   bo.run.progress = nullptr;
   bo.run.progress_tty = false;
 
-  ProgressPipe pipe;
+  ProgressMailbox mailbox;
   const bool want_progress = !args.progress.is_none();
-  if (want_progress) {
-    if (!pipe.open()) throw std::system_error(errno, std::generic_category(), "h2soak.run: progress pipe");
-    bo.run.progress = pipe.writer();
-  }
-  const scn::Plan* timeline = plans.size() == 1 && args.runs == 1 ? &plans.front() : nullptr;
+  if (want_progress) bo.run.on_progress = [&mailbox](const run::ProgressState& s) { mailbox.put(s); };
 
   run::BatchResult batch;
   std::exception_ptr worker_error;
@@ -349,14 +234,10 @@ py::object run_entry(py::handle scenario, const RunArgs& args) {
       done = true;
       cv.notify_all();
     });
-    using Clock = std::chrono::steady_clock;
-    std::optional<Clock::time_point> first_line;
-    auto deliver = [&](const std::optional<ProgressLine>& p) {  // GIL held
+    auto deliver = [&](const std::optional<run::ProgressState>& p) {  // GIL held
       if (!p || pending) return;
-      if (!first_line) first_line = Clock::now();
-      const double wall = std::chrono::duration<double>(Clock::now() - *first_line).count();
       try {
-        args.progress(progress_dict(*p, wall, timeline));
+        args.progress(progress_dict(*p));
       } catch (py::error_already_set& e) {
         pending = std::make_unique<py::error_already_set>(std::move(e));
         stop.store(true);
@@ -372,14 +253,12 @@ py::object run_entry(py::handle scenario, const RunArgs& args) {
         pending = std::make_unique<py::error_already_set>();
         stop.store(true);  // the runner ends the run cleanly: state "aborted", partial result written
       }
-      if (want_progress) deliver(pipe.take_new());
+      if (want_progress) deliver(mailbox.take_new());
     }
     worker.join();
-    pipe.close_writer();
-    pipe.join();
     if (want_progress) {
       py::gil_scoped_acquire gil;
-      deliver(pipe.take_new());  // the last line, if not delivered yet
+      deliver(mailbox.take_new());  // the last value, if not delivered yet
     }
   }
   if (worker_error) std::rethrow_exception(worker_error);

@@ -1,5 +1,6 @@
 #include "harness/run/progress.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -8,10 +9,11 @@
 
 namespace h2soak::run {
 
+double eta_seconds(const ProgressState& s) { return std::ceil(std::max(0.0, s.total - s.elapsed)); }
+
 std::string format_progress(const ProgressState& s) {
-  const double eta = std::max(0.0, s.total - s.elapsed);
   std::string line = fmt::format("{} [{:<8}] {:5.1f}s/{:.0f}s ETA {:3.0f}s | {:8.1f} req/s | errors {} | in flight {}",
-                                 s.label, s.phase.empty() ? "end" : s.phase, s.elapsed, s.total, std::ceil(eta),
+                                 s.label, s.phase.empty() ? "end" : s.phase, s.elapsed, s.total, eta_seconds(s),
                                  s.rps, s.errors, s.in_flight);
   if (s.target) {
     line += fmt::format(" | target RSS {} threads {} fds {}", units::format_size(s.target->rss), s.target->threads,

@@ -7,9 +7,10 @@
 //                   finished with a newline by finish()
 //   otherwise       a plain line per second (CI logs), no control characters
 //
-// Who calls: run_scenario() hands update() to workloads::run_plan's
-// on_progress (one thread, never concurrently); finish() after run_plan
-// returned. format_progress() is pure, for tests.
+// Who calls: run_scenario() builds one ProgressState a second from the load
+// engine's load::Progress (on the load thread, never concurrently), prints it
+// and hands it to RunOptions::on_progress (the Python callback's source);
+// finish() after the load returned. format_progress() is pure, for tests.
 
 #include <cstdint>
 #include <cstdio>
@@ -32,6 +33,8 @@ struct ProgressState {
 };
 
 std::string format_progress(const ProgressState& s);
+// Whole seconds left of the plan (never negative), as the line shows them.
+double eta_seconds(const ProgressState& s);
 
 class ProgressPrinter {
  public:

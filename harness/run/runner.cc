@@ -52,6 +52,222 @@ std::vector<result::WorkloadResult> to_results(const std::vector<workloads::Work
   return out;
 }
 
+// Step 2: the sampler, started a few intervals before load time zero (so the
+// analysis has a level from before the load). The target vanishing sets
+// `vanished` (on the sampler thread).
+struct Sampling {
+  std::unique_ptr<sampler::Sampler> sampler;
+  TimePoint zero{};  // load time zero: the sampler's and the result's origin
+};
+
+Result<Sampling> start_sampling(const scenario::Plan& plan, const LaunchedTarget& launched,
+                                std::atomic<bool>& vanished) {
+  const target::TargetProcess& proc = *launched.process;
+  const Nanos interval = plan.sample.interval;
+  const Nanos lead = std::max<Nanos>(interval * 6 + std::chrono::milliseconds(20), std::chrono::milliseconds(300));
+  sampler::SamplerOptions so;
+  so.pid = proc.pid();
+  so.interval = interval;
+  so.pss_every = static_cast<unsigned>(std::max<std::int64_t>(1, plan.sample.pss_interval / interval));
+  so.metrics_url = launched.metrics_url;
+  so.gauges = plan.sample.gauges;
+  so.insecure = plan.target.insecure;
+  Sampling sampling;
+  sampling.zero = now() + lead;
+  auto created = sampler::Sampler::create(so, sampling.zero);
+  if (!created) return Error("cannot sample the target " + proc.describe() + ": " + created.error().message());
+  sampling.sampler = std::move(*created);
+  sampling.sampler->set_on_vanished([&vanished](double) { vanished.store(true); });
+  if (auto st = sampling.sampler->start(); !st) {
+    return Error("cannot sample the target " + proc.describe() + ": " + st.error().message());
+  }
+  return sampling;
+}
+
+// The terminal line and RunOptions::on_progress, from the engine's progress
+// (once a second on the load thread): requests per second over the last
+// interval, errors over all phases, the target's latest sample.
+class ProgressReporter {
+ public:
+  ProgressReporter(const scenario::Plan& plan, const RunOptions& options, const sampler::Sampler& sampler)
+      : plan_(plan),
+        options_(options),
+        sampler_(sampler),
+        printer_(options.progress, options.progress_tty),
+        label_(options.progress_label.empty() ? plan.scenario_name : options.progress_label) {}
+
+  void report(const load::Progress& p) {
+    ProgressState s;
+    s.label = label_;
+    s.phase = p.phase;
+    s.elapsed = p.elapsed_seconds;
+    s.total = seconds(plan_.total_duration);
+    const std::uint64_t done = p.counters.requests_done;
+    const double dt = p.elapsed_seconds - last_elapsed_;
+    // The counters restart when warm-up ends (steady figures from then on).
+    if (last_phase_ == scenario::kWarmup && p.phase != scenario::kWarmup) {
+      warmup_errors_ = last_errors_;
+      last_done_ = 0;
+    }
+    const std::uint64_t delta = done >= last_done_ ? done - last_done_ : done;
+    s.rps = dt > 0 ? static_cast<double>(delta) / dt : 0;
+    last_errors_ = errors_of(p.counters);
+    s.errors = warmup_errors_ + last_errors_;
+    s.in_flight = p.in_flight;
+    s.target = sampler_.latest();
+    last_done_ = done;
+    last_elapsed_ = p.elapsed_seconds;
+    last_phase_ = p.phase;
+    printer_.print(s);
+    if (options_.on_progress) options_.on_progress(s);
+  }
+  void finish() { printer_.finish(); }
+
+ private:
+  const scenario::Plan& plan_;
+  const RunOptions& options_;
+  const sampler::Sampler& sampler_;
+  ProgressPrinter printer_;
+  std::string label_;
+  std::uint64_t last_done_ = 0;
+  double last_elapsed_ = 0;
+  std::uint64_t warmup_errors_ = 0;
+  std::uint64_t last_errors_ = 0;
+  std::string last_phase_;
+};
+
+// Step 3: the load on its own thread from time zero; this thread marks the
+// phase boundaries in the sampler and watches the target (dying, vanishing)
+// and the caller's stop flag, either of which stops the load.
+struct LoadRun {
+  workloads::PlanRunOutcome plan;
+  Ending watched;  // kCompleted unless the target died or the caller stopped the run
+};
+
+LoadRun run_load_and_watch(const scenario::Plan& plan, const RunOptions& options, const LaunchedTarget& launched,
+                           Sampling& sampling, const std::atomic<bool>& vanished) {
+  target::TargetProcess& proc = *launched.process;
+  sampler::Sampler& sampler = *sampling.sampler;
+  const TimePoint zero = sampling.zero;
+  std::this_thread::sleep_until(zero);
+
+  std::atomic<bool> stop{false};
+  ProgressReporter reporter(plan, options, sampler);
+  workloads::PlanRunOptions po;
+  po.threads = options.threads;
+  po.base_url = launched.url;
+  po.insecure = plan.target.insecure;
+  po.stop_flag = &stop;
+  po.on_progress = [&reporter](const load::Progress& p) { reporter.report(p); };
+
+  LoadRun run;
+  std::atomic<bool> load_done{false};
+  std::thread load_thread([&] {
+    run.plan = workloads::run_plan(plan, po);
+    load_done.store(true);
+  });
+
+  std::size_t next_phase = 0;
+  auto watch = [&] {
+    const TimePoint t = now();
+    while (next_phase < plan.phases.size() && t >= zero + plan.phases[next_phase].start) {
+      sampler.begin_phase(plan.phases[next_phase].name);
+      ++next_phase;
+    }
+    if (stop.load()) return;
+    const double at = seconds_between(zero, t);
+    if (vanished.load() || !proc.alive()) {
+      std::string how = "disappeared";
+      if (auto ex = proc.exit_status()) how = ex->describe();
+      run.watched.state = result::RunState::kTargetDied;
+      run.watched.reason = fmt::format("the target {} {} mid-run at t = {:.1f} s (phase {})", proc.describe(), how,
+                                       at, phase_at(plan, at));
+      stop.store(true);
+    } else if (options.stop_flag != nullptr && options.stop_flag->load()) {
+      run.watched.state = result::RunState::kAborted;
+      run.watched.reason = fmt::format("interrupted at t = {:.1f} s (phase {})", at, phase_at(plan, at));
+      stop.store(true);
+    }
+  };
+  while (!load_done.load()) {
+    watch();
+    TimePoint wake = now() + std::chrono::milliseconds(50);
+    if (next_phase < plan.phases.size()) wake = std::min(wake, zero + plan.phases[next_phase].start);
+    std::this_thread::sleep_until(wake);
+  }
+  load_thread.join();
+  watch();  // a crash during the last moments, or the final phase mark
+  reporter.finish();
+  return run;
+}
+
+// How the run ended: what the watch saw first, else what the load reports.
+Ending how_it_ended(const LoadRun& run, const std::string& url) {
+  if (run.watched.state != result::RunState::kCompleted) return run.watched;
+  const workloads::PlanRunOutcome& load = run.plan;
+  Ending ending;
+  if (!load.error.empty()) {
+    ending.state = result::RunState::kAborted;
+    ending.reason = "the load could not start: " + load.error;
+  } else if (load.never_connected) {
+    std::string why;
+    for (const auto& w : load.workloads) {
+      if (!w.last_error.empty()) why = w.last_error;
+    }
+    ending.state = result::RunState::kAborted;
+    ending.reason = "no connection to the target " + url + " could be established" + (why.empty() ? "" : ": " + why);
+  } else if (load.interrupted) {
+    ending.state = result::RunState::kAborted;
+    ending.reason = "the load was interrupted";
+  }
+  return ending;
+}
+
+// Step 4: a spawned target is stopped (SIGTERM, SIGKILL after the plan's
+// stop_grace) and how it ended goes into the result.
+void stop_target(const scenario::Plan& plan, target::TargetProcess& proc, result::RunResult& r) {
+  if (!proc.spawned()) return;
+  target::ExitStatus ex = proc.stop(plan.target.stop_grace);
+  if (ex.kind == target::ExitStatus::Kind::kExited) r.target.exit_code = ex.code;
+  if (ex.kind == target::ExitStatus::Kind::kSignaled) r.target.exit_signal = ex.signal;
+  r.metadata.extra["target_exit"] = ex.describe();
+}
+
+// Step 5: the result document: status, client metrics, samples, analysis,
+// the scenario's thresholds.
+void fill_result(const scenario::Plan& plan, const Ending& ending, const workloads::PlanRunOutcome& load,
+                 sampler::SampleSeries series, result::RunResult& r) {
+  r.status.state = ending.state;
+  r.status.reason = ending.reason;
+  r.workloads = to_results(load.workloads);
+  r.phases = series.phases;
+  r.target.samples = std::move(series);
+  AnalyzeOptions analyze_options;
+  analyze_options.rate_seconds = seconds(plan.steady.end - plan.steady.start);
+  analyze_result(r, analyze_options);
+  for (const auto& t : plan.thresholds) r.thresholds.push_back(result_threshold_text(t, r.analysis));
+}
+
+result::RunResult start_result(const scenario::Plan& plan, const RunOptions& options) {
+  result::RunResult r;
+  r.metadata = result::collect_metadata(options.version, options.git_revision, options.command_line);
+  r.metadata.scenario_name = plan.scenario_name;
+  r.metadata.scenario_hash = plan.scenario_hash;
+  r.metadata.scenario_path = plan.source_file;
+  r.metadata.duration = seconds(plan.total_duration);
+  r.metadata.extra = options.extra_metadata;
+  return r;
+}
+
+void describe_target(const LaunchedTarget& launched, result::RunResult& r) {
+  const target::TargetProcess& proc = *launched.process;
+  r.target.url = launched.url;
+  r.target.mode = launched.mode;
+  r.target.command = launched.command;
+  r.target.pid = proc.pid();
+  if (proc.spawned()) r.target.log_path = proc.log_path();
+}
+
 }  // namespace
 
 RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
@@ -61,14 +277,8 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
   const std::string stem = options.stem.empty() ? plan.scenario_name : options.stem;
   const std::string result_path = (fs::path(options.out_dir) / (stem + ".json")).string();
   const std::string log_path = (fs::path(options.out_dir) / (stem + ".target.log")).string();
-
+  out.result = start_result(plan, options);
   result::RunResult& r = out.result;
-  r.metadata = result::collect_metadata(options.version, options.git_revision, options.command_line);
-  r.metadata.scenario_name = plan.scenario_name;
-  r.metadata.scenario_hash = plan.scenario_hash;
-  r.metadata.scenario_path = plan.source_file;
-  r.metadata.duration = seconds(plan.total_duration);
-  r.metadata.extra = options.extra_metadata;
 
   // 1. the target
   auto launched = launch_target(plan, LaunchOptions{options.reference_binary, log_path});
@@ -78,160 +288,30 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
     return out;
   }
   target::TargetProcess& proc = *launched->process;
-  r.target.url = launched->url;
-  r.target.mode = launched->mode;
-  r.target.command = launched->command;
-  r.target.pid = proc.pid();
-  if (proc.spawned()) r.target.log_path = proc.log_path();
+  describe_target(*launched, r);
 
-  // 2. the sampler, started a few intervals before load time zero
-  const Nanos interval = plan.sample.interval;
-  const Nanos lead = std::max<Nanos>(interval * 6 + std::chrono::milliseconds(20), std::chrono::milliseconds(300));
-  sampler::SamplerOptions so;
-  so.pid = proc.pid();
-  so.interval = interval;
-  so.pss_every = static_cast<unsigned>(std::max<std::int64_t>(1, plan.sample.pss_interval / interval));
-  so.metrics_url = launched->metrics_url;
-  so.gauges = plan.sample.gauges;
-  so.insecure = plan.target.insecure;
-  TimePoint zero = now() + lead;
-  auto sampler = sampler::Sampler::create(so, zero);
-  if (!sampler) {
-    out.end = RunEnd::kNotStarted;
-    out.error = "cannot sample the target " + proc.describe() + ": " + sampler.error().message();
-    proc.stop(plan.target.stop_grace);
-    return out;
-  }
+  // 2. the sampler
   std::atomic<bool> vanished{false};
-  (*sampler)->set_on_vanished([&vanished](double) { vanished.store(true); });
-  if (auto st = (*sampler)->start(); !st) {
+  auto sampling = start_sampling(plan, *launched, vanished);
+  if (!sampling) {
     out.end = RunEnd::kNotStarted;
-    out.error = "cannot sample the target " + proc.describe() + ": " + st.error().message();
+    out.error = sampling.error().message();
     proc.stop(plan.target.stop_grace);
     return out;
   }
-  std::this_thread::sleep_until(zero);
 
-  // 3. the load, on its own thread; this thread marks phases and watches
-  std::atomic<bool> stop{false};
-  ProgressPrinter printer(options.progress, options.progress_tty);
-  const std::string label = options.progress_label.empty() ? plan.scenario_name : options.progress_label;
-  std::uint64_t last_done = 0;
-  double last_elapsed = 0;
-  std::uint64_t warmup_errors = 0;
-  std::uint64_t last_errors = 0;
-  std::string last_phase;
-  workloads::PlanRunOptions po;
-  po.threads = options.threads;
-  po.base_url = launched->url;
-  po.insecure = plan.target.insecure;
-  po.stop_flag = &stop;
-  sampler::Sampler* sampler_ptr = sampler->get();
-  po.on_progress = [&](const workloads::PlanProgress& p) {
-    ProgressState s;
-    s.label = label;
-    s.phase = p.phase;
-    s.elapsed = p.elapsed_seconds;
-    s.total = seconds(plan.total_duration);
-    const std::uint64_t done = p.counters.requests_done;
-    const double dt = p.elapsed_seconds - last_elapsed;
-    // The counters restart when warm-up ends (steady figures from then on).
-    if (last_phase == scenario::kWarmup && p.phase != scenario::kWarmup) {
-      warmup_errors = last_errors;
-      last_done = 0;
-    }
-    const std::uint64_t delta = done >= last_done ? done - last_done : done;
-    s.rps = dt > 0 ? static_cast<double>(delta) / dt : 0;
-    last_errors = errors_of(p.counters);
-    s.errors = warmup_errors + last_errors;
-    s.in_flight = p.in_flight;
-    s.target = sampler_ptr->latest();
-    last_done = done;
-    last_elapsed = p.elapsed_seconds;
-    last_phase = p.phase;
-    printer.print(s);
-  };
-
-  std::atomic<bool> plan_done{false};
-  workloads::PlanRunOutcome plan_out;
-  std::thread load_thread([&] {
-    plan_out = workloads::run_plan(plan, po);
-    plan_done.store(true);
-  });
-
-  Ending ending;
-  std::size_t next_phase = 0;
-  auto watch = [&] {
-    const TimePoint t = now();
-    while (next_phase < plan.phases.size() && t >= zero + plan.phases[next_phase].start) {
-      sampler_ptr->begin_phase(plan.phases[next_phase].name);
-      ++next_phase;
-    }
-    if (stop.load()) return;
-    if (vanished.load() || !proc.alive()) {
-      const double at = seconds_between(zero, t);
-      std::string how = "disappeared";
-      if (auto ex = proc.exit_status()) how = ex->describe();
-      ending.state = result::RunState::kTargetDied;
-      ending.reason = fmt::format("the target {} {} mid-run at t = {:.1f} s (phase {})", proc.describe(), how, at,
-                                  phase_at(plan, at));
-      stop.store(true);
-    } else if (options.stop_flag != nullptr && options.stop_flag->load()) {
-      ending.state = result::RunState::kAborted;
-      ending.reason = fmt::format("interrupted at t = {:.1f} s (phase {})", seconds_between(zero, t),
-                                  phase_at(plan, seconds_between(zero, t)));
-      stop.store(true);
-    }
-  };
-  while (!plan_done.load()) {
-    watch();
-    TimePoint wake = now() + std::chrono::milliseconds(50);
-    if (next_phase < plan.phases.size()) wake = std::min(wake, zero + plan.phases[next_phase].start);
-    std::this_thread::sleep_until(wake);
-  }
-  load_thread.join();
-  watch();  // a crash during the last moments, or the final phase mark
-  printer.finish();
-
-  if (ending.state == result::RunState::kCompleted) {
-    if (!plan_out.error.empty()) {
-      ending.state = result::RunState::kAborted;
-      ending.reason = "the load could not start: " + plan_out.error;
-    } else if (plan_out.never_connected) {
-      std::string why;
-      for (const auto& w : plan_out.workloads) {
-        if (!w.last_error.empty()) why = w.last_error;
-      }
-      ending.state = result::RunState::kAborted;
-      ending.reason = "no connection to the target " + launched->url + " could be established" +
-                      (why.empty() ? "" : ": " + why);
-    } else if (plan_out.interrupted) {
-      ending.state = result::RunState::kAborted;
-      ending.reason = "the load was interrupted";
-    }
-  }
+  // 3. the load, watched
+  const LoadRun load = run_load_and_watch(plan, options, *launched, *sampling, vanished);
+  const Ending ending = how_it_ended(load, launched->url);
 
   // 4. stop sampling, then the target
-  sampler::SampleSeries series = sampler_ptr->stop();
-  if (proc.spawned()) {
-    target::ExitStatus ex = proc.stop(plan.target.stop_grace);
-    if (ex.kind == target::ExitStatus::Kind::kExited) r.target.exit_code = ex.code;
-    if (ex.kind == target::ExitStatus::Kind::kSignaled) r.target.exit_signal = ex.signal;
-    r.metadata.extra["target_exit"] = ex.describe();
-  }
+  sampler::SampleSeries series = sampling->sampler->stop();
+  stop_target(plan, proc, r);
 
-  // 5. analysis
-  r.status.state = ending.state;
-  r.status.reason = ending.reason;
-  r.workloads = to_results(plan_out.workloads);
-  r.phases = series.phases;
-  r.target.samples = std::move(series);
-  AnalyzeOptions analyze_options;
-  analyze_options.rate_seconds = seconds(plan.steady.end - plan.steady.start);
-  analyze_result(r, analyze_options);
-  for (const auto& t : plan.thresholds) r.thresholds.push_back(result_threshold_text(t, r.analysis));
+  // 5. the result document
+  fill_result(plan, ending, load.plan, std::move(series), r);
 
-  // 6. the result file
+  // 6. the result file (also for a partial run)
   if (r.status.state != result::RunState::kCompleted) {
     out.end = RunEnd::kIncomplete;
     out.error = r.status.reason;

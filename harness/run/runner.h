@@ -26,11 +26,13 @@
 
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "harness/result/run_result.h"
+#include "harness/run/progress.h"
 #include "harness/scenario/plan.h"
 
 namespace h2soak::run {
@@ -48,6 +50,9 @@ struct RunOptions {
   std::FILE* progress = stderr;       // live progress; null: none
   bool progress_tty = false;          // rewrite one line in place
   std::string progress_label;         // default: the scenario name
+  // Each progress value as it is printed, once a second on the load thread
+  // (never concurrently); may be empty. The Python module's callback reads it.
+  std::function<void(const ProgressState&)> on_progress;
 };
 
 enum class RunEnd {
