@@ -40,7 +40,63 @@ std::string iso8601(double unix_seconds) {
   return buf;
 }
 
+std::optional<Direction> direction_named(const std::string& dir) {
+  if (dir == "lower" || dir == "lower_is_better") return Direction::kLowerIsBetter;
+  if (dir == "higher" || dir == "higher_is_better") return Direction::kHigherIsBetter;
+  return std::nullopt;
+}
+
+// One analysis figure as compare sees it; nullopt when it has no value.
+std::optional<MetricValue> metric_value(double value, std::string unit, std::optional<double> ci_low,
+                                        std::optional<double> ci_high, const std::string& direction,
+                                        std::optional<bool> leak) {
+  if (!std::isfinite(value)) return std::nullopt;  // the estimator had no data
+  MetricValue mv;
+  mv.value = value;
+  mv.unit = std::move(unit);
+  if (ci_low && ci_high && std::isfinite(*ci_low) && std::isfinite(*ci_high)) mv.ci = Interval{*ci_low, *ci_high};
+  mv.direction = direction_named(direction);
+  mv.informational = direction == "none";
+  if (leak) mv.kind = *leak ? MetricKind::kLeak : MetricKind::kValue;
+  return mv;
+}
+
+int cores_of(double count) {
+  // A count out of an int's range is as unknown as an absent one (0).
+  return count >= 0 && count <= std::numeric_limits<int>::max() ? static_cast<int>(count) : 0;
+}
+
+std::string incomplete_reason(const std::string& state, const std::string& reason) {
+  if (state == "completed") return {};
+  return state + (reason.empty() ? "" : ": " + reason);
+}
+
 }  // namespace
+
+RunMetrics run_metrics_of(const result::RunResult& r, const std::string& source) {
+  RunMetrics m;
+  m.source = source;
+  const result::Metadata& meta = r.metadata;
+  m.scenario = meta.scenario_name;
+  m.scenario_hash = meta.scenario_hash;
+  m.h2soak_version = meta.h2soak_version;
+  m.git_revision = meta.git_revision;
+  m.machine.hostname = meta.host;
+  m.machine.kernel = meta.kernel;
+  m.machine.cores = cores_of(meta.cpu_count);
+  m.machine.cpu_model = meta.cpu_model;
+  if (m.machine.cpu_model.empty()) {
+    if (auto it = meta.extra.find("cpu_model"); it != meta.extra.end()) m.machine.cpu_model = it->second;
+  }
+  m.started_at = iso8601(meta.start_unix);
+  m.incomplete_reason = incomplete_reason(result::to_string(r.status.state), r.status.reason);
+  for (const auto& [name, a] : r.analysis) {
+    auto mv = metric_value(a.value, a.unit, a.ci_low, a.ci_high, result::to_string(a.direction), a.leak);
+    if (mv) m.metrics.emplace(name, std::move(*mv));
+  }
+  m.thresholds = r.thresholds;
+  return m;
+}
 
 Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& source) {
   if (!j.is_object()) return Error("not an h2soak result: the top level is not an object", source);
@@ -64,9 +120,7 @@ Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& sourc
   r.git_revision = string_or(meta, "git_revision");
   r.machine.hostname = string_or(meta, "host");
   r.machine.kernel = string_or(meta, "kernel");
-  // A count out of an int's range is as unknown as an absent one (0).
-  const double cores = number_at(meta, "cpu_count").value_or(0);
-  r.machine.cores = cores >= 0 && cores <= std::numeric_limits<int>::max() ? static_cast<int>(cores) : 0;
+  r.machine.cores = cores_of(number_at(meta, "cpu_count").value_or(0));
   r.machine.cpu_model = string_or(meta, "cpu_model");
   if (r.machine.cpu_model.empty()) {
     if (auto extra = meta.find("extra"); extra != meta.end() && extra->is_object()) {
@@ -76,35 +130,20 @@ Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& sourc
   r.started_at = iso8601(number_at(meta, "start_unix").value_or(0));
 
   if (auto status = j.find("status"); status != j.end() && status->is_object()) {
-    const std::string state = string_or(*status, "state", "completed");
-    if (state != "completed") {
-      std::string reason = string_or(*status, "reason");
-      r.incomplete_reason = state + (reason.empty() ? "" : ": " + reason);
-    }
+    r.incomplete_reason = incomplete_reason(string_or(*status, "state", "completed"), string_or(*status, "reason"));
   }
 
   if (auto analysis = j.find("analysis"); analysis != j.end()) {
     if (!analysis->is_object()) return Error("/analysis: expected an object", source);
     for (const auto& [name, m] : analysis->items()) {
       if (!m.is_object()) return Error("/analysis/" + name + ": expected an object", source);
-      auto value = number_at(m, "value");
-      if (!value) continue;  // null/NaN: the estimator had no data
-      MetricValue mv;
-      mv.value = *value;
-      mv.unit = string_or(m, "unit");
-      auto lo = number_at(m, "ci_low");
-      auto hi = number_at(m, "ci_high");
-      if (lo && hi) mv.ci = Interval{*lo, *hi};
-      const std::string dir = string_or(m, "direction");
-      if (dir == "lower" || dir == "lower_is_better") mv.direction = Direction::kLowerIsBetter;
-      if (dir == "higher" || dir == "higher_is_better") mv.direction = Direction::kHigherIsBetter;
-      if (dir == "none") mv.informational = true;
+      std::optional<bool> leak;
       for (const char* key : {"leak", "is_leak_metric"}) {
-        if (auto it = m.find(key); it != m.end() && it->is_boolean()) {
-          mv.kind = it->get<bool>() ? MetricKind::kLeak : MetricKind::kValue;
-        }
+        if (auto it = m.find(key); it != m.end() && it->is_boolean()) leak = it->get<bool>();
       }
-      r.metrics.emplace(name, std::move(mv));
+      auto mv = metric_value(number_at(m, "value").value_or(std::nan("")), string_or(m, "unit"),
+                             number_at(m, "ci_low"), number_at(m, "ci_high"), string_or(m, "direction"), leak);
+      if (mv) r.metrics.emplace(name, std::move(*mv));
     }
   }
 

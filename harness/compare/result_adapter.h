@@ -13,12 +13,19 @@
 //                               (direction "none" → informational: thresholds only)
 //   thresholds (optional array of strings)                    → thresholds
 // Non-finite values are skipped (an estimator without data), never compared.
+//
+// Why compare reads the file itself rather than through result_json's full
+// reader: a comparison needs only the metadata, the status and the analysis,
+// and accepts a result trimmed to those (as CI artifacts often are), while
+// the full reader insists on every section. The reduction from an analysis
+// figure to a MetricValue is shared (metric_value below in the .cc).
 
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "harness/compare/run_metrics.h"
+#include "harness/result/run_result.h"
 #include "harness/util/result.h"
 
 namespace h2soak::compare {
@@ -30,5 +37,11 @@ Result<RunMetrics> run_metrics_from_json(const nlohmann::json& json, const std::
 
 // Reads and parses a result file (read-only).
 Result<RunMetrics> load_run_metrics(const std::string& path);
+
+// The same reduction from a run in memory (what `h2soak run` gates on), with
+// no JSON in between: every finite analysis figure, its interval, direction
+// ("none" → informational) and leak flag; the machine, the scenario and the
+// status as above.
+RunMetrics run_metrics_of(const result::RunResult& r, const std::string& source);
 
 }  // namespace h2soak::compare

@@ -5,7 +5,6 @@
 #include <set>
 
 #include "harness/compare/result_adapter.h"
-#include "harness/result/result_json.h"
 #include "harness/run/route_check.h"
 #include "harness/run/thresholds.h"
 
@@ -42,18 +41,8 @@ std::vector<std::pair<std::string, Group>> group_runs(const std::vector<Finished
 }  // namespace
 
 compare::RunMetrics gated_metrics(const result::RunResult& r, const std::string& source) {
-  auto parsed = compare::run_metrics_from_json(result::to_json(r), source);
-  compare::RunMetrics m;
-  if (parsed) m = std::move(*parsed);
-  m.source = source;
-  for (auto it = m.metrics.begin(); it != m.metrics.end();) {
-    auto a = r.analysis.find(it->first);
-    if (a == r.analysis.end() || a->second.direction == result::Direction::kNone) {
-      it = m.metrics.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  compare::RunMetrics m = compare::run_metrics_of(r, source);
+  std::erase_if(m.metrics, [](const auto& entry) { return entry.second.informational; });
   m.thresholds.clear();  // evaluated by judge() with the scenario's typed gates
   return m;
 }
