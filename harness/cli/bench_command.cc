@@ -1,6 +1,6 @@
 // `h2soak bench`: h2load's common options with the same meaning, plus an open
 // model (--rate, --poisson), per-request logs and a JSON result. Parses and
-// validates into a load::BenchPlan before any socket opens, runs it on the
+// validates into a workloads::BenchPlan before any socket opens, runs it on the
 // engine (harness/load) and prints an h2load-shaped summary.
 
 #include <unistd.h>
@@ -17,12 +17,12 @@
 #include "harness/cli/exit_codes.h"
 #include "harness/cli/run_support.h"
 #include "harness/cli/version.h"
-#include "harness/load/bench_report.h"
-#include "harness/load/bench_workload.h"
 #include "harness/load/runner.h"
 #include "harness/result/environment.h"
 #include "harness/result/result_json.h"
 #include "harness/util/units.h"
+#include "harness/workloads/bench_report.h"
+#include "harness/workloads/bench_workload.h"
 
 namespace h2soak::cli {
 namespace {
@@ -64,8 +64,8 @@ std::uint64_t size_arg(const std::string& text, const char* flag) {
   return *s;
 }
 
-load::BenchPlan make_plan(const BenchArgs& a) {
-  load::BenchPlan plan;
+workloads::BenchPlan make_plan(const BenchArgs& a) {
+  workloads::BenchPlan plan;
   for (const auto& text : a.urls) {
     auto url = net::parse_url(text);
     if (!url) throw UsageError(url.error().message());
@@ -150,7 +150,7 @@ std::vector<std::string> own_command_line() {
   return argv;
 }
 
-result::RunResult make_result(const BenchArgs& a, const load::BenchPlan& plan, const load::RunOutcome& out,
+result::RunResult make_result(const BenchArgs& a, const workloads::BenchPlan& plan, const load::RunOutcome& out,
                               double start_unix) {
   result::RunResult r;
   r.metadata = result::collect_metadata(kVersion, kGitRevision, own_command_line());
@@ -189,10 +189,10 @@ result::RunResult make_result(const BenchArgs& a, const load::BenchPlan& plan, c
 }
 
 int run_bench(const BenchArgs& args) {
-  load::BenchPlan plan = make_plan(args);
-  std::unique_ptr<load::RequestLog> log;
+  workloads::BenchPlan plan = make_plan(args);
+  std::unique_ptr<workloads::RequestLog> log;
   if (!args.log_file.empty()) {
-    auto opened = load::RequestLog::open(args.log_file);
+    auto opened = workloads::RequestLog::open(args.log_file);
     if (!opened) throw UsageError(opened.error().message());
     log = std::move(*opened);
     plan.log = log.get();
@@ -212,7 +212,7 @@ int run_bench(const BenchArgs& args) {
   load::Progress last;
   if (tty) {
     options.on_progress = [&](const load::Progress& p) {
-      std::fprintf(stderr, "\r\033[K%s", load::format_progress(p, last).c_str());
+      std::fprintf(stderr, "\r\033[K%s", workloads::format_bench_progress(p, last).c_str());
       std::fflush(stderr);
       last = p;
     };
@@ -226,12 +226,12 @@ int run_bench(const BenchArgs& args) {
   const double start_unix = unix_seconds();
   plan.log_origin_unix = start_unix;
   const load::RunOutcome out = load::run_workers(options, [&plan](load::Worker& w) {
-    return std::make_unique<load::BenchWorkload>(w, plan);
+    return std::make_unique<workloads::BenchWorkload>(w, plan);
   });
   if (tty) std::fprintf(stderr, "\r\033[K");
   log.reset();  // flushes (every worker buffer was flushed when its workload was destroyed)
 
-  std::fputs(load::format_bench_summary(out, plan).c_str(), stdout);
+  std::fputs(workloads::format_bench_summary(out, plan).c_str(), stdout);
   std::fflush(stdout);
   if (!args.json_file.empty()) {
     auto st = result::write_result(make_result(args, plan, out, start_unix), args.json_file);

@@ -71,7 +71,7 @@ TEST(EngineE2E, NghttpdH2c) {
   if (!exists(kNghttpd)) GTEST_FAIL() << "nghttpd not installed (ci/deps.sh installs nghttp2-server)";
   Nghttpd server(false);
   ASSERT_TRUE(server.ok());
-  auto run = run_bench(server.url(false), [](load::BenchPlan& p, load::RunnerOptions& o) {
+  auto run = run_bench(server.url(false), [](workloads::BenchPlan& p, load::RunnerOptions& o) {
     p.requests = 3000;
     p.clients = 4;
     p.max_streams = 8;
@@ -86,7 +86,7 @@ TEST(EngineE2E, NghttpdTls) {
   if (!exists(kNghttpd)) GTEST_FAIL() << "nghttpd not installed (ci/deps.sh installs nghttp2-server)";
   Nghttpd server(true);
   ASSERT_TRUE(server.ok());
-  auto run = run_bench(server.url(true), [](load::BenchPlan& p, load::RunnerOptions&) {
+  auto run = run_bench(server.url(true), [](workloads::BenchPlan& p, load::RunnerOptions&) {
     p.requests = 2000;
     p.clients = 4;
     p.max_streams = 8;
@@ -99,7 +99,7 @@ TEST(EngineE2E, NghttpdOpenModeKeepsTheRate) {
   if (!exists(kNghttpd)) GTEST_FAIL() << "nghttpd not installed (ci/deps.sh installs nghttp2-server)";
   Nghttpd server(false);
   ASSERT_TRUE(server.ok());
-  auto run = run_bench(server.url(false), [](load::BenchPlan& p, load::RunnerOptions&) {
+  auto run = run_bench(server.url(false), [](workloads::BenchPlan& p, load::RunnerOptions&) {
     p.requests = 1000;
     p.clients = 2;
     p.max_streams = 16;
@@ -204,7 +204,7 @@ TEST_P(TargetMetrics, AgreeWithTheGenerator) {
   const Scrape before = scrape(port);
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/static/bench-2k.html";
   const std::uint64_t n = h1 ? 2000 : 5000;
-  auto run = run_bench(url, [&](load::BenchPlan& p, load::RunnerOptions& o) {
+  auto run = run_bench(url, [&](workloads::BenchPlan& p, load::RunnerOptions& o) {
     p.requests = n;
     p.clients = 4;
     p.max_streams = 16;

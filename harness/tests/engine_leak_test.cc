@@ -37,7 +37,7 @@ TEST(EngineLeak, RssAndFdsFlatOverRequestsAndChurn) {
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/f.html";
 
   auto round = [&](std::uint64_t n, std::uint32_t clients) {
-    auto run = run_bench(url, [&](load::BenchPlan& p, load::RunnerOptions&) {
+    auto run = run_bench(url, [&](workloads::BenchPlan& p, load::RunnerOptions&) {
       p.requests = n;
       p.clients = clients;
       p.max_streams = 8;

@@ -19,8 +19,8 @@
 namespace h2soak::tests {
 
 BenchRun run_bench(const std::string& url_text,
-                   const std::function<void(load::BenchPlan&, load::RunnerOptions&)>& tweak) {
-  load::BenchPlan plan;
+                   const std::function<void(workloads::BenchPlan&, load::RunnerOptions&)>& tweak) {
+  workloads::BenchPlan plan;
   auto url = net::parse_url(url_text);
   EXPECT_TRUE(url.ok()) << url_text;
   plan.urls.push_back(*url);
@@ -34,7 +34,7 @@ BenchRun run_bench(const std::string& url_text,
   BenchRun run;
   const auto t0 = std::chrono::steady_clock::now();
   run.outcome = load::run_workers(options, [&plan](load::Worker& w) {
-    return std::make_unique<load::BenchWorkload>(w, plan);
+    return std::make_unique<workloads::BenchWorkload>(w, plan);
   });
   run.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return run;

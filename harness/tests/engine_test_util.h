@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/load/bench_workload.h"
+#include "harness/workloads/bench_workload.h"
 #include "harness/load/runner.h"
 
 namespace h2soak::tests {
@@ -23,7 +23,7 @@ struct BenchRun {
 
 // Builds a plan for `url` (resolved), lets `tweak` adjust plan and runner
 // options, runs it in-process.
-BenchRun run_bench(const std::string& url, const std::function<void(load::BenchPlan&, load::RunnerOptions&)>& tweak);
+BenchRun run_bench(const std::string& url, const std::function<void(workloads::BenchPlan&, load::RunnerOptions&)>& tweak);
 
 // done == succeeded + failed + errored + timeout; started == done; the
 // planned total (requests, when given) == done + dropped; error events of

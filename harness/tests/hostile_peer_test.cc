@@ -24,7 +24,7 @@ HostileServer::Options mode(Mode m, int serve_before_fault = 5) {
 
 TEST(HostilePeer, NormalServerCountsMatchServerSide) {
   HostileServer server(mode(Mode::kNormal));
-  auto run = run_bench(server.url(), [](load::BenchPlan& p, load::RunnerOptions& o) {
+  auto run = run_bench(server.url(), [](workloads::BenchPlan& p, load::RunnerOptions& o) {
     p.requests = 500;
     p.clients = 4;
     p.max_streams = 8;
@@ -40,7 +40,7 @@ TEST(HostilePeer, NormalServerCountsMatchServerSide) {
 
 TEST(HostilePeer, ClosesMidStreamCountsPeerClosed) {
   HostileServer server(mode(Mode::kCloseMidStream, 5));
-  auto run = run_bench(server.url(), [](load::BenchPlan& p, load::RunnerOptions&) {
+  auto run = run_bench(server.url(), [](workloads::BenchPlan& p, load::RunnerOptions&) {
     p.requests = 100;
     p.clients = 1;
     p.max_streams = 4;
@@ -56,7 +56,7 @@ TEST(HostilePeer, ClosesMidStreamCountsPeerClosed) {
 
 TEST(HostilePeer, GoawayMidRunCountsRefusedStreamsAndReconnects) {
   HostileServer server(mode(Mode::kGoawayAfter, 20));
-  auto run = run_bench(server.url(), [](load::BenchPlan& p, load::RunnerOptions&) {
+  auto run = run_bench(server.url(), [](workloads::BenchPlan& p, load::RunnerOptions&) {
     p.requests = 200;
     p.clients = 2;
     p.max_streams = 8;
@@ -72,7 +72,7 @@ TEST(HostilePeer, GoawayMidRunCountsRefusedStreamsAndReconnects) {
 
 TEST(HostilePeer, RstStreamOnEveryTenthStream) {
   HostileServer server(mode(Mode::kRstEvery10th));
-  auto run = run_bench(server.url(), [](load::BenchPlan& p, load::RunnerOptions&) {
+  auto run = run_bench(server.url(), [](workloads::BenchPlan& p, load::RunnerOptions&) {
     p.requests = 200;
     p.clients = 1;
     p.max_streams = 10;
@@ -87,7 +87,7 @@ TEST(HostilePeer, RstStreamOnEveryTenthStream) {
 
 TEST(HostilePeer, StopsReadingEndsWithTimeouts) {
   HostileServer server(mode(Mode::kStopReading));
-  auto run = run_bench(server.url(), [](load::BenchPlan& p, load::RunnerOptions&) {
+  auto run = run_bench(server.url(), [](workloads::BenchPlan& p, load::RunnerOptions&) {
     p.requests = 8;
     p.clients = 1;
     p.max_streams = 4;
@@ -104,7 +104,7 @@ TEST(HostilePeer, StopsReadingEndsWithTimeouts) {
 
 TEST(HostilePeer, StopsReadingEndsOnTimeWithDuration) {
   HostileServer server(mode(Mode::kStopReading));
-  auto run = run_bench(server.url(), [](load::BenchPlan& p, load::RunnerOptions& o) {
+  auto run = run_bench(server.url(), [](workloads::BenchPlan& p, load::RunnerOptions& o) {
     p.requests = 0;
     p.clients = 2;
     p.max_streams = 2;
@@ -123,7 +123,7 @@ TEST(HostilePeer, SlowAnswersAreMeasuredFromTheSend) {
   HostileServer::Options o = mode(Mode::kSlow);
   o.delay = 300ms;
   HostileServer server(o);
-  auto run = run_bench(server.url(), [](load::BenchPlan& p, load::RunnerOptions&) {
+  auto run = run_bench(server.url(), [](workloads::BenchPlan& p, load::RunnerOptions&) {
     p.requests = 10;
     p.clients = 1;
     p.max_streams = 10;
@@ -139,7 +139,7 @@ TEST(HostilePeer, SlowAnswersTimeOut) {
   HostileServer::Options o = mode(Mode::kSlow);
   o.delay = 2000ms;
   HostileServer server(o);
-  auto run = run_bench(server.url(), [](load::BenchPlan& p, load::RunnerOptions&) {
+  auto run = run_bench(server.url(), [](workloads::BenchPlan& p, load::RunnerOptions&) {
     p.requests = 10;
     p.clients = 1;
     p.max_streams = 10;
@@ -155,7 +155,7 @@ TEST(HostilePeer, OpenModeCountsLatencyFromDueTimeAndDropsWhenFull) {
   o.delay = 200ms;
   HostileServer server(o);
   // 100 req/s for 1 s with room for 5 in flight: ~5 start, the rest are dropped.
-  auto run = run_bench(server.url(), [](load::BenchPlan& p, load::RunnerOptions& opt) {
+  auto run = run_bench(server.url(), [](workloads::BenchPlan& p, load::RunnerOptions& opt) {
     p.requests = 100;
     p.clients = 1;
     p.max_streams = 5;
@@ -172,7 +172,7 @@ TEST(HostilePeer, OpenModeCountsLatencyFromDueTimeAndDropsWhenFull) {
 
 TEST(HostilePeer, MalformedFrameIsAProtocolError) {
   HostileServer server(mode(Mode::kMalformedFrame, 3));
-  auto run = run_bench(server.url(), [](load::BenchPlan& p, load::RunnerOptions&) {
+  auto run = run_bench(server.url(), [](workloads::BenchPlan& p, load::RunnerOptions&) {
     p.requests = 20;
     p.clients = 1;
     p.max_streams = 1;
@@ -187,7 +187,7 @@ TEST(HostilePeer, MalformedFrameIsAProtocolError) {
 
 TEST(HostilePeer, RefusedConnectionsNeverConnect) {
   const std::uint16_t port = unused_port();
-  auto run = run_bench("http://127.0.0.1:" + std::to_string(port) + "/", [](load::BenchPlan& p, load::RunnerOptions&) {
+  auto run = run_bench("http://127.0.0.1:" + std::to_string(port) + "/", [](workloads::BenchPlan& p, load::RunnerOptions&) {
     p.requests = 10;
     p.clients = 2;
   });
@@ -202,7 +202,7 @@ TEST(HostilePeer, RefusedConnectionsNeverConnect) {
 TEST(HostilePeer, TlsHandshakeFailureIsCountedAsTls) {
   HostileServer server(mode(Mode::kNotTls));
   auto run = run_bench("https://127.0.0.1:" + std::to_string(server.port()) + "/",
-                       [](load::BenchPlan& p, load::RunnerOptions&) {
+                       [](workloads::BenchPlan& p, load::RunnerOptions&) {
                          p.requests = 10;
                          p.clients = 3;
                        });

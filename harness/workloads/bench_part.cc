@@ -10,9 +10,9 @@ namespace {
 constexpr Nanos kAbortAfterEnd = std::chrono::seconds(1);
 }  // namespace
 
-Result<load::BenchPlan> make_bench_plan(const WorkloadContext& context) {
+Result<BenchPlan> make_bench_plan(const WorkloadContext& context) {
   const auto& p = std::get<scenario::BenchWorkload>(context.planned.params);
-  load::BenchPlan plan;
+  BenchPlan plan;
   for (const auto& path : p.paths) plan.urls.push_back(context.url(path));
   if (plan.urls.empty()) plan.urls.push_back(context.url("/"));
   plan.address = context.address;
@@ -32,8 +32,8 @@ Result<load::BenchPlan> make_bench_plan(const WorkloadContext& context) {
   return plan;
 }
 
-BenchPart::BenchPart(load::Worker& worker, const WorkloadContext& context, const load::BenchPlan& plan)
-    : worker_(worker), context_(context), inner_(std::make_unique<load::BenchWorkload>(worker, plan)) {
+BenchPart::BenchPart(load::Worker& worker, const WorkloadContext& context, const BenchPlan& plan)
+    : worker_(worker), context_(context), inner_(std::make_unique<BenchWorkload>(worker, plan)) {
   begin_timer_ = std::make_unique<load::Timer>(worker.loop(), [this] { begin(); });
   end_timer_ = std::make_unique<load::Timer>(worker.loop(), [this] { end(); });
   abort_timer_ = std::make_unique<load::Timer>(worker.loop(), [this] { abort(); });

@@ -1,6 +1,6 @@
 #pragma once
-// The scenario's `bench` kind on the plan runner: load::BenchWorkload (the
-// engine's h2load-shaped closed/open model, harness/load/bench_workload.h)
+// The scenario's `bench` kind on the plan runner: BenchWorkload (the
+// engine's h2load-shaped closed/open model, harness/workloads/bench_workload.h)
 // wrapped so that it follows the PlannedWorkload's timeline. It starts at the
 // beginning of the first active window and is stopped at the end of that
 // window, at close_at, or after the bench's own `duration`, whichever comes
@@ -9,7 +9,7 @@
 
 #include <memory>
 
-#include "harness/load/bench_workload.h"
+#include "harness/workloads/bench_workload.h"
 #include "harness/load/event.h"
 #include "harness/load/workload.h"
 #include "harness/util/result.h"
@@ -19,11 +19,11 @@ namespace h2soak::workloads {
 
 // The BenchPlan for the scenario's bench parameters (whole-workload values;
 // BenchWorkload takes its worker's share itself). Fails on a bad header line.
-Result<load::BenchPlan> make_bench_plan(const WorkloadContext& context);
+Result<BenchPlan> make_bench_plan(const WorkloadContext& context);
 
 class BenchPart final : public load::Workload {
  public:
-  BenchPart(load::Worker& worker, const WorkloadContext& context, const load::BenchPlan& plan);
+  BenchPart(load::Worker& worker, const WorkloadContext& context, const BenchPlan& plan);
   ~BenchPart() override;
 
   std::string_view name() const override { return context_.planned.name; }
@@ -44,7 +44,7 @@ class BenchPart final : public load::Workload {
 
   load::Worker& worker_;
   WorkloadContext context_;
-  std::unique_ptr<load::BenchWorkload> inner_;
+  std::unique_ptr<BenchWorkload> inner_;
   std::unique_ptr<load::Timer> begin_timer_, end_timer_, abort_timer_;
   bool started_ = false, ended_ = false, aborted_ = false;
 };

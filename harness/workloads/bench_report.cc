@@ -1,10 +1,10 @@
-#include "harness/load/bench_report.h"
+#include "harness/workloads/bench_report.h"
 
 #include <cmath>
 
 #include <fmt/format.h>
 
-namespace h2soak::load {
+namespace h2soak::workloads {
 namespace {
 
 std::string human_bytes(double bytes) {
@@ -38,7 +38,7 @@ void histogram_row(std::string& out, const char* label, const metrics::Histogram
 
 }  // namespace
 
-std::string format_bench_summary(const RunOutcome& outcome, const BenchPlan& plan) {
+std::string format_bench_summary(const load::RunOutcome& outcome, const BenchPlan& plan) {
   const auto& m = outcome.steady();
   const auto& c = m.counters;
   const double secs = outcome.steady_seconds > 0 ? outcome.steady_seconds : 1e-9;
@@ -94,7 +94,7 @@ std::string format_bench_summary(const RunOutcome& outcome, const BenchPlan& pla
   return out;
 }
 
-std::string format_progress(const Progress& p, const Progress& before) {
+std::string format_bench_progress(const load::Progress& p, const load::Progress& before) {
   const double dt = p.elapsed_seconds - before.elapsed_seconds;
   const double rps = dt > 0 ? static_cast<double>(p.counters.requests_done - before.counters.requests_done) / dt : 0;
   const std::uint64_t errors = p.counters.requests_errored + p.counters.requests_timeout;
@@ -103,4 +103,4 @@ std::string format_progress(const Progress& p, const Progress& before) {
                      p.in_flight);
 }
 
-}  // namespace h2soak::load
+}  // namespace h2soak::workloads

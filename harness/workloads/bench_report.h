@@ -6,13 +6,13 @@
 
 #include <string>
 
-#include "harness/load/bench_workload.h"
 #include "harness/load/runner.h"
+#include "harness/workloads/bench_workload.h"
 
-namespace h2soak::load {
+namespace h2soak::workloads {
 
-std::string format_bench_summary(const RunOutcome& outcome, const BenchPlan& plan);
+std::string format_bench_summary(const load::RunOutcome& outcome, const BenchPlan& plan);
 // One progress line (no newline): elapsed, req/s over the last second, done, errors, in flight.
-std::string format_progress(const Progress& now, const Progress& before);
+std::string format_bench_progress(const load::Progress& now, const load::Progress& before);
 
-}  // namespace h2soak::load
+}  // namespace h2soak::workloads

@@ -1,4 +1,4 @@
-#include "harness/load/bench_workload.h"
+#include "harness/workloads/bench_workload.h"
 
 #include <algorithm>
 
@@ -6,7 +6,7 @@
 #include "harness/load/request_accounting.h"
 #include "harness/load/worker.h"
 
-namespace h2soak::load {
+namespace h2soak::workloads {
 namespace {
 constexpr Nanos kMinBackoff = std::chrono::milliseconds(100);
 constexpr Nanos kMaxBackoff = std::chrono::seconds(1);
@@ -14,7 +14,7 @@ constexpr Nanos kFinishGrace = std::chrono::seconds(1);
 
 }  // namespace
 
-BenchWorkload::BenchWorkload(Worker& worker, const BenchPlan& plan)
+BenchWorkload::BenchWorkload(load::Worker& worker, const BenchPlan& plan)
     : worker_(worker), plan_(plan), rng_(0x5eed0000ULL + static_cast<unsigned>(worker.index())), log_(plan.log) {
   const int w = worker.index(), n = worker.count();
   requests_ = plan.requests == 0 ? 0 : BenchPlan::share(plan.requests, w, n);
@@ -30,7 +30,7 @@ BenchWorkload::BenchWorkload(Worker& worker, const BenchPlan& plan)
     r.body = plan.body;
     r.finalize();
   }
-  ConnectionOptions options;
+  load::ConnectionOptions options;
   options.address = plan.address;
   options.host = plan.urls.front().host;
   options.tls = plan.urls.front().tls();
@@ -55,15 +55,15 @@ BenchWorkload::BenchWorkload(Worker& worker, const BenchPlan& plan)
     clients_.resize(clients);
   }
   for (auto& c : clients_) {
-    c.connection = std::make_unique<Connection>(worker, options, *this, &current());
+    c.connection = std::make_unique<load::Connection>(worker, options, *this, &current());
     c.connection->user = &c;
     Client* cp = &c;
-    c.reconnect_timer = std::make_unique<Timer>(worker.loop(), [cp] { cp->connection->connect(); });
+    c.reconnect_timer = std::make_unique<load::Timer>(worker.loop(), [cp] { cp->connection->connect(); });
   }
   for (auto& m : metrics_) m.series.set_origin(worker.origin());
   if (options.tls && !plan.h1) worker.tls();  // build the SSL_CTX now, not inside the first connect's timing
-  if (rate_ > 0) tick_timer_ = std::make_unique<Timer>(worker.loop(), [this] { on_tick(); });
-  finish_timer_ = std::make_unique<Timer>(worker.loop(), [this] { abort(); });
+  if (rate_ > 0) tick_timer_ = std::make_unique<load::Timer>(worker.loop(), [this] { on_tick(); });
+  finish_timer_ = std::make_unique<load::Timer>(worker.loop(), [this] { abort(); });
 }
 
 BenchWorkload::~BenchWorkload() {
@@ -89,7 +89,7 @@ void BenchWorkload::start() {
 }
 
 void BenchWorkload::begin_steady() {
-  phase_ = Phase::kSteady;
+  phase_ = load::Phase::kSteady;
   for (auto& c : clients_) c.connection->set_metrics(&current());
 }
 
@@ -128,7 +128,7 @@ void BenchWorkload::start_schedule() {
   on_tick();
 }
 
-void BenchWorkload::on_connected(Connection& c) {
+void BenchWorkload::on_connected(load::Connection& c) {
   ever_connected_ = true;
   if (open_model()) start_schedule();
   static_cast<Client*>(c.user)->backoff = Nanos{0};
@@ -136,11 +136,11 @@ void BenchWorkload::on_connected(Connection& c) {
   if (!work_left()) maybe_finish();
 }
 
-void BenchWorkload::on_stream_slot_free(Connection& c) {
+void BenchWorkload::on_stream_slot_free(load::Connection& c) {
   if (!open_model()) fill(c);
 }
 
-void BenchWorkload::fill(Connection& c) {
+void BenchWorkload::fill(load::Connection& c) {
   while (work_left() && c.capacity() > 0) submit_one(c, TimePoint{});
 }
 
@@ -157,7 +157,7 @@ net::StreamRecord& BenchWorkload::prepare(net::StreamRecord& r, void* carrier, T
   return r;
 }
 
-void BenchWorkload::submit_one(Connection& c, TimePoint intended) {
+void BenchWorkload::submit_one(load::Connection& c, TimePoint intended) {
   c.submit(prepare(*c.acquire(), &c, intended));
 }
 
@@ -202,7 +202,7 @@ void BenchWorkload::on_tick() {
   const TimePoint t = now();
   while (next_due_ <= t && budget_left()) {
     ++issued_;
-    Connection* target = nullptr;
+    load::Connection* target = nullptr;
     if (curl_) {
       if (in_flight_ < max_in_flight_ && curl_->capacity() > 0) {
         submit_h1(next_due_);
@@ -214,7 +214,7 @@ void BenchWorkload::on_tick() {
     }
     if (in_flight_ < max_in_flight_) {
       for (std::size_t i = 0; i < clients_.size(); ++i) {
-        Connection& c = *clients_[rr_].connection;
+        load::Connection& c = *clients_[rr_].connection;
         if (++rr_ == clients_.size()) rr_ = 0;
         if (c.capacity() > 0) { target = &c; break; }
       }
@@ -236,10 +236,10 @@ void BenchWorkload::on_tick() {
 
 void BenchWorkload::on_complete(net::StreamRecord& r) {
   --in_flight_;
-  const TimePoint start = open_model() ? r.intended : sent_time(r);
-  const Recorded rec = record_request(metrics_[r.user_tag], r, start);
+  const TimePoint start = open_model() ? r.intended : load::sent_time(r);
+  const load::Recorded rec = load::record_request(metrics_[r.user_tag], r, start);
   if (log_.enabled()) {
-    auto* c = static_cast<Connection*>(r.user);
+    auto* c = static_cast<load::Connection*>(r.user);
     const double start_unix =
         plan_.log_origin_unix + std::chrono::duration<double>(start - worker_.origin()).count();
     log_.add(static_cast<std::uint64_t>(start_unix * 1e6), r.status, c ? c->connect_us() : 0, c ? c->tls_us() : 0,
@@ -250,7 +250,7 @@ void BenchWorkload::on_complete(net::StreamRecord& r) {
   if (!work_left() && in_flight_ == 0) maybe_finish();
 }
 
-void BenchWorkload::on_closed(Connection& c, const CloseInfo& info) {
+void BenchWorkload::on_closed(load::Connection& c, const load::CloseInfo& info) {
   Client& client = *static_cast<Client*>(c.user);
   if (!info.message.empty() && info.cause != net::ErrorClass::kCancelled) last_error_ = info.message;
   if (finishing_ || !work_left() || !info.was_connected) {
@@ -275,7 +275,7 @@ void BenchWorkload::maybe_finish() {
   if (tick_timer_) tick_timer_->stop();
   for (auto& c : clients_) {
     c.reconnect_timer->stop();
-    if (c.connection->state() == Connection::State::kIdle) c.done = true;
+    if (c.connection->state() == load::Connection::State::kIdle) c.done = true;
     else c.connection->shutdown();
   }
   finish_timer_->start(kFinishGrace);
@@ -292,4 +292,4 @@ void BenchWorkload::check_all_closed() {
   worker_.finish();
 }
 
-}  // namespace h2soak::load
+}  // namespace h2soak::workloads

@@ -24,12 +24,12 @@
 #include "harness/h1/curl_client.h"
 #include "harness/h2/http2_session.h"
 #include "harness/load/connection.h"
-#include "harness/load/request_log.h"
 #include "harness/load/workload.h"
 #include "harness/net/request.h"
 #include "harness/net/socket.h"
+#include "harness/workloads/request_log.h"
 
-namespace h2soak::load {
+namespace h2soak::workloads {
 
 // Everything a bench run needs, validated before any socket opens (the plan).
 struct BenchPlan {
@@ -62,12 +62,12 @@ struct BenchPlan {
   }
 };
 
-class BenchWorkload final : public Workload,
-                            public ConnectionObserver,
+class BenchWorkload final : public load::Workload,
+                            public load::ConnectionObserver,
                             public net::StreamObserver,
                             public h1::CurlClient::Observer {
  public:
-  BenchWorkload(Worker& worker, const BenchPlan& plan);
+  BenchWorkload(load::Worker& worker, const BenchPlan& plan);
   ~BenchWorkload() override;
 
   // Workload
@@ -77,14 +77,14 @@ class BenchWorkload final : public Workload,
   void stop() override;
   void abort() override;
   void progress(metrics::Counters& counters, std::uint64_t& in_flight) const override;
-  const metrics::WorkloadMetrics& metrics(Phase phase) const override { return metrics_[static_cast<int>(phase)]; }
+  const metrics::WorkloadMetrics& metrics(load::Phase phase) const override { return metrics_[static_cast<int>(phase)]; }
   bool never_connected() const override { return !ever_connected_; }
   std::string last_error() const override { return last_error_; }
 
   // ConnectionObserver
-  void on_connected(Connection& c) override;
-  void on_stream_slot_free(Connection& c) override;
-  void on_closed(Connection& c, const CloseInfo& info) override;
+  void on_connected(load::Connection& c) override;
+  void on_stream_slot_free(load::Connection& c) override;
+  void on_closed(load::Connection& c, const load::CloseInfo& info) override;
 
   // StreamObserver
   void on_complete(net::StreamRecord& record) override;
@@ -95,8 +95,8 @@ class BenchWorkload final : public Workload,
 
  private:
   struct Client {
-    std::unique_ptr<Connection> connection;
-    std::unique_ptr<Timer> reconnect_timer;
+    std::unique_ptr<load::Connection> connection;
+    std::unique_ptr<load::Timer> reconnect_timer;
     Nanos backoff{0};
     bool done = false;  // gave up or finished
   };
@@ -104,8 +104,8 @@ class BenchWorkload final : public Workload,
   bool open_model() const { return rate_ > 0; }
   bool budget_left() const { return requests_ == 0 || issued_ < requests_; }
   bool work_left() const { return !stopping_ && budget_left(); }
-  void fill(Connection& c);
-  void submit_one(Connection& c, TimePoint intended);
+  void fill(load::Connection& c);
+  void submit_one(load::Connection& c, TimePoint intended);
   void fill_h1();
   void submit_h1(TimePoint intended);
   net::StreamRecord& prepare(net::StreamRecord& r, void* carrier, TimePoint intended);
@@ -116,7 +116,7 @@ class BenchWorkload final : public Workload,
   void check_all_closed();
   metrics::WorkloadMetrics& current() { return metrics_[static_cast<int>(phase_)]; }
 
-  Worker& worker_;
+  load::Worker& worker_;
   BenchPlan plan_;
   std::deque<net::Request> requests_list_;
   std::size_t next_request_ = 0;
@@ -130,18 +130,18 @@ class BenchWorkload final : public Workload,
   std::mt19937_64 rng_;
   std::exponential_distribution<double> exp_{1.0};
   TimePoint next_due_{};
-  std::unique_ptr<Timer> tick_timer_;
-  std::unique_ptr<Timer> finish_timer_;
+  std::unique_ptr<load::Timer> tick_timer_;
+  std::unique_ptr<load::Timer> finish_timer_;
   std::size_t rr_ = 0;
-  Phase phase_ = Phase::kWarmup;
+  load::Phase phase_ = load::Phase::kWarmup;
   bool schedule_started_ = false;
   bool stopping_ = false;
   bool finishing_ = false;
   bool finished_ = false;
   bool ever_connected_ = false;
   std::string last_error_;
-  metrics::WorkloadMetrics metrics_[kPhaseCount];
+  metrics::WorkloadMetrics metrics_[load::kPhaseCount];
   RequestLog::Buffer log_;
 };
 
-}  // namespace h2soak::load
+}  // namespace h2soak::workloads

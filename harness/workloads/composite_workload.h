@@ -4,7 +4,7 @@
 // (plan_runner.h). It forwards the engine's calls to every part in plan
 // order and sums their progress.
 //
-// A part that is done calls worker.finish() (load::BenchWorkload does); that
+// A part that is done calls worker.finish() (BenchWorkload does); that
 // must not end the other parts, so the composite installs a finish filter on
 // the worker (load::Worker::set_finish_filter) that lets the loop end only
 // after the composite's own abort() (the engine's drain after stop()).

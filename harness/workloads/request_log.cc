@@ -1,4 +1,4 @@
-#include "harness/load/request_log.h"
+#include "harness/workloads/request_log.h"
 
 #include <cerrno>
 #include <cstring>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace h2soak::load {
+namespace h2soak::workloads {
 
 Result<std::unique_ptr<RequestLog>> RequestLog::open(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "w");
@@ -37,4 +37,4 @@ void RequestLog::Buffer::flush() {
   text_.clear();
 }
 
-}  // namespace h2soak::load
+}  // namespace h2soak::workloads

@@ -20,7 +20,7 @@
 
 #include "harness/util/result.h"
 
-namespace h2soak::load {
+namespace h2soak::workloads {
 
 class RequestLog {
  public:
@@ -52,4 +52,4 @@ class RequestLog {
   std::FILE* file_;
 };
 
-}  // namespace h2soak::load
+}  // namespace h2soak::workloads
