@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size > fuzz::kMaxInput) return 0;
   fuzz::ServerInstance server(fuzz::SharedServer::get());
   {
-    target::H1Session session(server.env(target::Protocol::kH1));
+    h2soak::server::H1Session session(server.env(h2soak::server::Protocol::kH1));
     fuzz::SessionDriver driver(session);
     driver.run({}, fuzz::as_text(data, size));
     driver.shut_down();

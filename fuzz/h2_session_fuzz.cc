@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view preface(NGHTTP2_CLIENT_MAGIC, NGHTTP2_CLIENT_MAGIC_LEN);
   fuzz::ServerInstance server(fuzz::SharedServer::get());
   {
-    target::H2Session session(server.env(target::Protocol::kH2c));
+    h2soak::server::H2Session session(server.env(h2soak::server::Protocol::kH2c));
     fuzz::SessionDriver driver(session);
     driver.run(preface, fuzz::as_text(data, size));
     driver.shut_down();

@@ -53,31 +53,31 @@ struct SharedServer {
     return shared;
   }
 
-  target::Config config;
-  target::AssetStore assets;
-  target::PageModels pages{3, assets};
-  target::Templates templates;
+  server::Config config;
+  server::AssetStore assets;
+  server::PageModels pages{3, assets};
+  server::Templates templates;
   struct ev_loop* loop = ev_loop_new(EVFLAG_AUTO);
 };
 
 struct ServerInstance {
   explicit ServerInstance(SharedServer& server) : shared(server) { registry.workers.push_back(&stats); }
-  target::SessionEnv env(target::Protocol p) { return {host, router, worker, shared.config, p}; }
+  server::SessionEnv env(server::Protocol p) { return {host, router, worker, shared.config, p}; }
 
   SharedServer& shared;
-  target::SessionStore sessions{std::chrono::milliseconds(60'000)};
-  target::StatsRegistry registry;
-  target::WorkerStats stats;
-  target::ServerState state{shared.config, shared.assets, shared.pages, sessions, registry,
+  server::SessionStore sessions{std::chrono::milliseconds(60'000)};
+  server::StatsRegistry registry;
+  server::WorkerStats stats;
+  server::ServerState state{shared.config, shared.assets, shared.pages, sessions, registry,
                             std::chrono::steady_clock::now()};
-  target::WorkerEnv worker{shared.loop, &stats, &shared.templates};
-  target::Router router{state};
-  target::testing::FakeHost host;
+  server::WorkerEnv worker{shared.loop, &stats, &shared.templates};
+  server::Router router{state};
+  server::testing::FakeHost host;
 };
 
 class SessionDriver {
  public:
-  explicit SessionDriver(target::ProtocolSession& session) : session_(session) {}
+  explicit SessionDriver(server::ProtocolSession& session) : session_(session) {}
 
   // Feeds `input` (prefix first, when given); false once the session closed.
   bool run(std::string_view prefix, std::string_view input) {
@@ -113,7 +113,7 @@ class SessionDriver {
     closed_ = true;  // a peer that never reads: the real server's write timeout
   }
 
-  target::ProtocolSession& session_;
+  server::ProtocolSession& session_;
   std::size_t output_ = 0;
   bool closed_ = false;
 };

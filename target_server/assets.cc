@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 // xorshift64*: a small deterministic generator so assets are identical on every run.
@@ -126,4 +126,4 @@ std::vector<const Asset*> AssetStore::assets_for_page(int n) const {
   return out;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 enum class AssetKind : uint8_t { kCss, kJs, kImage, kHtml };
 
@@ -43,4 +43,4 @@ class AssetStore {
   std::vector<size_t> css_, js_, images_;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

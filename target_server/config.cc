@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 // Splits "12.5ms" into 12.5 and "ms"; false when there is no number.
@@ -51,4 +51,4 @@ std::optional<uint64_t> parse_size(std::string_view text) {
   return static_cast<uint64_t>(std::llround(v * mult));
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

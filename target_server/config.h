@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 using Millis = std::chrono::milliseconds;
 
@@ -47,4 +47,4 @@ std::optional<Millis> parse_duration(std::string_view text);
 /// Parses "16MiB", "64KiB", "1GiB", "10MB", "512" (bytes). nullopt on error.
 std::optional<uint64_t> parse_size(std::string_view text);
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

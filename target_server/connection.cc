@@ -13,7 +13,7 @@
 #include "target_server/tls.h"
 #include "target_server/worker.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -366,4 +366,4 @@ void Connection::on_timer() {
   if (!closed()) close();
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

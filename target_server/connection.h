@@ -19,7 +19,7 @@
 
 #include "target_server/protocol_session.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 class Worker;
 
@@ -89,4 +89,4 @@ class Connection final : public SessionHost {
   ev_timer timer_;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

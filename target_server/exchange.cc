@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cstring>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 std::string_view protocol_label(Protocol p) {
   switch (p) {
@@ -58,4 +58,4 @@ Response Response::text(int status, std::string body, std::string_view content_t
   return r;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

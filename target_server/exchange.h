@@ -26,7 +26,7 @@
 
 #include "target_server/stats.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 /// A request header field (owned; the name is lower-case).
 struct Field {
@@ -191,4 +191,4 @@ class DeferredHandler final : public Handler {
   Make make_;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -7,7 +7,7 @@
 
 #include "target_server/router.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 // ---- http_parser callbacks: cast and forward, nothing else. ----
@@ -296,4 +296,4 @@ void H1Session::shutdown() {
   if (cur_->response.body) cur_->response.body->finish();
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

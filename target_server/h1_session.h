@@ -12,7 +12,7 @@
 
 #include "target_server/protocol_session.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 class H1Session final : public ProtocolSession {
  public:
@@ -78,4 +78,4 @@ class H1Session final : public ProtocolSession {
   bool done_ = false;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

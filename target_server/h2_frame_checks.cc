@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 constexpr size_t kHeaderLength = 9;
@@ -134,4 +134,4 @@ H2FrameChecks::Closed H2FrameChecks::closed_as(int32_t stream_id) const {
   return Closed::kUnknown;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 class H2FrameChecks {
  public:
@@ -75,4 +75,4 @@ class H2FrameChecks {
   size_t next_ = 0;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

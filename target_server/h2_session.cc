@@ -7,7 +7,7 @@
 
 #include "target_server/router.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 // ---- nghttp2 callbacks: cast and forward, nothing else. ----
@@ -408,4 +408,4 @@ ssize_t H2Session::read_body(int32_t stream_id, uint8_t* buf, size_t len, uint32
   return NGHTTP2_ERR_CALLBACK_FAILURE;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -14,7 +14,7 @@
 #include "target_server/h2_frame_checks.h"
 #include "target_server/protocol_session.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 class H2Session final : public ProtocolSession {
  public:
@@ -95,4 +95,4 @@ class H2Session final : public ProtocolSession {
   ConnectionKeep fault_keep_;  // what a fault keeps until the connection ends (--fault)
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -14,8 +14,8 @@
 
 namespace {
 
-using h2soak::target::Config;
-using h2soak::target::Millis;
+using h2soak::server::Config;
+using h2soak::server::Millis;
 
 constexpr int kExitUsage = 2;
 
@@ -23,7 +23,7 @@ constexpr int kExitUsage = 2;
 CLI::Validator duration_validator() {
   return CLI::Validator(
       [](std::string& s) {
-        return h2soak::target::parse_duration(s) ? std::string() : "not a duration (e.g. 30s, 500ms, 2): " + s;
+        return h2soak::server::parse_duration(s) ? std::string() : "not a duration (e.g. 30s, 500ms, 2): " + s;
       },
       "DURATION");
 }
@@ -31,7 +31,7 @@ CLI::Validator duration_validator() {
 CLI::Validator size_validator() {
   return CLI::Validator(
       [](std::string& s) {
-        return h2soak::target::parse_size(s) ? std::string() : "not a size (e.g. 16MiB, 64KiB, 1024): " + s;
+        return h2soak::server::parse_size(s) ? std::string() : "not a size (e.g. 16MiB, 64KiB, 1024): " + s;
       },
       "SIZE");
 }
@@ -103,10 +103,10 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  h2soak::target::FaultSet fault_set;
+  h2soak::server::FaultSet fault_set;
   for (const std::string& f : faults) {
     if (f == "list") {
-      std::cout << h2soak::target::FaultSet::describe_catalogue();
+      std::cout << h2soak::server::FaultSet::describe_catalogue();
       return 0;
     }
     std::string error;
@@ -115,16 +115,16 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
   }
-  cfg.tls_mode = no_tls ? h2soak::target::TlsMode::kNoTls
-                        : (tls_only ? h2soak::target::TlsMode::kTlsOnly : h2soak::target::TlsMode::kBoth);
-  cfg.sse_interval = *h2soak::target::parse_duration(sse_interval);
-  cfg.session_ttl = *h2soak::target::parse_duration(session_ttl);
-  cfg.idle_timeout = *h2soak::target::parse_duration(idle_timeout);
-  cfg.read_timeout = *h2soak::target::parse_duration(read_timeout);
-  cfg.grace = *h2soak::target::parse_duration(grace);
-  cfg.upload_limit = *h2soak::target::parse_size(upload_limit);
-  cfg.max_header_bytes = static_cast<uint32_t>(*h2soak::target::parse_size(max_header));
-  cfg.response_backlog = *h2soak::target::parse_size(response_backlog);
+  cfg.tls_mode = no_tls ? h2soak::server::TlsMode::kNoTls
+                        : (tls_only ? h2soak::server::TlsMode::kTlsOnly : h2soak::server::TlsMode::kBoth);
+  cfg.sse_interval = *h2soak::server::parse_duration(sse_interval);
+  cfg.session_ttl = *h2soak::server::parse_duration(session_ttl);
+  cfg.idle_timeout = *h2soak::server::parse_duration(idle_timeout);
+  cfg.read_timeout = *h2soak::server::parse_duration(read_timeout);
+  cfg.grace = *h2soak::server::parse_duration(grace);
+  cfg.upload_limit = *h2soak::server::parse_size(upload_limit);
+  cfg.max_header_bytes = static_cast<uint32_t>(*h2soak::server::parse_size(max_header));
+  cfg.response_backlog = *h2soak::server::parse_size(response_backlog);
   if (cfg.sse_interval < Millis(1)) {
     std::cerr << "h2soak-target: --sse-interval must be at least 1ms\n";
     return kExitUsage;
@@ -138,6 +138,6 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   fault_set.configure(cfg);  // after the flags: a fault overrides what it breaks
-  h2soak::target::Server server(std::move(cfg), std::move(fault_set));
+  h2soak::server::Server server(std::move(cfg), std::move(fault_set));
   return server.run();
 }

@@ -9,7 +9,7 @@
 #include "target_server/exchange.h"
 #include "target_server/server_state.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 class Router;
 
@@ -63,4 +63,4 @@ class ProtocolSession {
   virtual void shutdown() = 0;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

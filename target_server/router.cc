@@ -10,7 +10,7 @@
 #include "target_server/handlers/upload.h"
 #include "target_server/faults/fault.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 bool is_get(std::string_view m) { return m == "GET" || m == "HEAD"; }
@@ -93,4 +93,4 @@ std::unique_ptr<Handler> Router::make_clean(const Request& req, const WorkerEnv&
   return fixed(Route::kNotFound, Response::text(404, "not found\n"));
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -8,7 +8,7 @@
 #include "target_server/exchange.h"
 #include "target_server/server_state.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 struct RouteMatch {
   Route route = Route::kNotFound;
@@ -33,4 +33,4 @@ class Router {
   const ServerState& state_;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -17,7 +17,7 @@
 
 #include <fmt/format.h>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 Server::Server(Config config, FaultSet faults)
     : config_(std::move(config)), faults_(std::move(faults)), sessions_(config_.session_ttl) {}
@@ -193,4 +193,4 @@ void Server::tick() {
   }
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -16,7 +16,7 @@
 #include "target_server/tls.h"
 #include "target_server/worker.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 class Server {
  public:
@@ -63,4 +63,4 @@ class Server {
   bool stopping_ = false;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

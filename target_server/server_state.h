@@ -12,7 +12,7 @@
 
 struct ev_loop;
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 class FaultSet;
 
@@ -35,4 +35,4 @@ struct WorkerEnv {
   const FaultSet* faults = nullptr;  ///< ServerState::faults, for the sessions' hooks
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 std::string SessionStore::create(std::string user, Clock::time_point now) {
   unsigned char raw[16];
@@ -54,4 +54,4 @@ std::string_view cookie_value(std::string_view header, std::string_view name) {
   return {};
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

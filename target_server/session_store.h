@@ -12,7 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 class SessionStore {
  public:
@@ -42,4 +42,4 @@ class SessionStore {
 /// Value of cookie `name` in a Cookie header ("a=1; sid=abc"), or empty.
 std::string_view cookie_value(std::string_view cookie_header, std::string_view name);
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -1,6 +1,6 @@
 #include "target_server/stats.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 std::string_view route_label(Route r) {
   switch (r) {
@@ -24,4 +24,4 @@ size_t status_slot(int status) {
   return kCountedStatuses.size() - 1;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 /// Route labels used in h2soak_target_requests_total{route=...}.
 enum class Route : uint8_t { kIndex, kPage, kStatic, kEvents, kUpload, kLogin, kMetrics, kNotFound, kCount };
@@ -63,4 +63,4 @@ struct StatsRegistry {
   std::vector<const WorkerStats*> workers;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

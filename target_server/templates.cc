@@ -5,7 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace km = kainjow::mustache;
 namespace {
 
@@ -170,4 +170,4 @@ void Templates::pad_to_target_sizes(PageModels& models) {
   }
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -16,7 +16,7 @@
 
 #include "target_server/assets.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 class PageModels {
  public:
@@ -53,4 +53,4 @@ class Templates {
   kainjow::mustache::mustache index_;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

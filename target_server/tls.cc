@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 constexpr unsigned char kAlpn[] = "\x02h2\x08http/1.1";
@@ -116,4 +116,4 @@ bool alpn_selected_h2(const SSL* ssl) {
   return n == 2 && std::memcmp(p, "h2", 2) == 0;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 struct SslCtxFree {
   void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
@@ -21,4 +21,4 @@ SslCtxPtr make_server_ssl_ctx(const std::string& cert_file, const std::string& k
 /// True when the handshake of `ssl` selected "h2" by ALPN.
 bool alpn_selected_h2(const SSL* ssl);
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

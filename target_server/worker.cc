@@ -4,7 +4,7 @@
 
 #include "target_server/connection.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 Worker::Worker(const ServerState& state, const Templates& templates, SSL_CTX* ssl_ctx, bool plain_allowed,
                std::atomic<int>& open_connections)
@@ -131,4 +131,4 @@ void Worker::stop_if_done() {
   ev_break(loop_, EVBREAK_ALL);
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

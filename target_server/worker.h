@@ -16,7 +16,7 @@
 #include "target_server/router.h"
 #include "target_server/server_state.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 class Connection;
 
@@ -81,4 +81,4 @@ class Worker {
   Millis grace_{0};
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

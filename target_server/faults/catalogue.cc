@@ -1,6 +1,6 @@
 #include "target_server/faults/registry.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 const std::vector<FaultSpec>& fault_catalogue() {
   static const std::vector<FaultSpec> catalogue = {
@@ -26,4 +26,4 @@ const std::vector<FaultSpec>& fault_catalogue() {
   return catalogue;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

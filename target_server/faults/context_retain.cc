@@ -9,7 +9,7 @@
 #include "target_server/faults/fault.h"
 #include "target_server/faults/registry.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 struct RequestContext {
@@ -74,4 +74,4 @@ std::unique_ptr<Fault> make_context_retain(const FaultSpec& spec, double scale) 
   return std::make_unique<ContextRetain>(spec, scale);
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

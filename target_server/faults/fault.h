@@ -24,7 +24,7 @@
 #include "target_server/exchange.h"
 #include "target_server/server_state.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 class Fault;
 
@@ -141,4 +141,4 @@ class FaultSet {
   std::vector<std::unique_ptr<Fault>> faults_;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -5,7 +5,7 @@
 
 #include "target_server/faults/fault.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 ConnectionKeep::~ConnectionKeep() {
   if (owner_) owner_->count(0, -static_cast<int64_t>(bytes_));
@@ -101,4 +101,4 @@ std::string FaultSet::describe_catalogue() {
   return out;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

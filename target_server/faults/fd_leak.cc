@@ -10,7 +10,7 @@
 #include "target_server/faults/fault.h"
 #include "target_server/faults/registry.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 class FdLeak final : public Fault {
@@ -44,4 +44,4 @@ std::unique_ptr<Fault> make_fd_leak(const FaultSpec& spec, double scale) {
   return std::make_unique<FdLeak>(spec, scale);
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -9,7 +9,7 @@
 #include "target_server/faults/fault.h"
 #include "target_server/faults/registry.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 class NoStreamLimit final : public Fault {
@@ -44,4 +44,4 @@ std::unique_ptr<Fault> make_no_stream_limit(const FaultSpec& spec, double scale)
   return std::make_unique<NoStreamLimit>(spec, scale);
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -9,7 +9,7 @@
 #include "target_server/faults/fault.h"
 #include "target_server/faults/registry.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 struct Scratch {
@@ -68,4 +68,4 @@ std::unique_ptr<Fault> make_pool_no_reset(const FaultSpec& spec, double scale) {
   return std::make_unique<PoolNoReset>(spec, scale);
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

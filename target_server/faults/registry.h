@@ -5,7 +5,7 @@
 
 #include "target_server/faults/fault.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 std::unique_ptr<Fault> make_template_reparse(const FaultSpec& spec, double scale);
 std::unique_ptr<Fault> make_session_no_evict(const FaultSpec& spec, double scale);
@@ -16,4 +16,4 @@ std::unique_ptr<Fault> make_fd_leak(const FaultSpec& spec, double scale);
 std::unique_ptr<Fault> make_no_stream_limit(const FaultSpec& spec, double scale);
 std::unique_ptr<Fault> make_context_retain(const FaultSpec& spec, double scale);
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -12,7 +12,7 @@
 #include "target_server/faults/registry.h"
 #include "target_server/session_store.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 struct SessionEntry {
@@ -61,4 +61,4 @@ std::unique_ptr<Fault> make_session_no_evict(const FaultSpec& spec, double scale
   return std::make_unique<SessionNoEvict>(spec, scale);
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -12,7 +12,7 @@
 #include "target_server/faults/fault.h"
 #include "target_server/faults/registry.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 /// A long soak must not take the machine down with it: past this many threads the fault
@@ -73,4 +73,4 @@ std::unique_ptr<Fault> make_sse_thread_leak(const FaultSpec& spec, double scale)
   return std::make_unique<SseThreadLeak>(spec, scale);
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -8,7 +8,7 @@
 #include "target_server/faults/registry.h"
 #include "target_server/templates.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 class TemplateReparse final : public Fault {
@@ -38,4 +38,4 @@ std::unique_ptr<Fault> make_template_reparse(const FaultSpec& spec, double scale
   return std::make_unique<TemplateReparse>(spec, scale);
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

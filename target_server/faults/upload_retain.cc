@@ -7,7 +7,7 @@
 #include "target_server/faults/fault.h"
 #include "target_server/faults/registry.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 class UploadRetain final : public Fault {
@@ -56,4 +56,4 @@ std::unique_ptr<Fault> make_upload_retain(const FaultSpec& spec, double scale) {
   return std::make_unique<UploadRetain>(spec, scale);
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

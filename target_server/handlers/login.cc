@@ -4,7 +4,7 @@
 
 #include <cctype>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 std::string login_user(std::string_view target) {
   size_t q = target.find('?');
@@ -35,4 +35,4 @@ Response login_response(const Request& req, SessionStore& sessions) {
   return r;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

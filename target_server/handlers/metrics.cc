@@ -4,7 +4,7 @@
 
 #include "target_server/faults/fault.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 void family(std::string& out, const char* name, const char* type, const char* help) {
@@ -76,4 +76,4 @@ Response metrics_response(const ServerState& state) {
   return r;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

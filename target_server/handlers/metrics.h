@@ -7,9 +7,9 @@
 #include "target_server/exchange.h"
 #include "target_server/server_state.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 std::string render_metrics(const ServerState& state);
 Response metrics_response(const ServerState& state);
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -1,6 +1,6 @@
 #include "target_server/handlers/pages.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 Response page_response(const Request& req, int n, const ServerState& state, const WorkerEnv& env) {
   std::string user;
@@ -15,4 +15,4 @@ Response page_response(const Request& req, int n, const ServerState& state, cons
   return r;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

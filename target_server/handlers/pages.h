@@ -4,9 +4,9 @@
 #include "target_server/exchange.h"
 #include "target_server/server_state.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 /// n = 0 renders the index. A valid "sid" cookie shows the signed-in user in the layout.
 Response page_response(const Request& req, int n, const ServerState& state, const WorkerEnv& env);
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

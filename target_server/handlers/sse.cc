@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstring>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 std::string format_event(uint64_t id, std::string_view data) {
   return fmt::format("id: {}\ndata: {}\n\n", id, data);
@@ -94,4 +94,4 @@ Response sse_response(const Request& req, Millis interval, const WorkerEnv& env)
   return r;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

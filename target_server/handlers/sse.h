@@ -15,7 +15,7 @@
 #include "target_server/exchange.h"
 #include "target_server/server_state.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 /// "id: {id}\ndata: {data}\n\n" (data must not contain a newline).
 std::string format_event(uint64_t id, std::string_view data);
@@ -53,4 +53,4 @@ class SseBody final : public Generator {
 
 Response sse_response(const Request& req, Millis interval, const WorkerEnv& env);
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 int hex_value(char c) {
@@ -78,4 +78,4 @@ Response static_response(const Request& req, std::string_view encoded, const Ass
   return r;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

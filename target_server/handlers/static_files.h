@@ -7,7 +7,7 @@
 #include "target_server/assets.h"
 #include "target_server/exchange.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 enum class StaticVerdict { kOk, kBadRequest, kNotFound };
 
@@ -24,4 +24,4 @@ StaticLookup resolve_static(std::string_view encoded, const AssetStore& assets);
 /// 200 with the asset, 304 when If-None-Match matches its ETag, 400 or 404 otherwise.
 Response static_response(const Request& req, std::string_view encoded, const AssetStore& assets);
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

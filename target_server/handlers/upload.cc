@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 UploadHasher::UploadHasher(uint64_t limit) : ctx_(EVP_MD_CTX_new()), limit_(limit) {
   if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
@@ -61,4 +61,4 @@ Response UploadHandler::respond() {
                         "application/json");
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

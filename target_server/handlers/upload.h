@@ -10,7 +10,7 @@
 
 #include "target_server/exchange.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 
 /// Counts and hashes a body; stops hashing (but keeps counting) once past the limit.
 class UploadHasher {
@@ -46,4 +46,4 @@ class UploadHandler final : public Handler {
   UploadHasher hasher_;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::server

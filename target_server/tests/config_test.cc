@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 TEST(ConfigTest, DurationsAcceptUnitsAndPlainSeconds) {
@@ -27,4 +27,4 @@ TEST(ConfigTest, SizesAcceptBinaryAndDecimalUnits) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::server

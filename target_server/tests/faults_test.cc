@@ -4,7 +4,7 @@
 
 #include "target_server/faults/fault.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 TEST(FaultCatalogueTest, EveryCatalogueRowOnceWithItsRateAndUnit) {
@@ -105,4 +105,4 @@ TEST(ConnectionKeepTest, ReleasesWhatItHeldWhenTheConnectionEnds) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::server

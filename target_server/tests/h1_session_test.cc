@@ -6,7 +6,7 @@
 
 #include "target_server/tests/session_fixture.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 class H1SessionTest : public ::testing::Test, public testing::ServerFixture {
@@ -119,4 +119,4 @@ TEST_F(H1SessionTest, ReadTimeoutClockStartsWithHeaders) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::server

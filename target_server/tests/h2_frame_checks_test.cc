@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 const std::string kMagic = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -133,4 +133,4 @@ TEST(H2FrameChecks, HistoryKeepsTheLastClosesOnly) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::server

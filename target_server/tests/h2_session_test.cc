@@ -11,7 +11,7 @@
 
 #include "target_server/tests/session_fixture.h"
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 // An nghttp2 client session wired to an H2Session in memory: no sockets, no threads.
@@ -375,4 +375,4 @@ TEST_F(H2SessionRawTest, PastTheResponseBacklogRequestsWaitForEarlierResponses) 
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 TEST(RouterTest, MatchesEveryRoute) {
@@ -76,4 +76,4 @@ TEST_F(RouterMakeTest, ChecksMethods) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::server

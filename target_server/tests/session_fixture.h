@@ -9,7 +9,7 @@
 #include "target_server/protocol_session.h"
 #include "target_server/router.h"
 
-namespace h2soak::target::testing {
+namespace h2soak::server::testing {
 
 class FakeHost final : public SessionHost {
  public:
@@ -44,4 +44,4 @@ struct ServerFixture {
   FakeHost host;
 };
 
-}  // namespace h2soak::target::testing
+}  // namespace h2soak::server::testing

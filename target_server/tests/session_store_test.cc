@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 using namespace std::chrono_literals;
@@ -44,4 +44,4 @@ TEST(SessionStoreTest, CookieValue) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::server

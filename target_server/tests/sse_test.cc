@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 TEST(SseTest, FormatsEvents) {
@@ -92,4 +92,4 @@ TEST(SseTest, SlowReaderDoesNotGrowPending) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::server

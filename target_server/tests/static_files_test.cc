@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 class StaticFilesTest : public ::testing::Test {
@@ -68,4 +68,4 @@ TEST_F(StaticFilesTest, AssetsAreDeterministicAndVaried) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::server

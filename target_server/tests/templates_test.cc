@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 size_t count(const std::string& s, const std::string& what) {
@@ -73,4 +73,4 @@ TEST_F(TemplatesTest, ACopyRendersTheSame) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::server

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace h2soak::target {
+namespace h2soak::server {
 namespace {
 
 std::string reference_sha256(const std::vector<uint8_t>& data) {
@@ -100,4 +100,4 @@ TEST(UploadTest, HandlerRepliesJsonOr413) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::server
