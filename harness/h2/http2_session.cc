@@ -17,6 +17,18 @@ std::uint32_t window_of(std::uint32_t bits) {
   bits = std::min<std::uint32_t>(bits, 31);
   return static_cast<std::uint32_t>((1ULL << bits) - 1);
 }
+
+// A :status value as a code, or 0 if it is not one: not exactly three ASCII
+// digits (RFC 9113 8.3.2), a leading 0 (no such class; 0 also means "no
+// response yet" in StreamRecord), or 101 (not allowed in HTTP/2, RFC 9113
+// 8.6). 6xx-9xx pass, as in nghttp2's own check, and are counted as "other".
+int parse_status(const std::uint8_t* value, std::size_t length) {
+  if (length != 3) return 0;
+  const unsigned d0 = value[0] - 48u, d1 = value[1] - 48u, d2 = value[2] - 48u;  // non-digits wrap above 9
+  if (d0 - 1u > 8u || d1 > 9u || d2 > 9u) return 0;                                   // d0 in 1..9
+  const int status = static_cast<int>(d0 * 100 + d1 * 10 + d2);
+  return status == 101 ? 0 : status;
+}
 }  // namespace
 
 Http2Session::Http2Session(net::SessionHost& host, const Http2Settings& settings)
@@ -134,26 +146,62 @@ net::StreamRecord* Http2Session::record_of(std::int32_t stream_id) const {
   return static_cast<net::StreamRecord*>(nghttp2_session_get_stream_user_data(session_, stream_id));
 }
 
+void Http2Session::reject_response(net::StreamRecord& r) {
+  block_ = HeaderBlock::kIgnored;
+  if (r.error == net::ErrorClass::kNone) {
+    r.error = net::ErrorClass::kProtocol;
+    r.rst_error_code = NGHTTP2_PROTOCOL_ERROR;
+  }
+  // nghttp2 ignores the stream's further frames once the reset is queued; a
+  // second call is a no-op. on_read asks the host to write it.
+  nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, r.stream_id, NGHTTP2_PROTOCOL_ERROR);
+}
+
+// With no_http_messaging nghttp2 does not tell interim (1xx) responses from
+// final ones: it files a stream's first header block under
+// NGHTTP2_HCAT_RESPONSE and every later one under NGHTTP2_HCAT_HEADERS (as it
+// does with messaging on, too). So a block is a candidate for the response
+// while the stream has no final status, and its :status decides.
 int Http2Session::handle_begin_headers(const nghttp2_frame* frame) {
-  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_RESPONSE) return 0;
-  if (auto* r = record_of(frame->hd.stream_id); r && r->first_byte == TimePoint{}) r->first_byte = now();
+  block_ = HeaderBlock::kIgnored;
+  if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+  auto* r = record_of(frame->hd.stream_id);
+  if (!r) return 0;
+  if (frame->headers.cat == NGHTTP2_HCAT_RESPONSE) {
+    if (r->first_byte == TimePoint{}) r->first_byte = now();  // an interim block counts as the first byte
+  } else if (r->status != 0) {
+    return 0;  // trailers
+  }
+  block_ = HeaderBlock::kPending;
+  block_record_ = r;
   return 0;
 }
 
-int Http2Session::handle_header(const nghttp2_frame* frame, const std::uint8_t* name, std::size_t namelen,
+int Http2Session::handle_header(const nghttp2_frame*, const std::uint8_t* name, std::size_t namelen,
                                 const std::uint8_t* value, std::size_t valuelen) {
-  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_RESPONSE) return 0;
-  if (namelen == 7 && std::memcmp(name, ":status", 7) == 0) {
-    auto* r = record_of(frame->hd.stream_id);
-    if (!r) return 0;
-    int status = 0;
-    for (std::size_t i = 0; i < valuelen && i < 3; ++i) status = status * 10 + (value[i] - '0');
-    r->status = status;
-  } else if (namelen > 0 && name[0] != ':') {
-    auto* r = record_of(frame->hd.stream_id);
-    if (r && r->deliver_data && r->observer)
-      r->observer->on_response_header(*r, std::string_view(reinterpret_cast<const char*>(name), namelen),
-                                       std::string_view(reinterpret_cast<const char*>(value), valuelen));
+  switch (block_) {
+    case HeaderBlock::kIgnored:
+    case HeaderBlock::kInterim:
+      return 0;
+    case HeaderBlock::kResponse:
+      if (namelen > 0 && name[0] != ':' && block_record_->deliver_data && block_record_->observer)
+        block_record_->observer->on_response_header(
+            *block_record_, std::string_view(reinterpret_cast<const char*>(name), namelen),
+            std::string_view(reinterpret_cast<const char*>(value), valuelen));
+      return 0;
+    case HeaderBlock::kPending:
+      break;
+  }
+  // The block's first field: pseudo-header fields come first (RFC 9113
+  // 8.3), and :status is the only one a response has.
+  const int status = namelen == 7 && std::memcmp(name, ":status", 7) == 0 ? parse_status(value, valuelen) : 0;
+  if (status == 0) {
+    reject_response(*block_record_);
+  } else if (status < 200) {
+    block_ = HeaderBlock::kInterim;
+  } else {
+    block_record_->status = status;
+    block_ = HeaderBlock::kResponse;
   }
   return 0;
 }
@@ -165,11 +213,18 @@ int Http2Session::handle_frame_recv(const nghttp2_frame* frame) {
     case NGHTTP2_DATA: {
       auto* r = record_of(frame->hd.stream_id);
       if (!r) return 0;
+      const bool end_stream = frame->hd.flags & NGHTTP2_FLAG_END_STREAM;
       if (frame->hd.type != NGHTTP2_DATA) {
         r->header_bytes_in += frame->hd.length;
-        if (frame->headers.cat == NGHTTP2_HCAT_RESPONSE && r->observer) r->observer->on_response_headers(*r);
+        const HeaderBlock block = block_;
+        block_ = HeaderBlock::kIgnored;
+        if (block == HeaderBlock::kResponse) {
+          if (r->observer) r->observer->on_response_headers(*r);
+        } else if (block == HeaderBlock::kPending || (block == HeaderBlock::kInterim && end_stream)) {
+          reject_response(*r);  // no fields at all, or an interim response that ends the stream
+        }
       }
-      if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) r->response_complete = true;
+      if (end_stream) r->response_complete = true;
       return 0;
     }
     case NGHTTP2_RST_STREAM:
@@ -207,6 +262,10 @@ int Http2Session::handle_data_chunk(std::int32_t stream_id, const std::uint8_t* 
   auto* r = record_of(stream_id);
   if (!r) return 0;
   r->data_bytes_in += length;
+  if (r->status == 0) {
+    reject_response(*r);  // DATA before the final response's headers (after 1xx blocks only)
+    return 0;
+  }
   if (r->deliver_data && r->observer) r->observer->on_response_data(*r, data, length);
   return 0;
 }

@@ -64,6 +64,23 @@ class Http2Session final : public net::Session {
 
  private:
   net::StreamRecord* record_of(std::int32_t stream_id) const;
+  // The response on `r`'s stream is malformed (RFC 9113 8.1.1): fail the
+  // record with kProtocol and reset the stream with PROTOCOL_ERROR.
+  void reject_response(net::StreamRecord& r);
+
+  // What the header block being received is. HEADERS and its CONTINUATIONs
+  // cannot interleave with any other frame on the connection, so one header
+  // block is in progress at a time and its state lives here, not per stream.
+  // A stream's final response has not arrived while its record.status is 0;
+  // interim (1xx) blocks leave it 0.
+  enum class HeaderBlock : std::uint8_t {
+    kIgnored,   // trailers, other frames, unknown streams, rejected responses
+    kPending,   // may be the response: its first field must be a valid :status
+    kInterim,   // a 1xx response: skipped, the next block may be the response
+    kResponse,  // the final response: fields go to the observer
+  };
+  HeaderBlock block_ = HeaderBlock::kIgnored;
+  net::StreamRecord* block_record_ = nullptr;  // the record of block_'s stream
 
   net::SessionHost& host_;
   Http2Settings settings_;
