@@ -6,6 +6,8 @@ function(h2soak_add_library name)
   add_library(h2soak::${name} ALIAS h2soak_${name})
   set_target_properties(h2soak_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   target_link_libraries(h2soak_${name} PUBLIC h2soak::options ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  # Listed for h2soak_add_header_checks() (H2soakHeaderCheck.cmake).
+  set_property(GLOBAL APPEND PROPERTY H2SOAK_LIBRARIES h2soak_${name})
 endfunction()
 
 # h2soak_add_test(NAME SOURCES x_test.cc DEPS h2soak::metrics [LABELS e2e ...] [TIMEOUT s] [TEST_PREFIX p.])
@@ -43,3 +45,5 @@ function(h2soak_add_benchmark name)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE h2soak::options ${ARG_DEPS} benchmark::benchmark benchmark::benchmark_main)
 endfunction()
+
+include(H2soakHeaderCheck)
