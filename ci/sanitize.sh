@@ -27,7 +27,7 @@ if [[ $mode == thread ]]; then
   build=${H2SOAK_SAN_BUILD_DIR:-$root/build-tsan}
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${H2SOAK_LAUNCHER_ARGS[@]}" \
     -DH2SOAK_TESTS=ON -DH2SOAK_BENCH=OFF -DH2SOAK_PYTHON=OFF -DH2SOAK_SANITIZE=thread >/dev/null
-  threaded=(sampler_test plan_runner_test engine_e2e_test target_process_test)
+  threaded=(sampler_test plan_runner_test engine_e2e_test launch_process_test)
   cmake --build "$build" -j"$(nproc)" --target h2soak-target "${threaded[@]}"
   echo "sanitize (thread): build took $((SECONDS - t0)) s"
   export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:exitcode=66}

@@ -1,4 +1,4 @@
-#include "harness/target/readiness.h"
+#include "harness/launch/readiness.h"
 
 #include <curl/curl.h>
 
@@ -6,7 +6,7 @@
 #include <mutex>
 #include <thread>
 
-namespace h2soak::target {
+namespace h2soak::launch {
 namespace {
 
 std::size_t discard(char*, std::size_t size, std::size_t nmemb, void*) { return size * nmemb; }
@@ -83,4 +83,4 @@ Status wait_until_ready(const ProbeOptions& o, const std::function<bool()>& stil
                o.url);
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::launch

@@ -10,7 +10,7 @@
 #include "harness/util/clock.h"
 #include "harness/util/result.h"
 
-namespace h2soak::target {
+namespace h2soak::launch {
 
 enum class ProbeHttp {
   kAuto,  // http:// -> HTTP/1.1, https:// -> h2 via ALPN (falls back to 1.1)
@@ -36,4 +36,4 @@ Status wait_until_ready(const ProbeOptions& options, const std::function<bool()>
 // and for a final check by the runner.
 Result<long> probe_once(const ProbeOptions& options, Nanos attempt_timeout);
 
-}  // namespace h2soak::target
+}  // namespace h2soak::launch

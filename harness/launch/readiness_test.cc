@@ -1,4 +1,4 @@
-#include "harness/target/readiness.h"
+#include "harness/launch/readiness.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,9 +9,9 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/target/target_process.h"
+#include "harness/launch/target_process.h"
 
-namespace h2soak::target {
+namespace h2soak::launch {
 namespace {
 
 using namespace std::chrono_literals;
@@ -101,4 +101,4 @@ TEST(Readiness, StopsAtOnceWhenTheTargetDied) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::launch

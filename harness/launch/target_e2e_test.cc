@@ -16,10 +16,10 @@
 
 #include "harness/analysis/analysis.h"
 #include "harness/sampler/sampler.h"
-#include "harness/target/readiness.h"
-#include "harness/target/target_process.h"
+#include "harness/launch/readiness.h"
+#include "harness/launch/target_process.h"
 
-namespace h2soak::target {
+namespace h2soak::launch {
 namespace {
 
 using namespace std::chrono_literals;
@@ -166,9 +166,9 @@ TEST_F(ReferenceServer, TargetKilledMidRunIsNoticed) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::launch
 
-namespace h2soak::target {
+namespace h2soak::launch {
 namespace {
 
 // Run time of one of our own threads, from schedstat (nanoseconds).
@@ -217,9 +217,9 @@ TEST_F(ReferenceServer, SamplerOverheadAtDefaults) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::launch
 
-namespace h2soak::target {
+namespace h2soak::launch {
 namespace {
 
 // A Python HTTP server that keeps `leak` bytes per request in a global list
@@ -314,4 +314,4 @@ TEST(LeakDetection, PythonServerKeeping64KiBPerRequest) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::launch

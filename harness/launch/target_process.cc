@@ -1,4 +1,4 @@
-#include "harness/target/target_process.h"
+#include "harness/launch/target_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -17,7 +17,7 @@
 
 extern char** environ;
 
-namespace h2soak::target {
+namespace h2soak::launch {
 namespace {
 
 constexpr std::size_t kMaxFirstLine = 4096;
@@ -449,4 +449,4 @@ ExitStatus TargetProcess::stop(Nanos grace) {
   return out;
 }
 
-}  // namespace h2soak::target
+}  // namespace h2soak::launch

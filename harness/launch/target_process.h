@@ -37,7 +37,7 @@
 #include "harness/util/clock.h"
 #include "harness/util/result.h"
 
-namespace h2soak::target {
+namespace h2soak::launch {
 
 struct SpawnOptions {
   // Exactly one of `command` and `argv`.
@@ -138,4 +138,4 @@ class TargetProcess {
   bool copier_stop_ = false;
 };
 
-}  // namespace h2soak::target
+}  // namespace h2soak::launch

@@ -1,4 +1,4 @@
-#include "harness/target/target_process.h"
+#include "harness/launch/target_process.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-namespace h2soak::target {
+namespace h2soak::launch {
 namespace {
 
 using namespace std::chrono_literals;
@@ -281,4 +281,4 @@ TEST_F(TargetTest, AttachRejectsBadInput) {
 }
 
 }  // namespace
-}  // namespace h2soak::target
+}  // namespace h2soak::launch

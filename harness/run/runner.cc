@@ -62,7 +62,7 @@ struct Sampling {
 
 Result<Sampling> start_sampling(const scenario::Plan& plan, const LaunchedTarget& launched,
                                 std::atomic<bool>& vanished) {
-  const target::TargetProcess& proc = *launched.process;
+  const launch::TargetProcess& proc = *launched.process;
   const Nanos interval = plan.sample.interval;
   const Nanos lead = std::max<Nanos>(interval * 6 + std::chrono::milliseconds(20), std::chrono::milliseconds(300));
   sampler::SamplerOptions so;
@@ -146,7 +146,7 @@ struct LoadRun {
 
 LoadRun run_load_and_watch(const scenario::Plan& plan, const RunOptions& options, const LaunchedTarget& launched,
                            Sampling& sampling, const std::atomic<bool>& vanished) {
-  target::TargetProcess& proc = *launched.process;
+  launch::TargetProcess& proc = *launched.process;
   sampler::Sampler& sampler = *sampling.sampler;
   const TimePoint zero = sampling.zero;
   std::this_thread::sleep_until(zero);
@@ -225,11 +225,11 @@ Ending how_it_ended(const LoadRun& run, const std::string& url) {
 
 // Step 4: a spawned target is stopped (SIGTERM, SIGKILL after the plan's
 // stop_grace) and how it ended goes into the result.
-void stop_target(const scenario::Plan& plan, target::TargetProcess& proc, result::RunResult& r) {
+void stop_target(const scenario::Plan& plan, launch::TargetProcess& proc, result::RunResult& r) {
   if (!proc.spawned()) return;
-  target::ExitStatus ex = proc.stop(plan.target.stop_grace);
-  if (ex.kind == target::ExitStatus::Kind::kExited) r.target.exit_code = ex.code;
-  if (ex.kind == target::ExitStatus::Kind::kSignaled) r.target.exit_signal = ex.signal;
+  launch::ExitStatus ex = proc.stop(plan.target.stop_grace);
+  if (ex.kind == launch::ExitStatus::Kind::kExited) r.target.exit_code = ex.code;
+  if (ex.kind == launch::ExitStatus::Kind::kSignaled) r.target.exit_signal = ex.signal;
   r.metadata.extra["target_exit"] = ex.describe();
 }
 
@@ -260,7 +260,7 @@ result::RunResult start_result(const scenario::Plan& plan, const RunOptions& opt
 }
 
 void describe_target(const LaunchedTarget& launched, result::RunResult& r) {
-  const target::TargetProcess& proc = *launched.process;
+  const launch::TargetProcess& proc = *launched.process;
   r.target.url = launched.url;
   r.target.mode = launched.mode;
   r.target.command = launched.command;
@@ -287,7 +287,7 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
     out.error = launched.error().message();
     return out;
   }
-  target::TargetProcess& proc = *launched->process;
+  launch::TargetProcess& proc = *launched->process;
   describe_target(*launched, r);
 
   // 2. the sampler

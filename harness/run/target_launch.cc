@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <variant>
 
-#include "harness/target/readiness.h"
+#include "harness/launch/readiness.h"
 
 namespace h2soak::run {
 namespace {
@@ -55,31 +55,31 @@ Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOpt
       return Error("cannot find the reference server h2soak-target (looked next to the h2soak binary); "
                    "build it (cmake --build BUILD --target h2soak-target) or set H2SOAK_TARGET_BIN");
     }
-    target::SpawnOptions spawn;
+    launch::SpawnOptions spawn;
     spawn.argv.push_back(binary);
     spawn.argv.insert(spawn.argv.end(), ref->args.begin(), ref->args.end());
     spawn.log_path = options.log_path;
     t.command = join(spawn.argv);
-    auto p = target::TargetProcess::spawn(spawn);
+    auto p = launch::TargetProcess::spawn(spawn);
     if (!p) return Error("cannot start the target: " + p.error().message());
     t.process = std::move(*p);
     t.mode = "spawn";
   } else if (const auto* cmd = std::get_if<scenario::SpawnCommand>(&process)) {
-    target::SpawnOptions spawn;
+    launch::SpawnOptions spawn;
     spawn.argv = cmd->argv;
     spawn.log_path = options.log_path;
     t.command = cmd->command;
-    auto p = target::TargetProcess::spawn(spawn);
+    auto p = launch::TargetProcess::spawn(spawn);
     if (!p) return Error("cannot start the target `" + cmd->command + "`: " + p.error().message());
     t.process = std::move(*p);
     t.mode = "spawn";
   } else if (const auto* pid = std::get_if<scenario::AttachPid>(&process)) {
-    auto p = target::TargetProcess::attach_pid(static_cast<pid_t>(pid->pid));
+    auto p = launch::TargetProcess::attach_pid(static_cast<pid_t>(pid->pid));
     if (!p) return Error("cannot attach to pid " + std::to_string(pid->pid) + ": " + p.error().message());
     t.process = std::move(*p);
     t.mode = "pid";
   } else if (const auto* pidfile = std::get_if<scenario::AttachPidfile>(&process)) {
-    auto p = target::TargetProcess::attach_pidfile(pidfile->path);
+    auto p = launch::TargetProcess::attach_pidfile(pidfile->path);
     if (!p) return Error("cannot attach to the pid in " + pidfile->path + ": " + p.error().message());
     t.process = std::move(*p);
     t.mode = "pidfile";
@@ -98,12 +98,12 @@ Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOpt
     t.metrics_url = scenario::substitute_port(t.metrics_url, p);
   }
 
-  target::ProbeOptions probe;
+  launch::ProbeOptions probe;
   probe.url = t.ready_url;
   probe.timeout = plan.target.ready_timeout;
   probe.insecure = plan.target.insecure;
   auto* proc = t.process.get();
-  if (auto st = target::wait_until_ready(probe, [proc] { return proc->alive(); }); !st) {
+  if (auto st = launch::wait_until_ready(probe, [proc] { return proc->alive(); }); !st) {
     std::string why = st.error().message();
     if (!proc->alive()) {
       if (auto ex = proc->exit_status()) why = "it " + ex->describe() + " while starting";

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "harness/scenario/plan.h"
-#include "harness/target/target_process.h"
+#include "harness/launch/target_process.h"
 #include "harness/util/result.h"
 
 namespace h2soak::run {
@@ -31,7 +31,7 @@ struct LaunchOptions {
 };
 
 struct LaunchedTarget {
-  std::unique_ptr<target::TargetProcess> process;
+  std::unique_ptr<launch::TargetProcess> process;
   std::string mode;         // "spawn", "pid", "pidfile"
   std::string command;      // the spawn command line, for the result
   std::string url;          // every {port} substituted

@@ -8,13 +8,13 @@
 namespace h2soak::workloads::testing {
 
 TargetServer::TargetServer(const std::vector<std::string>& args) {
-  target::SpawnOptions o;
+  launch::SpawnOptions o;
   o.argv = {std::string(H2SOAK_BINARY_DIR) + "/target_server/h2soak-target", "--port", "0"};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   log_path_ = ::testing::TempDir() + "workloads-target-" + std::to_string(::getpid()) + "-" +
               std::to_string(reinterpret_cast<std::uintptr_t>(this) & 0xffff) + ".log";
   o.log_path = log_path_;
-  auto p = target::TargetProcess::spawn(o);
+  auto p = launch::TargetProcess::spawn(o);
   if (!p) {
     ADD_FAILURE() << "spawn: " << p.error().message();
     return;

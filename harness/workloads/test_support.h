@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "harness/scenario/plan.h"
-#include "harness/target/target_process.h"
+#include "harness/launch/target_process.h"
 #include "harness/workloads/plan_runner.h"
 
 namespace h2soak::workloads::testing {
@@ -29,7 +29,7 @@ class TargetServer {
   bool alive() { return process_ && process_->alive(); }
 
  private:
-  std::unique_ptr<target::TargetProcess> process_;
+  std::unique_ptr<launch::TargetProcess> process_;
   std::string log_path_;
   int port_ = 0;
 };
