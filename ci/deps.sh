@@ -10,7 +10,7 @@ packages=(
   libnghttp2-dev libev-dev libssl-dev libcurl4-openssl-dev libhttp-parser-dev
   libkainjow-mustache-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  pybind11-dev python3-dev python3-pytest python3-numpy python3-matplotlib
+  pybind11-dev python3-dev python3-pytest python3-numpy python3-matplotlib python3-yaml
   curl nghttp2-client nghttp2-server procps openssl strace util-linux
   "$@"
 )
