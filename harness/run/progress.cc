@@ -24,6 +24,12 @@ std::string format_progress(const ProgressState& s) {
 
 void ProgressPrinter::print(const ProgressState& s) {
   if (out_ == nullptr) return;
+  if (!tty_) {
+    if (printed_ && s.phase == last_phase_ && s.elapsed - last_elapsed_ < kLogEvery) return;
+    printed_ = true;
+    last_phase_ = s.phase;
+    last_elapsed_ = s.elapsed;
+  }
   const std::string line = format_progress(s);
   if (tty_) {
     std::fprintf(out_, "\r\033[K%s", line.c_str());

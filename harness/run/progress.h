@@ -3,9 +3,11 @@
 // ETA, requests per second over the last interval, errors, requests in flight,
 // and the target's RSS, threads and fds from the sampler's latest sample.
 //
-//   on a terminal   one line rewritten in place ("\r" + clear to end of line),
-//                   finished with a newline by finish()
-//   otherwise       a plain line per second (CI logs), no control characters
+//   on a terminal   one line rewritten in place ("\r" + clear to end of line)
+//                   every second, finished with a newline by finish()
+//   otherwise       (CI logs) a plain line, no control characters, when the
+//                   phase changes and at most every kLogEvery seconds within
+//                   a phase: a few lines per scenario, not one per second
 //
 // Who calls: run_scenario() builds one ProgressState a second from the load
 // engine's load::Progress (on the load thread, never concurrently), prints it
@@ -38,6 +40,8 @@ double eta_seconds(const ProgressState& s);
 
 class ProgressPrinter {
  public:
+  static constexpr double kLogEvery = 10;  // seconds between lines within a phase, off a terminal
+
   // `out` null: print nothing. `tty`: rewrite one line in place.
   ProgressPrinter(std::FILE* out, bool tty) : out_(out), tty_(tty) {}
   void print(const ProgressState& s);
@@ -47,6 +51,10 @@ class ProgressPrinter {
   std::FILE* out_;
   bool tty_;
   bool open_line_ = false;
+  bool printed_ = false;     // off a terminal: a line was printed,
+  std::string last_phase_;   // in this phase,
+  double last_elapsed_ = 0;  // at this time
+
 };
 
 }  // namespace h2soak::run
