@@ -130,6 +130,20 @@ class Analyzer {
     } else {
       out_.notes.push_back("the target's fd table was not readable; no fd metrics");
     }
+    // Anonymous RSS and PSS (read every pss_interval; 0 on other ticks): for
+    // thresholds ("rss_anon.peak < 200MiB"); not compared with a baseline,
+    // where RSS already stands for memory.
+    auto rss_anon = [](const Sample& x) -> std::optional<double> { return static_cast<double>(x.rss_anon); };
+    auto pss = [](const Sample& x) -> std::optional<double> {
+      return x.pss > 0 ? std::optional<double>(static_cast<double>(x.pss)) : std::nullopt;
+    };
+    direction_ = Direction::kNone;
+    for (const auto& [prefix, get] : {std::pair<const char*, Getter>{"rss_anon", rss_anon}, {"pss", pss}}) {
+      slope(prefix, "bytes/s", get, /*per_request=*/false);
+      residual(prefix, "bytes", get);
+      peak(prefix, "bytes", get);
+    }
+    direction_ = Direction::kLowerIsBetter;
     cpu_per_request();
     for (const auto& name : s_.gauge_names) {
       Getter g = [name](const Sample& x) -> std::optional<double> {
@@ -155,7 +169,7 @@ class Analyzer {
       out_.notes.push_back(prefix + ".slope: fewer than 3 samples in steady");
       return;
     }
-    out_.metrics.push_back(Metric{prefix + ".slope", fit->slope, unit, Direction::kLowerIsBetter, fit->ci_low,
+    out_.metrics.push_back(Metric{prefix + ".slope", fit->slope, unit, direction_, fit->ci_low,
                                   fit->ci_high, true});
     if (!per_request) return;
     double seconds = phase_end(s_, *w_.steady) - w_.steady->start;
@@ -165,7 +179,7 @@ class Analyzer {
     }
     double per_1k = 1000.0 * seconds / static_cast<double>(r_.steady);  // seconds per 1,000 requests
     out_.metrics.push_back(Metric{prefix + ".retained_per_1k_requests", fit->slope * per_1k, "bytes",
-                                  Direction::kLowerIsBetter, fit->ci_low * per_1k, fit->ci_high * per_1k, true});
+                                  direction_, fit->ci_low * per_1k, fit->ci_high * per_1k, true});
   }
 
   void residual(const std::string& prefix, const std::string& unit, const Getter& get) {
@@ -181,7 +195,7 @@ class Analyzer {
     double base = before.t.front() >= w_.first_phase_start ? before.v.front()
                                                            : mean_of_tail(before.v, o_.baseline_samples);
     double end = mean_of_tail(after.v, o_.residual_samples);
-    out_.metrics.push_back(Metric{prefix + ".residual", end - base, unit, Direction::kLowerIsBetter, std::nullopt,
+    out_.metrics.push_back(Metric{prefix + ".residual", end - base, unit, direction_, std::nullopt,
                                   std::nullopt, true});
   }
 
@@ -194,7 +208,7 @@ class Analyzer {
       return;
     }
     out_.metrics.push_back(
-        Metric{prefix + ".peak", *best, unit, Direction::kLowerIsBetter, std::nullopt, std::nullopt, false});
+        Metric{prefix + ".peak", *best, unit, direction_, std::nullopt, std::nullopt, false});
   }
 
   void cpu_per_request() {
@@ -216,6 +230,7 @@ class Analyzer {
   const RequestCounts& r_;
   const AnalysisOptions& o_;
   Windows w_;
+  Direction direction_ = Direction::kLowerIsBetter;  // of the metrics slope/residual/peak add
   Analysis out_;
 };
 

@@ -63,6 +63,31 @@ TEST(Analysis, FlatWithNoiseIntervalContainsZero) {
   EXPECT_EQ(get(a, "threads.peak").value, 12);
 }
 
+// RssAnon and PSS are measured too (thresholds name them), but only RSS is
+// compared with a baseline: theirs are reported with no direction. PSS is
+// read on some ticks only (0 on the others), which must not read as drops.
+TEST(Analysis, AnonymousRssAndPssAreReportedWithoutADirection) {
+  const double rate = 64 * 1024;
+  auto s = make_series([&](double t, Sample& x) {
+    const double grown = rate * (std::clamp(t, kWarmup, kCooldown) - kWarmup);
+    x.rss_anon = static_cast<std::uint64_t>((20 << 20) + grown);
+    const int tick = static_cast<int>(std::lround(t * 10));
+    x.pss = tick % 10 == 0 ? static_cast<std::uint64_t>((30 << 20) + grown) : 0;
+  });
+  auto a = analyze(s, {30000, 35000});
+  for (const char* name : {"rss_anon.slope", "rss_anon.residual", "rss_anon.peak", "pss.slope", "pss.residual",
+                           "pss.peak"}) {
+    EXPECT_EQ(get(a, name).direction, Direction::kNone) << name;
+  }
+  EXPECT_NEAR(get(a, "rss_anon.slope").value, rate, rate * 0.01);
+  EXPECT_NEAR(get(a, "pss.slope").value, rate, rate * 0.01);
+  EXPECT_NEAR(get(a, "rss_anon.residual").value, rate * (kCooldown - kWarmup), rate);
+  EXPECT_NEAR(get(a, "pss.residual").value, rate * (kCooldown - kWarmup), rate);
+  EXPECT_EQ(get(a, "pss.peak").value, (30 << 20) + rate * (kCooldown - kWarmup));
+  EXPECT_EQ(a.find("rss_anon.retained_per_1k_requests"), nullptr);
+  EXPECT_EQ(get(a, "rss.slope").direction, Direction::kLowerIsBetter);
+}
+
 TEST(Analysis, LinearGrowthDetectedWithTheRightSlope) {
   // 100 KiB/s during load, kept afterwards (a leak); 1,000 requests/s in steady.
   const double rate = 100 * 1024;

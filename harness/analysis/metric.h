@@ -10,10 +10,16 @@
 
 namespace h2soak::analysis {
 
-enum class Direction { kLowerIsBetter, kHigherIsBetter };
+// kNone: reported and usable in thresholds, never compared with a baseline.
+enum class Direction { kLowerIsBetter, kHigherIsBetter, kNone };
 
 inline const char* to_string(Direction d) {
-  return d == Direction::kLowerIsBetter ? "lower_is_better" : "higher_is_better";
+  switch (d) {
+    case Direction::kLowerIsBetter: return "lower_is_better";
+    case Direction::kHigherIsBetter: return "higher_is_better";
+    case Direction::kNone: break;
+  }
+  return "none";
 }
 
 struct Metric {

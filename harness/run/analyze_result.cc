@@ -11,8 +11,12 @@ namespace h2soak::run {
 namespace {
 
 result::Direction to_result(analysis::Direction d) {
-  return d == analysis::Direction::kHigherIsBetter ? result::Direction::kHigherIsBetter
-                                                   : result::Direction::kLowerIsBetter;
+  switch (d) {
+    case analysis::Direction::kLowerIsBetter: return result::Direction::kLowerIsBetter;
+    case analysis::Direction::kHigherIsBetter: return result::Direction::kHigherIsBetter;
+    case analysis::Direction::kNone: break;
+  }
+  return result::Direction::kNone;
 }
 
 const sampler::PhaseMark* find_mark(const std::vector<sampler::PhaseMark>& marks, const std::string& name) {
