@@ -2,8 +2,9 @@
 # The nightly job (README's run command): build h2soak and the reference
 # server, run the nightly suite against the reference server (or the target
 # given on the command line), compare with the stored baseline of this
-# machine profile, write result JSON, target logs, a Markdown summary and
-# JUnit XML under one output folder, and exit with the run's code:
+# machine profile, write result JSON, target logs, a Markdown summary,
+# JUnit XML and an HTML report (report/report.html: the verdict first, then
+# the plots) under one output folder, and exit with the run's code:
 #   0 pass · 1 regression or failed threshold · 2 invalid scenario/baseline ·
 #   3 the run could not be completed · 4 internal error
 #
@@ -83,6 +84,24 @@ set +e
 code=${PIPESTATUS[0]}
 set -e
 
+# The report a person reads: the verdict first, then each scenario's plots.
+# Its failure is said, but the suite's exit code stays the suite's.
+report_line="nightly: HTML report  (none: no result was written)"
+results=()
+for f in "$out"/*.json; do
+  [[ -e $f && $(basename "$f") != verdict.json ]] && results+=("$f")
+done
+if ((${#results[@]})); then
+  report_args=("${results[@]}" --out "$out/report")
+  [[ -f $out/verdict.json ]] && report_args+=(--verdict "$out/verdict.json")
+  [[ $baseline != none && -f $baseline ]] && report_args+=(--baseline "$baseline")
+  if /usr/bin/python3 "$root/reports/plot_run.py" "${report_args[@]}" >/dev/null 2>"$out/report.log"; then
+    report_line="nightly: HTML report  $out/report/report.html"
+  else
+    report_line="nightly: HTML report  FAILED, see $out/report.log"
+  fi
+fi
+
 echo
 echo "nightly: suite took $((SECONDS - t1)) s; exit code $code"
 echo "nightly: results      $out/*.json (one per scenario), target logs $out/*.target.log"
@@ -90,6 +109,7 @@ echo "nightly: summary      $out/summary.md"
 echo "nightly: JUnit XML    $out/junit.xml"
 echo "nightly: verdict JSON $out/verdict.json"
 echo "nightly: full log     $out/nightly.log"
+echo "$report_line"
 
 if [[ ${H2SOAK_NIGHTLY_EXTRAS:-0} == 1 ]]; then
   for stage in "sanitize.sh thread" "fuzz.sh 120"; do

@@ -3,12 +3,15 @@
 
 Usage:
   /usr/bin/python3 reports/plot_run.py RESULT.json [RESULT.json ...]
-        [--baseline FILE ...] [--out DIR] [--title TEXT]
+        [--baseline FILE ...] [--verdict VERDICT.json] [--out DIR] [--title TEXT]
 
 Reads one or more result files (schema h2soak.result/v1, docs/result-schema.md)
 and optionally a baseline: either a baseline file (schema h2soak.baseline/v1;
 its per-metric min..max spread is drawn as a band) or result files of
-reference runs (their series are drawn as a grey envelope). Writes into DIR:
+reference runs (their series are drawn as a grey envelope), and optionally
+the verdict `h2soak run --verdict-json` wrote (schema h2soak.verdict/v1),
+shown first: every scenario x metric compared with the baseline, failures on
+top, then the thresholds. Writes into DIR:
 
   resources.png   RSS, threads, open fds and CPU over time, phases shaded
   gauges.png      scraped Prometheus gauges over time (only if any)
@@ -43,6 +46,9 @@ import numpy as np  # noqa: E402
 
 RESULT_SCHEMA = "h2soak.result/v1"
 BASELINE_SCHEMA = "h2soak.baseline/v1"
+VERDICT_SCHEMA = "h2soak.verdict/v1"
+# Verdict rows in the order a reader wants them: what failed first.
+STATUS_ORDER = {"REGRESSION": 0, "WARN": 1, "MISSING": 2, "NEW": 3, "IMPROVED": 4, "PASS": 5}
 PHASE_COLORS = {"warmup": "#fff3cd", "steady": "#d4edda", "cooldown": "#d1ecf1"}
 OTHER_PHASE_COLOR = "#eeeeee"
 PERCENTILES = ["p50", "p90", "p99", "p99.9"]
@@ -95,9 +101,9 @@ def load_json(path):
         raise InputError(f"{path}: invalid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("schema"), str):
         raise InputError(f"{path}: not an h2soak file (no \"schema\" field)")
-    if doc["schema"] not in (RESULT_SCHEMA, BASELINE_SCHEMA):
+    if doc["schema"] not in (RESULT_SCHEMA, BASELINE_SCHEMA, VERDICT_SCHEMA):
         raise InputError(f"{path}: unsupported schema \"{doc['schema']}\" "
-                         f"(this script reads {RESULT_SCHEMA} and {BASELINE_SCHEMA})")
+                         f"(this script reads {RESULT_SCHEMA}, {BASELINE_SCHEMA} and {VERDICT_SCHEMA})")
     return doc
 
 
@@ -410,21 +416,64 @@ def run_sections(run):
     return "".join(parts)
 
 
+def verdict_section(verdict):
+    """The verdict of the whole run as the first thing on the page."""
+    parts = ["<h2>Verdict</h2>"]
+    passed = verdict.get("passed", False)
+    # The summary line says PASS or REGRESSION itself ("PASS: 0 regressions, ...").
+    summary = verdict.get("summary") or ("PASS" if passed else "FAIL")
+    parts.append(f'<p class="{"pass" if passed else "fail"}"><b>{html.escape(summary)}</b></p>')
+    source = (verdict.get("baseline") or {}).get("source", "")
+    if source:
+        parts.append(f"<p>Baseline: {html.escape(source)}</p>")
+    metrics = sorted(verdict.get("metrics", []),
+                     key=lambda m: (STATUS_ORDER.get(m.get("status", ""), 9), m.get("scenario", ""), m.get("metric", "")))
+    if metrics:
+        rows, classes = [], []
+        for m in metrics:
+            unit = m.get("unit", "")
+            pct = m.get("change_pct")
+            rows.append([m.get("scenario", ""), m.get("metric", ""), fmt(m.get("baseline"), unit),
+                         fmt(m.get("current"), unit), "–" if pct is None else f"{pct:+.1f} %",
+                         fmt(m.get("limit"), unit), m.get("status", ""), m.get("reason", "")])
+            classes.append(m.get("status", "").lower())
+        parts.append(table(["scenario", "metric", "baseline", "now", "change", "limit", "verdict", "why"],
+                           rows, classes))
+    thresholds = sorted(verdict.get("thresholds", []), key=lambda t: (t.get("passed", False), t.get("scenario", "")))
+    if thresholds:
+        rows, classes = [], []
+        for t in thresholds:
+            unit = t.get("unit", "")
+            rows.append([t.get("scenario", ""), t.get("expression", ""), fmt(t.get("observed"), unit),
+                         "PASS" if t.get("passed") else "FAILED", t.get("detail", "")])
+            classes.append("" if t.get("passed") else "failed")
+        parts.append("<h3>Thresholds</h3>")
+        parts.append(table(["scenario", "threshold", "observed", "result", "detail"], rows, classes))
+    for note in verdict.get("notes", []):
+        parts.append(f"<p class=\"note\">{html.escape(note)}</p>")
+    return "".join(parts)
+
+
 CSS = """
 body { font-family: sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
 th { background: #f3f3f3; }
 tr.regression td, tr.failed td { background: #f8d7da; }
+tr.warn td, tr.missing td { background: #fff3cd; }
+p.fail { color: #a00; font-size: 1.2em; }
+p.pass { color: #060; font-size: 1.2em; }
 tr.improved td { background: #d4edda; }
 img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; }
 """
 
 
-def write_html(path, title, runs, images):
+def write_html(path, title, runs, images, verdict=None):
     body = [f"<h1>{html.escape(title)}</h1>"]
     overall = [v.get("outcome") for r in runs for v in r.verdict]
-    if overall:
+    if verdict is not None:
+        body.append(verdict_section(verdict))
+    elif overall:
         bad = sum(1 for o in overall if o in ("regression", "failed"))
         body.append(f"<p><b>{'REGRESSION' if bad else 'PASS'}</b>: {bad} of {len(overall)} checks failed.</p>")
     for r in runs:
@@ -447,11 +496,17 @@ def main(argv=None):
     ap.add_argument("results", nargs="+", help="result JSON files (h2soak.result/v1)")
     ap.add_argument("--baseline", action="append", default=[],
                     help="a baseline file (h2soak.baseline/v1) or result files of reference runs; repeatable")
+    ap.add_argument("--verdict", default=None,
+                    help="the run's verdict (h2soak run --verdict-json, schema h2soak.verdict/v1), shown first")
     ap.add_argument("--out", default="report", help="output folder (created if missing)")
     ap.add_argument("--title", default=None)
     args = ap.parse_args(argv)
     try:
         runs = [Run(p, load_json(p)) for p in args.results]
+        args.verdict_doc = load_json(args.verdict) if args.verdict else None
+        if args.verdict_doc is not None and args.verdict_doc["schema"] != VERDICT_SCHEMA:
+            raise InputError(f"{args.verdict}: expected a verdict ({VERDICT_SCHEMA}), "
+                             f"got \"{args.verdict_doc['schema']}\"")
         baseline_runs, baseline_doc = [], None
         for p in args.baseline:
             doc = load_json(p)
@@ -492,7 +547,7 @@ def write_report(args, runs, baseline_runs, baseline_doc):
     images.append(("Throughput", p))
     title = args.title or "h2soak report: " + ", ".join(sorted({r.meta.get("scenario_name", "?") for r in runs}))
     html_path = os.path.join(args.out, "report.html")
-    write_html(html_path, title, runs, images)
+    write_html(html_path, title, runs, images, getattr(args, "verdict_doc", None))
 
 
 if __name__ == "__main__":
