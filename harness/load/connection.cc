@@ -297,7 +297,10 @@ void Connection::handle_read() {
     --in_callbacks_;
     if (close_pending_) { finish_close(); return; }
     if (!st) { close(net::ErrorClass::kProtocol, st.error().message()); return; }
-    if (static_cast<std::size_t>(n) < Worker::kReadBufferSize) break;
+    // A short read() drained the socket. A short SSL_read only ended a
+    // record: the records read ahead wait in OpenSSL's buffer, and going
+    // back to the event loop for each of them cost a wakeup per record.
+    if (static_cast<std::size_t>(n) < Worker::kReadBufferSize && !(ssl_ && SSL_has_pending(ssl_) == 1)) break;
   }
   if (!session_->alive()) {
     close(session_->protocol_error() ? net::ErrorClass::kProtocol : net::ErrorClass::kNone);

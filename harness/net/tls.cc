@@ -31,6 +31,10 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create(const TlsOptions& options
   SSL_CTX_set_min_proto_version(c->ctx_, TLS1_2_VERSION);
   SSL_CTX_set_mode(c->ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_options(c->ctx_, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  // Read the socket in chunks of the record buffer's size rather than two
+  // read()s (header, then body) per TLS record: large responses arrive as
+  // many 16 KiB records.
+  SSL_CTX_set_read_ahead(c->ctx_, 1);
   if (!options.ciphersuites.empty() && SSL_CTX_set_ciphersuites(c->ctx_, options.ciphersuites.c_str()) != 1)
     return Error("invalid TLS 1.3 ciphersuites \"" + options.ciphersuites + "\"");
   if (options.insecure) {
