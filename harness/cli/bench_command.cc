@@ -20,6 +20,7 @@
 #include "harness/load/runner.h"
 #include "harness/result/environment.h"
 #include "harness/result/result_json.h"
+#include "harness/util/fd_limit.h"
 #include "harness/util/units.h"
 #include "harness/workloads/bench_report.h"
 #include "harness/workloads/bench_workload.h"
@@ -190,6 +191,11 @@ result::RunResult make_result(const BenchArgs& a, const workloads::BenchPlan& pl
 
 int run_bench(const BenchArgs& args) {
   workloads::BenchPlan plan = make_plan(args);
+  if (auto st = check_fd_budget(plan.clients + fd_overhead(args.threads), "-c " + std::to_string(plan.clients),
+                                raise_fd_limit());
+      !st) {
+    throw UsageError(st.error().message());
+  }
   std::unique_ptr<workloads::RequestLog> log;
   if (!args.log_file.empty()) {
     auto opened = workloads::RequestLog::open(args.log_file);

@@ -15,6 +15,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "harness/util/fd_limit.h"
+
 extern char** environ;
 
 namespace h2soak::launch {
@@ -174,7 +176,11 @@ Result<std::unique_ptr<TargetProcess>> TargetProcess::spawn(const SpawnOptions& 
   envp.push_back(nullptr);
 
   pid_t pid = -1;
-  int rc = ::posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
+  int rc = 0;
+  {
+    const ChildFdLimit child_limit;  // the target inherits the limit h2soak started with, not its raised one
+    rc = ::posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
+  }
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   ::close(pipe_fds[1]);

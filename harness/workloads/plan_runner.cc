@@ -5,6 +5,7 @@
 #include "harness/load/runner.h"
 #include "harness/load/worker.h"
 #include "harness/net/url.h"
+#include "harness/util/fd_limit.h"
 #include "harness/workloads/composite_workload.h"
 #include "harness/workloads/factory.h"
 #include "harness/workloads/params_text.h"
@@ -48,6 +49,14 @@ PlanRunOutcome run_plan(const scenario::Plan& plan, const PlanRunOptions& opts) 
       return out;
     }
     contexts.push_back(std::move(c));
+  }
+  std::uint64_t connections = 0;
+  for (const auto& w : plan.workloads) connections += w.max_connections;
+  if (auto st = check_fd_budget(connections + fd_overhead(n), "the plan (up to " + std::to_string(connections) +
+                                    " connections at once)", raise_fd_limit());
+      !st) {
+    out.error = st.error().message();
+    return out;
   }
 
   load::RunnerOptions ro;
