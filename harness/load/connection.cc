@@ -1,6 +1,5 @@
 #include "harness/load/connection.h"
 
-#include <openssl/err.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include "harness/load/error_class.h"
 #include "harness/load/worker.h"
 #include "harness/net/tls.h"
+#include "harness/net/transport.h"
 
 namespace h2soak::load {
 namespace {
@@ -49,7 +49,7 @@ Connection::~Connection() {
     ev_io_stop(worker_.loop(), &read_watcher_);
     ev_io_stop(worker_.loop(), &write_watcher_);
     session_.reset();
-    if (ssl_) SSL_free(ssl_);
+    transport_.reset();
     if (fd_ >= 0) ::close(fd_);
   }
   worker_.remove_connection(this);
@@ -110,6 +110,7 @@ void Connection::handle_connecting() {
   metrics_->connect.record(connect_us_);
   ev_io_start(worker_.loop(), &read_watcher_);
   if (!options_.tls) {
+    transport_ = net::plain_transport(fd_);
     on_transport_ready();
     return;
   }
@@ -119,37 +120,31 @@ void Connection::handle_connecting() {
     close(net::ErrorClass::kTlsFailed, error);
     return;
   }
-  auto ssl = tls->new_client(fd_, options_.host);
-  if (!ssl) {
-    close(net::ErrorClass::kTlsFailed, ssl.error().message());
+  auto transport = net::tls_transport(*tls, fd_, options_.host);
+  if (!transport) {
+    close(net::ErrorClass::kTlsFailed, transport.error().message());
     return;
   }
-  ssl_ = *ssl;
+  transport_ = std::move(*transport);
   state_ = State::kTlsHandshake;
   handle_tls_handshake();
 }
 
 void Connection::handle_tls_handshake() {
-  ERR_clear_error();
-  int rv = SSL_do_handshake(ssl_);
-  if (rv != 1) {
-    int err = SSL_get_error(ssl_, rv);
-    if (err == SSL_ERROR_WANT_READ) { set_write_interest(false); return; }
-    if (err == SSL_ERROR_WANT_WRITE) { set_write_interest(true); return; }
-    std::string text = err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? "connection closed during TLS handshake"
-                                                                        : net::tls_error_text();
-    close(net::ErrorClass::kTlsFailed, "TLS handshake: " + text);
-    return;
+  const net::IoResult r = transport_->handshake();
+  switch (r.status) {
+    case net::IoResult::Status::kOk: break;
+    case net::IoResult::Status::kWantRead: set_write_interest(false); return;
+    case net::IoResult::Status::kWantWrite: set_write_interest(true); return;
+    case net::IoResult::Status::kClosed:
+    case net::IoResult::Status::kError: close(net::ErrorClass::kTlsFailed, r.error); return;
   }
-  const unsigned char* alpn = nullptr;
-  unsigned alpn_len = 0;
-  SSL_get0_alpn_selected(ssl_, &alpn, &alpn_len);
-  if (alpn_len != 2 || std::memcmp(alpn, "h2", 2) != 0) {
+  if (transport_->alpn() != "h2") {
     close(net::ErrorClass::kTlsFailed, "the server did not select h2 with ALPN");
     return;
   }
   tls_us_ = micros_between(tcp_connected_, now());
-  tls_resumed_ = SSL_session_reused(ssl_) == 1;
+  tls_resumed_ = transport_->resumed();
   if (tls_resumed_) ++metrics_->extra_counter("tls_resumed");
   metrics_->tls_handshake.record(tls_us_);
   on_transport_ready();
@@ -263,44 +258,26 @@ void Connection::on_settings() {
 void Connection::handle_read() {
   std::uint8_t* buf = worker_.read_buffer();
   for (int i = 0; i < kMaxReadsPerEvent; ++i) {
-    ssize_t n;
-    if (ssl_) {
-      ERR_clear_error();
-      n = SSL_read(ssl_, buf, static_cast<int>(Worker::kReadBufferSize));
-      if (n <= 0) {
-        int err = SSL_get_error(ssl_, static_cast<int>(n));
-        if (err == SSL_ERROR_WANT_READ) break;
-        if (err == SSL_ERROR_WANT_WRITE) { set_write_interest(true); break; }
-        if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0))
-          close(net::ErrorClass::kPeerClosed, "the peer closed the connection");
-        else
-          close(net::ErrorClass::kPeerClosed, "TLS read: " + net::tls_error_text());
-        return;
-      }
-    } else {
-      n = ::read(fd_, buf, Worker::kReadBufferSize);
-      if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        if (errno == EINTR) continue;
-        close(net::ErrorClass::kPeerClosed, std::string("read: ") + std::strerror(errno));
-        return;
-      }
-      if (n == 0) {
-        close(net::ErrorClass::kPeerClosed, "the peer closed the connection");
-        return;
-      }
+    using Status = net::IoResult::Status;
+    const net::IoResult r = transport_->read(buf, Worker::kReadBufferSize);
+    if (r.status == Status::kWantWrite) set_write_interest(true);  // TLS: a read that must write first
+    if (r.status == Status::kWantRead || r.status == Status::kWantWrite) break;
+    if (r.status != Status::kOk) {
+      close(net::ErrorClass::kPeerClosed, r.error);
+      return;
     }
+    const std::size_t n = r.bytes;
     metrics_->counters.bytes_in_total += static_cast<std::uint64_t>(n);
     if (options_.inactivity_timeout.count() > 0) inactivity_timer_.again(options_.inactivity_timeout);
     ++in_callbacks_;
-    auto st = session_->on_read(buf, static_cast<std::size_t>(n));
+    auto st = session_->on_read(buf, n);
     --in_callbacks_;
     if (close_pending_) { finish_close(); return; }
     if (!st) { close(net::ErrorClass::kProtocol, st.error().message()); return; }
-    // A short read() drained the socket. A short SSL_read only ended a
-    // record: the records read ahead wait in OpenSSL's buffer, and going
-    // back to the event loop for each of them cost a wakeup per record.
-    if (static_cast<std::size_t>(n) < Worker::kReadBufferSize && !(ssl_ && SSL_has_pending(ssl_) == 1)) break;
+    // A short plain read drained the socket. A short TLS read only ended a
+    // record: the records read ahead wait in the transport, and going back
+    // to the event loop for each of them cost a wakeup per record.
+    if (n < Worker::kReadBufferSize && !transport_->pending()) break;
   }
   if (!session_->alive()) {
     close(session_->protocol_error() ? net::ErrorClass::kProtocol : net::ErrorClass::kNone);
@@ -321,28 +298,17 @@ void Connection::flush() {
       if (*r == 0) break;
       out_len_ = *r;
     }
-    ssize_t w;
-    const std::size_t len = out_len_ - out_pos_;
-    if (ssl_) {
-      ERR_clear_error();
-      w = SSL_write(ssl_, out_.get() + out_pos_, static_cast<int>(len));
-      if (w <= 0) {
-        int err = SSL_get_error(ssl_, static_cast<int>(w));
-        if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) { set_write_interest(true); return; }
-        close(net::ErrorClass::kPeerClosed, "TLS write: " + net::tls_error_text());
-        return;
-      }
-    } else {
-      w = ::write(fd_, out_.get() + out_pos_, len);
-      if (w < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) { set_write_interest(true); return; }
-        if (errno == EINTR) continue;
-        close(net::ErrorClass::kPeerClosed, std::string("write: ") + std::strerror(errno));
-        return;
-      }
+    const net::IoResult r = transport_->write(out_.get() + out_pos_, out_len_ - out_pos_);
+    switch (r.status) {
+      case net::IoResult::Status::kOk: break;
+      case net::IoResult::Status::kWantRead:
+      case net::IoResult::Status::kWantWrite: set_write_interest(true); return;
+      case net::IoResult::Status::kClosed:
+      case net::IoResult::Status::kError: close(net::ErrorClass::kPeerClosed, r.error); return;
     }
+    const std::size_t w = r.bytes;
     metrics_->counters.bytes_out += static_cast<std::uint64_t>(w);
-    out_pos_ += static_cast<std::size_t>(w);
+    out_pos_ += w;
   }
   set_write_interest(false);
   if (!session_->alive()) {
@@ -375,10 +341,7 @@ void Connection::finish_close() {
   timeout_timer_.stop();
   inactivity_timer_.stop();
   session_.reset();  // nghttp2 reports nothing on deletion; records are completed below
-  if (ssl_) {
-    SSL_free(ssl_);
-    ssl_ = nullptr;
-  }
+  transport_.reset();
   if (fd_ >= 0) {
     ::close(fd_);
     fd_ = -1;

@@ -1,7 +1,8 @@
 #pragma once
-// One client connection on a worker's loop: a non-blocking TCP socket, TLS
-// (ALPN h2) or h2c with prior knowledge, an h2 Session over it, a pool of
-// preallocated stream records, and the connection's timers.
+// One client connection on a worker's loop: a non-blocking TCP socket, its
+// byte stream (net::Transport: TLS with ALPN h2, or plain TCP for h2c with
+// prior knowledge), an h2 Session over it, a pool of preallocated stream
+// records, and the connection's timers.
 //
 // Lifecycle (all on the worker thread):
 //   Connection c(worker, options, observer);   c.connect();
@@ -19,8 +20,6 @@
 // A Connection must not be destroyed from inside its own callbacks; close it
 // and destroy it later (e.g. from a timer or after the loop returns).
 
-#include <openssl/ssl.h>
-
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -30,6 +29,7 @@
 #include "harness/metrics/workload_metrics.h"
 #include "harness/net/session.h"
 #include "harness/net/socket.h"
+#include "harness/net/transport.h"
 #include "harness/net/url.h"
 #include "harness/util/clock.h"
 
@@ -138,7 +138,7 @@ class Connection final : public net::SessionHost {
   metrics::WorkloadMetrics* metrics_;
   State state_ = State::kIdle;
   int fd_ = -1;
-  SSL* ssl_ = nullptr;
+  std::unique_ptr<net::Transport> transport_;  // plain TCP or TLS on fd_, once connected
   std::unique_ptr<h2::Http2Session> session_;
   ev_io read_watcher_{};
   ev_io write_watcher_{};
