@@ -1,5 +1,6 @@
 #include "harness/run/client_metrics.h"
 
+#include <string_view>
 #include <utility>
 
 #include "harness/metrics/workload_metrics.h"
@@ -23,19 +24,37 @@ std::uint64_t errors_of(const metrics::Counters& c) {
   return c.requests_failed + c.requests_errored + c.requests_timeout + c.connections_failed;
 }
 
-// Percentiles of one histogram as "<prefix>.p50" ...; nothing when it is empty.
-void add_percentiles(const std::string& prefix, const metrics::Histogram& h, MetricMap& out,
-                     bool gate_p99) {
+// Percentiles of one histogram as "<prefix>.p50" ...; nothing when it is
+// empty. Values are multiplied by `scale` into `unit`.
+void add_percentiles(const std::string& prefix, const metrics::Histogram& h, MetricMap& out, bool gate_p99,
+                     const std::string& unit = "us", double scale = 1) {
   if (h.count() == 0) return;
   struct P { const char* name; double p; };
   static constexpr P kPs[] = {{"p50", 50}, {"p90", 90}, {"p95", 95}, {"p99", 99}, {"p999", 99.9}};
   for (const auto& p : kPs) {
-    auto m = metric(static_cast<double>(h.value_at_percentile(p.p)), "us");
+    auto m = metric(static_cast<double>(h.value_at_percentile(p.p)) * scale, unit);
     if (gate_p99 && std::string(p.name) == "p99") m.direction = Direction::kLowerIsBetter;
     out[prefix + "." + p.name] = m;
   }
-  out[prefix + ".max"] = metric(static_cast<double>(h.max()), "us");
-  out[prefix + ".mean"] = metric(h.mean(), "us");
+  out[prefix + ".max"] = metric(static_cast<double>(h.max()) * scale, unit);
+  out[prefix + ".mean"] = metric(h.mean() * scale, unit);
+}
+
+// A workload's own histogram (extra_histograms: "sse.event_gap_us",
+// "upload.throughput_kib_s", ...) as metrics named without the unit suffix
+// ("sse.event_gap.p99"), so thresholds can gate them. Informational.
+void add_extra_histograms(const std::string& prefix, const metrics::WorkloadMetrics& m, MetricMap& out) {
+  struct Suffix { std::string_view text; const char* unit; double scale; };
+  static constexpr Suffix kSuffixes[] = {{"_us", "us", 1}, {"_bytes", "bytes", 1}, {"_kib_s", "bytes/s", 1024}};
+  for (const auto& [name, h] : m.extra_histograms) {
+    for (const auto& suffix : kSuffixes) {
+      if (name.size() > suffix.text.size() && name.ends_with(suffix.text)) {
+        add_percentiles(prefix + name.substr(0, name.size() - suffix.text.size()), h, out, false, suffix.unit,
+                        suffix.scale);
+        break;
+      }
+    }
+  }
 }
 
 struct Merged {
@@ -69,6 +88,7 @@ void add_set(const std::string& prefix, const Merged& m, const metrics::Workload
   add_percentiles(prefix + "ttfb", lat.ttfb, out, false);
   add_percentiles(prefix + "connect", m.steady.connect, out, false);
   add_percentiles(prefix + "tls", m.steady.tls_handshake, out, false);
+  add_extra_histograms(prefix, m.steady, out);
 }
 
 bool held_open(const std::string& kind) { return kind == "sse" || kind == "idle"; }

@@ -109,7 +109,8 @@ Status check_metric_name(const std::string& metric, const std::vector<std::strin
 const std::vector<std::string> kMetricRoots{
     "errors", "error_rate", "requests", "rps",    "latency", "ttfb",    "connect",
     "tls",    "rss",        "rss_anon", "vmhwm",  "pss",     "threads", "fds",
-    "cpu",    "dropped",    "sse",      "upload", "connections", "gauge"};
+    "cpu",    "dropped",    "sse",      "upload", "connections", "gauge",   "idle",
+    "short"};
 
 Result<Quantity> parse_quantity(std::string_view text) {
   std::string_view t = trim(text);
