@@ -55,9 +55,11 @@ fi
 build=${H2SOAK_SAN_BUILD_DIR:-$root/build-asan}
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${H2SOAK_LAUNCHER_ARGS[@]}" \
   -DH2SOAK_TESTS=ON -DH2SOAK_BENCH=OFF -DH2SOAK_PYTHON=OFF -DH2SOAK_SANITIZE=address+undefined >/dev/null
+# The parsers' tests, and the h2 client session's (fed by a real nghttp2
+# server in memory: interim responses, resets, GOAWAY, malformed :status).
 parsers=(scenario_loader_test scenario_errors_test scenario_threshold_test scenario_env_subst_test
          compare_rules_test compare_verdict_test compare_baseline_test compare_threshold_test
-         compare_result_adapter_test result_json_test)
+         compare_result_adapter_test result_json_test h2_session_pair_test)
 # The fuzz targets' seeds and past findings, replayed under the sanitizers
 # (fuzz/CMakeLists.txt: every NAME_replay, built by h2soak-fuzz-replay; CTest label fuzz-replay).
 cmake --build "$build" -j"$(nproc)" --target h2soak-target target_server_unit_test "${parsers[@]}" h2soak-fuzz-replay
