@@ -47,18 +47,28 @@ std::optional<Direction> direction_named(const std::string& dir) {
 }
 
 // One analysis figure as compare sees it; nullopt when it has no value.
+// `direction` unset: the name-based default; `informational`: direction "none".
 std::optional<MetricValue> metric_value(double value, std::string unit, std::optional<double> ci_low,
-                                        std::optional<double> ci_high, const std::string& direction,
-                                        std::optional<bool> leak) {
+                                        std::optional<double> ci_high, std::optional<Direction> direction,
+                                        bool informational, std::optional<bool> leak) {
   if (!std::isfinite(value)) return std::nullopt;  // the estimator had no data
   MetricValue mv;
   mv.value = value;
   mv.unit = std::move(unit);
   if (ci_low && ci_high && std::isfinite(*ci_low) && std::isfinite(*ci_high)) mv.ci = Interval{*ci_low, *ci_high};
-  mv.direction = direction_named(direction);
-  mv.informational = direction == "none";
+  mv.direction = direction;
+  mv.informational = informational;
   if (leak) mv.kind = *leak ? MetricKind::kLeak : MetricKind::kValue;
   return mv;
+}
+
+std::optional<Direction> direction_of(result::Direction d) {
+  switch (d) {
+    case result::Direction::kLowerIsBetter: return Direction::kLowerIsBetter;
+    case result::Direction::kHigherIsBetter: return Direction::kHigherIsBetter;
+    case result::Direction::kNone: break;
+  }
+  return std::nullopt;
 }
 
 int cores_of(double count) {
@@ -91,7 +101,8 @@ RunMetrics run_metrics_of(const result::RunResult& r, const std::string& source)
   m.started_at = iso8601(meta.start_unix);
   m.incomplete_reason = incomplete_reason(result::to_string(r.status.state), r.status.reason);
   for (const auto& [name, a] : r.analysis) {
-    auto mv = metric_value(a.value, a.unit, a.ci_low, a.ci_high, result::to_string(a.direction), a.leak);
+    auto mv = metric_value(a.value, a.unit, a.ci_low, a.ci_high, direction_of(a.direction),
+                           a.direction == result::Direction::kNone, a.leak);
     if (mv) m.metrics.emplace(name, std::move(*mv));
   }
   m.thresholds = r.thresholds;
@@ -141,8 +152,10 @@ Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& sourc
       for (const char* key : {"leak", "is_leak_metric"}) {
         if (auto it = m.find(key); it != m.end() && it->is_boolean()) leak = it->get<bool>();
       }
+      const std::string direction = string_or(m, "direction");
       auto mv = metric_value(number_at(m, "value").value_or(std::nan("")), string_or(m, "unit"),
-                             number_at(m, "ci_low"), number_at(m, "ci_high"), string_or(m, "direction"), leak);
+                             number_at(m, "ci_low"), number_at(m, "ci_high"), direction_named(direction),
+                             direction == "none", leak);
       if (mv) r.metrics.emplace(name, std::move(*mv));
     }
   }
