@@ -137,13 +137,11 @@ class Analyzer {
     auto pss = [](const Sample& x) -> std::optional<double> {
       return x.pss > 0 ? std::optional<double>(static_cast<double>(x.pss)) : std::nullopt;
     };
-    direction_ = Direction::kNone;
     for (const auto& [prefix, get] : {std::pair<const char*, Getter>{"rss_anon", rss_anon}, {"pss", pss}}) {
-      slope(prefix, "bytes/s", get, /*per_request=*/false);
-      residual(prefix, "bytes", get);
-      peak(prefix, "bytes", get);
+      slope(prefix, "bytes/s", get, /*per_request=*/false, Direction::kNone);
+      residual(prefix, "bytes", get, Direction::kNone);
+      peak(prefix, "bytes", get, Direction::kNone);
     }
-    direction_ = Direction::kLowerIsBetter;
     cpu_per_request();
     for (const auto& name : s_.gauge_names) {
       Getter g = [name](const Sample& x) -> std::optional<double> {
@@ -161,7 +159,9 @@ class Analyzer {
   }
 
  private:
-  void slope(const std::string& prefix, const std::string& unit, const Getter& get, bool per_request) {
+  // Each adds its metric with `direction` (kNone: thresholds only, never compared).
+  void slope(const std::string& prefix, const std::string& unit, const Getter& get, bool per_request,
+             Direction direction = Direction::kLowerIsBetter) {
     if (!w_.steady) return;
     Points p = extract(s_, get, w_.steady->start, phase_end(s_, *w_.steady));
     auto fit = theil_sen(p.t, p.v, o_.confidence, o_.max_fit_points);
@@ -169,7 +169,7 @@ class Analyzer {
       out_.notes.push_back(prefix + ".slope: fewer than 3 samples in steady");
       return;
     }
-    out_.metrics.push_back(Metric{prefix + ".slope", fit->slope, unit, direction_, fit->ci_low,
+    out_.metrics.push_back(Metric{prefix + ".slope", fit->slope, unit, direction, fit->ci_low,
                                   fit->ci_high, true});
     if (!per_request) return;
     double seconds = phase_end(s_, *w_.steady) - w_.steady->start;
@@ -179,10 +179,11 @@ class Analyzer {
     }
     double per_1k = 1000.0 * seconds / static_cast<double>(r_.steady);  // seconds per 1,000 requests
     out_.metrics.push_back(Metric{prefix + ".retained_per_1k_requests", fit->slope * per_1k, "bytes",
-                                  direction_, fit->ci_low * per_1k, fit->ci_high * per_1k, true});
+                                  direction, fit->ci_low * per_1k, fit->ci_high * per_1k, true});
   }
 
-  void residual(const std::string& prefix, const std::string& unit, const Getter& get) {
+  void residual(const std::string& prefix, const std::string& unit, const Getter& get,
+                Direction direction = Direction::kLowerIsBetter) {
     if (!w_.cooldown) return;
     Points before = extract(s_, get, -INFINITY, w_.first_phase_start);
     if (before.v.empty()) before = extract(s_, get, -INFINITY, INFINITY);  // first value instead
@@ -195,11 +196,12 @@ class Analyzer {
     double base = before.t.front() >= w_.first_phase_start ? before.v.front()
                                                            : mean_of_tail(before.v, o_.baseline_samples);
     double end = mean_of_tail(after.v, o_.residual_samples);
-    out_.metrics.push_back(Metric{prefix + ".residual", end - base, unit, direction_, std::nullopt,
+    out_.metrics.push_back(Metric{prefix + ".residual", end - base, unit, direction, std::nullopt,
                                   std::nullopt, true});
   }
 
-  void peak(const std::string& prefix, const std::string& unit, const Getter& get) {
+  void peak(const std::string& prefix, const std::string& unit, const Getter& get,
+            Direction direction = Direction::kLowerIsBetter) {
     std::optional<double> best;
     for (const auto& x : s_.samples)
       if (auto v = get(x)) best = best ? std::max(*best, *v) : *v;
@@ -208,7 +210,7 @@ class Analyzer {
       return;
     }
     out_.metrics.push_back(
-        Metric{prefix + ".peak", *best, unit, direction_, std::nullopt, std::nullopt, false});
+        Metric{prefix + ".peak", *best, unit, direction, std::nullopt, std::nullopt, false});
   }
 
   void cpu_per_request() {
@@ -230,7 +232,6 @@ class Analyzer {
   const RequestCounts& r_;
   const AnalysisOptions& o_;
   Windows w_;
-  Direction direction_ = Direction::kLowerIsBetter;  // of the metrics slope/residual/peak add
   Analysis out_;
 };
 
