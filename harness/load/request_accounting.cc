@@ -33,6 +33,7 @@ Recorded record_request(metrics::WorkloadMetrics& m, const net::StreamRecord& r,
     m.series.add_error(r.last_byte);
   }
   m.series.add_done(r.last_byte);
+  m.series.add_started(start);
   return out;
 }
 

@@ -19,8 +19,14 @@ RunOutcome run_workers(const RunnerOptions& options, const WorkloadFactory& fact
   out.origin = now();
   for (auto& p : out.phases) p.series.set_origin(out.origin);
 
+  WorkerSchedule schedule;
+  schedule.origin = out.origin;
+  schedule.warmup = options.warmup;
+  schedule.duration = options.duration;
+  schedule.drain = options.drain;
+
   std::vector<std::unique_ptr<Worker>> workers;
-  for (int i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(i, n, options.tls));
+  for (int i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(i, n, options.tls, schedule));
   std::vector<std::unique_ptr<Workload>> workloads(n);
   std::vector<TimePoint> ends(n);
 
@@ -28,18 +34,12 @@ RunOutcome run_workers(const RunnerOptions& options, const WorkloadFactory& fact
   std::condition_variable cv;
   int running = n;
 
-  WorkerSchedule schedule;
-  schedule.origin = out.origin;
-  schedule.warmup = options.warmup;
-  schedule.duration = options.duration;
-  schedule.drain = options.drain;
-
   std::vector<std::thread> threads;
   for (int i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
       Worker& w = *workers[i];
       workloads[i] = factory(w);
-      w.run(*workloads[i], schedule);
+      w.run(*workloads[i]);
       ends[i] = now();
       std::lock_guard<std::mutex> lock(mutex);
       --running;

@@ -10,8 +10,12 @@ constexpr Nanos kSweepInterval = std::chrono::milliseconds(100);
 constexpr Nanos kPublishInterval = std::chrono::seconds(1);
 }  // namespace
 
-Worker::Worker(int index, int count, net::TlsOptions tls_options)
-    : index_(index), count_(count), tls_options_(std::move(tls_options)), loop_(ev_loop_new(EVFLAG_AUTO)) {
+Worker::Worker(int index, int count, net::TlsOptions tls_options, WorkerSchedule schedule)
+    : index_(index),
+      count_(count),
+      tls_options_(std::move(tls_options)),
+      loop_(ev_loop_new(EVFLAG_AUTO)),
+      schedule_(schedule) {
   read_buffer_.reset(new std::uint8_t[kReadBufferSize]);
   ev_prepare_init(&prepare_, &Worker::on_prepare);
   prepare_.data = this;
@@ -49,9 +53,8 @@ net::TlsContext* Worker::tls(std::string* error) {
   return tls_.get();
 }
 
-void Worker::run(Workload& workload, const WorkerSchedule& schedule) {
+void Worker::run(Workload& workload) {
   workload_ = &workload;
-  schedule_ = schedule;
   ev_prepare_start(loop_, &prepare_);
   ev_unref(loop_);  // the prepare watcher alone must not keep the loop alive
 

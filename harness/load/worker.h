@@ -40,7 +40,9 @@ struct WorkerSchedule {
 
 class Worker {
  public:
-  Worker(int index, int count, net::TlsOptions tls_options);
+  // The schedule is known before any workload is built: workloads read
+  // origin() when they are constructed (their per-second series count from it).
+  Worker(int index, int count, net::TlsOptions tls_options, WorkerSchedule schedule);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -57,7 +59,7 @@ class Worker {
   static constexpr std::size_t kReadBufferSize = 64 * 1024;
 
   // Runs the workload to completion on the calling thread.
-  void run(Workload& workload, const WorkerSchedule& schedule);
+  void run(Workload& workload);
   // Called by the workload when it is done: the loop returns.
   void finish();
   // For a workload hosting several workloads (workloads::CompositeWorkload):

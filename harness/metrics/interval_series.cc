@@ -17,6 +17,7 @@ void IntervalSeries::merge(const IntervalSeries& other) {
     IntervalPoint& d = points_[i];
     const IntervalPoint& s = other.points_[i];
     d.requests_done += s.requests_done;
+    d.started += s.started;
     d.errors += s.errors;
     d.bytes_in += s.bytes_in;
     d.bytes_out += s.bytes_out;

@@ -22,6 +22,10 @@ namespace h2soak::metrics {
 
 struct IntervalPoint {
   std::uint64_t requests_done = 0;  // requests that ended in this second (any outcome)
+  // Requests that started in this second and have ended (counted when they
+  // end, at their start: an SSE stream opened here and closed later adds
+  // here). Attribution's event counts.
+  std::uint64_t started = 0;
   std::uint64_t errors = 0;         // requests errored or timed out + connection failures in this second
   std::uint64_t bytes_in = 0;       // bytes read in this second
   std::uint64_t bytes_out = 0;      // bytes written in this second
@@ -50,6 +54,7 @@ class IntervalSeries {
 
   // Recording helpers, O(1) amortized.
   void add_done(TimePoint t, std::uint64_t n = 1) { if (auto* p = at(t)) p->requests_done += n; }
+  void add_started(TimePoint t, std::uint64_t n = 1) { if (auto* p = at(t)) p->started += n; }
   void add_error(TimePoint t, std::uint64_t n = 1) { if (auto* p = at(t)) p->errors += n; }
   void add_bytes_in(TimePoint t, std::uint64_t n) { if (auto* p = at(t)) p->bytes_in += n; }
   void add_bytes_out(TimePoint t, std::uint64_t n) { if (auto* p = at(t)) p->bytes_out += n; }

@@ -104,13 +104,14 @@ json series_to_json(const metrics::IntervalSeries& s) {
   std::size_t first = 0;
   while (first < pts.size() && pts[first] == metrics::IntervalPoint{}) ++first;
   json done = json::array(), errors = json::array(), in = json::array(), out = json::array(),
-       inflight = json::array();
+       inflight = json::array(), started = json::array();
   for (std::size_t i = first; i < pts.size(); ++i) {
     done.push_back(pts[i].requests_done);
     errors.push_back(pts[i].errors);
     in.push_back(pts[i].bytes_in);
     out.push_back(pts[i].bytes_out);
     inflight.push_back(pts[i].in_flight);
+    started.push_back(pts[i].started);
   }
   return json{{"start_second", first == pts.size() ? 0 : first},
               {"requests_done", done},
@@ -118,6 +119,7 @@ json series_to_json(const metrics::IntervalSeries& s) {
               {"bytes_in", in},
               {"bytes_out", out},
               {"in_flight", inflight},
+              {"started", started},
               {"overflow", s.overflow()}};
 }
 
@@ -141,6 +143,8 @@ metrics::IntervalSeries series_from(const Node& n) {
   column("bytes_in", &metrics::IntervalPoint::bytes_in);
   column("bytes_out", &metrics::IntervalPoint::bytes_out);
   column("in_flight", &metrics::IntervalPoint::in_flight);
+  // Added later in v1: results written before it have no "started".
+  if (n.find("started")) column("started", &metrics::IntervalPoint::started);
   metrics::IntervalSeries s;
   s.assign(std::move(pts));
   return s;

@@ -94,6 +94,18 @@ TEST(PlanRunner, RunsEveryKindAtOnceOverThePlanTimeline) {
       EXPECT_GT(w.warmup.counters.requests_done, 0u) << w.name;
       EXPECT_GT(w.steady.counters.requests_done, 0u) << w.name;
     }
+    // The per-second series count from the plan's time zero: every request
+    // lies within the run's 5 s (+ drain), and each is counted once by its
+    // start and once by its end.
+    std::uint64_t series_done = 0, series_started = 0;
+    const auto& points = m.series.points();
+    EXPECT_LE(points.size(), 8u) << w.name << ": the series does not count from the run's start";
+    for (const auto& p : points) {
+      series_done += p.requests_done;
+      series_started += p.started;
+    }
+    EXPECT_EQ(series_done, c.requests_done) << w.name;
+    EXPECT_EQ(series_started, c.requests_done) << w.name;
   }
   // Idle connections were held through the cooldown; the server's 3 s idle
   // timeout closed the ones that had finished TLS.
