@@ -70,6 +70,7 @@ scenario::TargetOverrides overrides_from(const TargetArgs& args) {
   o.gauges = args.gauges;
   o.insecure = args.insecure;
   if (!args.target_args.empty()) o.extra_args = args.target_args;
+  o.attribute = args.attribute;
   return o;
 }
 

@@ -26,6 +26,7 @@ struct TargetArgs {
   std::vector<std::string> gauges;
   bool insecure = false;
   std::string target_args;
+  bool attribute = false;  // --attribute (run, baseline record)
 };
 
 // --target-url --spawn --pid --pidfile --metrics-url --gauge --insecure

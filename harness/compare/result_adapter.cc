@@ -103,7 +103,10 @@ RunMetrics run_metrics_of(const result::RunResult& r, const std::string& source)
   for (const auto& [name, a] : r.analysis) {
     auto mv = metric_value(a.value, a.unit, a.ci_low, a.ci_high, direction_of(a.direction),
                            a.direction == result::Direction::kNone, a.leak);
-    if (mv) m.metrics.emplace(name, std::move(*mv));
+    if (mv) {
+      mv->note = a.note;
+      m.metrics.emplace(name, std::move(*mv));
+    }
   }
   m.thresholds = r.thresholds;
   return m;
@@ -156,7 +159,10 @@ Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& sourc
       auto mv = metric_value(number_at(m, "value").value_or(std::nan("")), string_or(m, "unit"),
                              number_at(m, "ci_low"), number_at(m, "ci_high"), direction_named(direction),
                              direction == "none", leak);
-      if (mv) r.metrics.emplace(name, std::move(*mv));
+      if (mv) {
+        mv->note = string_or(m, "note");
+        r.metrics.emplace(name, std::move(*mv));
+      }
     }
   }
 

@@ -38,6 +38,7 @@ struct MetricValue {
   // Direction "none" in the result: shown and usable in thresholds, but never
   // recorded in a baseline nor compared with one.
   bool informational = false;
+  std::string note;  // the result's own text ("97 % of the steady growth ..." for attribution)
 };
 
 // The machine a run (or a baseline) was recorded on. Comparing across

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -227,6 +228,43 @@ struct ScenarioRuns {
 
 }  // namespace
 
+std::string explain_by_attribution(const std::string& metric, const RunMetrics& run) {
+  const auto dot = metric.rfind('.');
+  if (dot == std::string::npos) return "";
+  std::string signal = metric.substr(0, dot);
+  if (signal == "rss_anon" || signal == "pss") signal = "rss";
+  const std::string prefix = "attribution." + signal + ".";
+  struct Row {
+    std::string workload;
+    const MetricValue* value;
+    double share;
+  };
+  std::vector<Row> rows;
+  bool any = false;
+  for (auto it = run.metrics.lower_bound(prefix); it != run.metrics.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+    const std::string workload = it->first.substr(prefix.size());
+    if (workload.find('.') != std::string::npos) continue;  // gauge.x.y under gauge.x
+    any = true;
+    const MetricValue& mv = it->second;
+    if (workload == "(time)" || !mv.ci || (mv.ci->lo <= 0 && mv.ci->hi >= 0)) continue;
+    rows.push_back({workload, &mv, std::strtod(mv.note.c_str(), nullptr)});
+  }
+  if (!any) return "";
+  if (rows.empty()) return "attribution: no workload's events explain it (every interval contains 0)";
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.share > b.share; });
+  std::string out;
+  for (const Row& r : rows) {
+    const std::string& unit = r.value->unit;
+    const auto slash = unit.find('/');
+    const std::string base = unit.substr(0, slash);
+    const std::string event = slash == std::string::npos ? "event" : unit.substr(slash + 1);
+    out += (out.empty() ? "" : "; ") + std::string(r.value->value >= 0 ? "+" : "") + format_value(r.value->value, base) +
+           " per " + event + " of " + r.workload + " [" + format_value(r.value->ci->lo, base) + ", " +
+           format_value(r.value->ci->hi, base) + "], " + r.value->note;
+  }
+  return out;
+}
+
 Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetrics>& runs,
                              const CompareOptions& options, std::string baseline_source) {
   if (runs.empty()) return Error("no results to compare");
@@ -343,6 +381,9 @@ Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetr
       }
       v.scenario = name;
       v.metric = metric;
+      if (v.status == MetricStatus::kRegression || v.status == MetricStatus::kWarning) {
+        v.explanation = explain_by_attribution(metric, *group.runs.front());
+      }
       verdict.metrics.push_back(std::move(v));
     }
     demote_lone_peaks(verdict.metrics, first_of_scenario);

@@ -90,7 +90,18 @@ struct MetricVerdict {
   Method method = Method::kNone;
   MetricStatus status = MetricStatus::kPass;
   std::string reason;  // one line: why this status
+  // Regressions and warnings of a resource metric in an attribution run:
+  // which workload's events explain the growth ("+61.0 KiB per upload
+  // [55.0 KiB, 67.0 KiB], 97 % of the steady growth over 230 uploads");
+  // empty otherwise. See explain_by_attribution().
+  std::string explanation;
 };
+
+// The attribution rows of `run` (attribution.<signal>.<workload>) for the
+// resource `metric` ("rss.slope" -> signal rss; rss_anon and pss -> rss;
+// "gauge.x.slope" -> gauge.x) whose interval excludes 0, largest share
+// first, as one line; "" when the run has no attribution for that signal.
+std::string explain_by_attribution(const std::string& metric, const RunMetrics& run);
 
 struct CompareOptions {
   bool allow_hash_mismatch = false;

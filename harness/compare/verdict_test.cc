@@ -362,5 +362,43 @@ TEST(LonePeakRule, PeakStaysARegressionWhenTheResidualSaysLeak) {
   EXPECT_TRUE(v.failed());
 }
 
+
+// An attribution run's rows explain a leak metric of their signal: the ones
+// whose interval excludes 0, largest share first; the others and (time) not.
+TEST(Explanation, QuotesTheAttributionRowsThatExcludeZero) {
+  RunMetrics run;
+  auto row = [&](const std::string& name, double v, double lo, double hi, const std::string& unit,
+                 const std::string& note) {
+    MetricValue m;
+    m.value = v;
+    m.unit = unit;
+    m.ci = Interval{lo, hi};
+    m.informational = true;
+    m.note = note;
+    run.metrics[name] = m;
+  };
+  row("attribution.rss.upload", 64 * 1024, 60 * 1024, 68 * 1024, "bytes/upload", "90 % of the steady growth over 80 uploads");
+  row("attribution.rss.tabs", 300, 100, 500, "bytes/request", "9 % of the steady growth over 3000 requests");
+  row("attribution.rss.sse", 10, -50, 70, "bytes/stream", "0 % of the steady growth over 500 streams");
+  row("attribution.rss.(time)", 900, 100, 1700, "bytes/s", "growth no event explains");
+  row("attribution.threads.sse", 1, 0.9, 1.1, "threads/stream", "99 % of the steady growth over 500 streams");
+  row("attribution.gauge.go_goroutines.sse", 2, 1.5, 2.5, "units/stream", "100 % of the steady growth over 500 streams");
+
+  const std::string rss = explain_by_attribution("rss.slope", run);
+  EXPECT_EQ(rss.find("+64.0 KiB per upload of upload [60.0 KiB, 68.0 KiB], 90 % of the steady growth"), 0u) << rss;
+  EXPECT_NE(rss.find("; +300 B per request of tabs"), std::string::npos) << rss;
+  EXPECT_EQ(rss.find("sse"), std::string::npos) << rss;
+  EXPECT_EQ(rss.find("(time)"), std::string::npos) << rss;
+  EXPECT_EQ(explain_by_attribution("rss_anon.residual", run), rss);  // RSS's cousins read RSS's rows
+  EXPECT_EQ(explain_by_attribution("threads.slope", run).find("+1 threads per stream of sse"), 0u);
+  EXPECT_EQ(explain_by_attribution("gauge.go_goroutines.slope", run).find("+2 units per stream of sse"), 0u);
+  EXPECT_EQ(explain_by_attribution("fds.slope", run), "");  // no attribution for that signal
+
+  run.metrics.erase("attribution.rss.upload");
+  run.metrics.erase("attribution.rss.tabs");
+  EXPECT_EQ(explain_by_attribution("rss.slope", run),
+            "attribution: no workload's events explain it (every interval contains 0)");
+}
+
 }  // namespace
 }  // namespace h2soak::compare

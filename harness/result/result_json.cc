@@ -291,6 +291,21 @@ RunResult decode(const Node& root) {
     r.analysis.emplace(name, std::move(am));
   }
 
+  if (auto mo = root.find("modulation")) {
+    Modulation mod;
+    mod.start = mo->at("start").number();
+    mod.slot = mo->at("slot").number();
+    mod.slots = static_cast<std::uint32_t>(mo->at("slots").u64());
+    const Node patterns = mo->at("patterns");
+    patterns.expect_object();
+    for (const auto& [name, value] : patterns.json().items()) {
+      mod.patterns[name] = patterns.at(name).str();
+      if (mod.patterns[name].size() != mod.slots) patterns.at(name).fail("needs one '+' or '-' per slot");
+    }
+    if (!(mod.slot > 0)) mo->at("slot").fail("must be greater than 0");
+    r.modulation = std::move(mod);
+  }
+
   if (auto th = root.find("thresholds")) {
     for (std::size_t i = 0, e = th->array_size(); i < e; ++i) r.thresholds.push_back(th->element(i).str());
   }
@@ -346,7 +361,7 @@ json to_json(const RunResult& r) {
                        {"outcome", v.outcome},
                        {"unit", v.unit}});
   }
-  return json{
+  json out{
       {"schema", kSchema},
       {"metadata",
        {{"h2soak_version", m.h2soak_version},
@@ -372,6 +387,13 @@ json to_json(const RunResult& r) {
       {"thresholds", r.thresholds},
       {"verdict", verdict},
   };
+  if (r.modulation) {
+    out["modulation"] = {{"start", r.modulation->start},
+                         {"slot", r.modulation->slot},
+                         {"slots", r.modulation->slots},
+                         {"patterns", string_map(r.modulation->patterns)}};
+  }
+  return out;
 }
 
 Result<RunResult> from_json(const json& j, const std::string& source) {

@@ -113,6 +113,16 @@ struct VerdictRow {
   std::string unit;
 };
 
+// An attribution run's schedule (scenario `attribution:`): from `start`,
+// `slots` slots of `slot` seconds; each modulated workload ran in the slots
+// its pattern marks '+' and started nothing in those marked '-'.
+struct Modulation {
+  double start = 0;  // seconds since run start (the start of steady)
+  double slot = 0;   // seconds
+  std::uint32_t slots = 0;
+  std::map<std::string, std::string> patterns;  // workload name -> "+-+-..." (one char per slot)
+};
+
 enum class RunState { kCompleted, kTargetDied, kAborted };
 const char* to_string(RunState s);  // "completed", "target_died", "aborted"
 
@@ -130,6 +140,7 @@ struct RunResult {
   std::map<std::string, AnalysisMetric> analysis;
   std::vector<std::string> thresholds;  // the scenario's absolute gates as written ("errors == 0")
   std::vector<VerdictRow> verdict;
+  std::optional<Modulation> modulation;  // attribution runs only
 };
 
 }  // namespace h2soak::result

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "harness/analysis/analysis.h"
+#include "harness/run/attribution_metrics.h"
 #include "harness/run/client_metrics.h"
 #include "harness/scenario/scenario.h"
 
@@ -69,6 +70,7 @@ void analyze_result(result::RunResult& r, const AnalyzeOptions& options) {
       am.leak = m.is_leak_metric;
       r.analysis[m.name] = am;
     }
+    add_attribution_metrics(r, r.analysis, a.notes);
     if (!a.notes.empty()) {
       std::string notes;
       for (const auto& n : a.notes) notes += (notes.empty() ? "" : "; ") + n;

@@ -256,6 +256,16 @@ result::RunResult start_result(const scenario::Plan& plan, const RunOptions& opt
   r.metadata.scenario_path = plan.source_file;
   r.metadata.duration = seconds(plan.total_duration);
   r.metadata.extra = options.extra_metadata;
+  if (plan.modulation.slots > 0) {
+    result::Modulation m;
+    m.start = seconds(plan.steady.start);
+    m.slot = seconds(plan.modulation.slot);
+    m.slots = plan.modulation.slots;
+    for (const auto& w : plan.workloads) {
+      if (!w.pattern.empty()) m.patterns[w.name] = w.pattern;
+    }
+    r.modulation = std::move(m);
+  }
   return r;
 }
 

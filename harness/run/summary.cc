@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "harness/compare/format.h"
+#include "harness/run/attribution_metrics.h"
 
 namespace h2soak::run {
 namespace {
@@ -41,6 +42,33 @@ std::string with_ci(const MetricMap& m, const std::string& name) {
 std::string count(const MetricMap& m, const std::string& name) {
   const auto* x = find(m, name);
   return x == nullptr ? "-" : fmt::format("{:.0f}", x->value);
+}
+
+// The attribution rows whose interval excludes 0, one line each, and how
+// many contain 0; "" when the run was no attribution run.
+std::string attribution_block(const MetricMap& a) {
+  std::string rows;
+  int total = 0, shown = 0;
+  for (const auto& [name, m] : a) {
+    if (name.rfind(kAttributionPrefix, 0) != 0) continue;
+    const std::string rest = name.substr(std::string(kAttributionPrefix).size());
+    const auto dot = rest.rfind('.');
+    const std::string signal = rest.substr(0, dot), who = rest.substr(dot + 1);
+    if (who == kAttributionTime || !m.ci_low || !m.ci_high) continue;
+    ++total;
+    if (*m.ci_low <= 0 && *m.ci_high >= 0) continue;
+    ++shown;
+    const auto slash = m.unit.find('/');
+    const std::string base = m.unit.substr(0, slash), event = m.unit.substr(slash + 1);
+    rows += fmt::format("    {:<10} {:<14} {}{} per {} [{}, {}]  {}\n", signal, who, m.value >= 0 ? "+" : "",
+                        compare::format_value(m.value, base), event, compare::format_value(*m.ci_low, base),
+                        compare::format_value(*m.ci_high, base), m.note);
+  }
+  if (total == 0) return "";
+  std::string out = "  attribution (what each workload's events leave behind, 95 % intervals that exclude 0)\n";
+  out += shown > 0 ? rows : "    none: every interval contains 0\n";
+  if (shown > 0 && shown < total) out += fmt::format("    ({} other intervals contain 0)\n", total - shown);
+  return out;
 }
 
 }  // namespace
@@ -85,6 +113,7 @@ std::string render_summary(const result::RunResult& r, const std::string& result
     out += "    " + g.substr(6) + ": slope " + with_ci(a, g + ".slope") + ", residual " + signed_value(a, g + ".residual") +
            ", peak " + value(a, g + ".peak") + "\n";
   }
+  out += attribution_block(a);
   if (r.target.samples && r.target.samples->target_vanished) {
     out += fmt::format("    the target vanished at t = {:.1f} s\n", r.target.samples->vanished_at);
   }

@@ -237,11 +237,25 @@ Regression decode_regression(Decoder& d, const YAML::Node* node, const std::vect
   return reg;
 }
 
+Attribution decode_attribution(Decoder& d, const YAML::Node& node) {
+  Attribution a;
+  a.pos = d.pos(node);
+  d.record("attribution", node);
+  if (node.IsScalar()) {
+    a.enabled = boolean(d, node, "attribution");
+    return a;
+  }
+  Map m(d, node, "attribution", "attribution", {"slot"});
+  a.enabled = true;
+  if (const auto* v = m.find("slot")) a.slot = duration(d, *v, "attribution.slot");
+  return a;
+}
+
 ScenarioDoc decode_scenario(Decoder& d, const YAML::Node& root, const std::string& base_dir, const std::string& default_name) {
   ScenarioDoc doc;
   Scenario& s = doc.scenario;
   Map m(d, root, "", "scenario",
-        {"name", "description", "target", "phases", "sample", "workloads", "thresholds", "regression"});
+        {"name", "description", "target", "phases", "sample", "workloads", "thresholds", "regression", "attribution"});
   s.name = default_name;
   if (const auto* v = m.find("name")) s.name = nonempty(d, *v, "name");
   if (const auto* v = m.find("description")) s.description = str(d, *v, "description");
@@ -253,6 +267,7 @@ ScenarioDoc decode_scenario(Decoder& d, const YAML::Node& root, const std::strin
   for (const auto& w : s.workloads) names.push_back(w.name);
   if (const auto* v = m.find("thresholds")) s.thresholds = decode_thresholds(d, *v, names);
   s.regression = decode_regression(d, m.find("regression"), names);
+  if (const auto* v = m.find("attribution")) s.attribution = decode_attribution(d, *v);
   doc.positions = std::move(d.positions);
   return doc;
 }

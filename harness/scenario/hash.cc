@@ -108,6 +108,8 @@ std::string canonical_form(const Scenario& s) {
   }
   c.dur("sample.interval", s.sample.interval);
   for (const auto& w : s.workloads) canon_workload(c, w);
+  // Only when on, so that the hashes of scenarios without it stay as they were.
+  if (s.attribution.enabled) c.dur("attribution.slot", attribution_layout(s).slot);
   return std::move(c).str();
 }
 

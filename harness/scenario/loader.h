@@ -88,8 +88,9 @@ std::string scenario_hash(const Scenario& scenario);
 // The canonical decoded form that scenario_hash() digests: one line per value,
 // fixed key order, every default resolved, durations in ns, sizes in bytes,
 // rates with 17 significant digits. It covers the name, the phases (names,
-// durations, load), the sample interval and the workloads (names and every
-// parameter). It leaves out the target (so CI can point a scenario at another
+// durations, load), the sample interval, the workloads (names and every
+// parameter) and, when on, the attribution slot (a modulated run measures
+// something else than a plain one). It leaves out the target (so CI can point a scenario at another
 // build or service without invalidating its baseline), the Prometheus gauges,
 // the thresholds and the regression rules (gates, not measurements), the
 // description, comments and formatting. It starts with "h2soak.scenario/v1".
@@ -112,8 +113,13 @@ struct TargetOverrides {
   // scenario's own, or --spawn's), e.g. "--fault fd-leak"; split like a
   // command line. An error when the target is attached, not spawned.
   std::optional<std::string> extra_args;
+  // --attribute: turn Scenario::attribution on (its slot chosen from steady
+  // unless the scenario sets one). Not a target option, but applied and
+  // validated at the same point.
+  bool attribute = false;
   bool empty() const {
-    return !url && !spawn && !pid && !pidfile && !metrics_url && gauges.empty() && !insecure && !extra_args;
+    return !url && !spawn && !pid && !pidfile && !metrics_url && gauges.empty() && !insecure && !extra_args &&
+           !attribute;
   }
 };
 

@@ -42,6 +42,7 @@ Status apply_overrides(Scenario& s, const TargetOverrides& o) {
       s.sample.gauges.push_back(g);
     }
   }
+  if (o.attribute) s.attribution.enabled = true;
   bool reference = std::holds_alternative<SpawnReference>(s.target.process);
   if (!reference && s.target.url.find(kPortPlaceholder) != std::string::npos) {
     bool spawned = std::holds_alternative<SpawnCommand>(s.target.process);

@@ -1,6 +1,7 @@
 #include "harness/scenario/plan.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -93,6 +94,88 @@ const PlannedPhase* Plan::phase_at(Nanos offset) const {
   return nullptr;
 }
 
+namespace {
+
+bool modulated(WorkloadKind kind) { return kind != WorkloadKind::kIdle; }
+
+// Main effects on rows of odd popcount (1, 2, 4, 7, 8, 11, ...): the
+// interaction of two workloads (a leak that needs both, such as heap
+// fragmentation between retained bodies and page allocations) shows on the
+// row a XOR b, of even popcount, so it is never mistaken for a third
+// workload's own effect (a resolution IV design). An order of 2K holds K such
+// rows.
+std::uint32_t order_for(std::uint32_t modulated) {
+  std::uint32_t order = 2;
+  while (order < 2 * modulated) order *= 2;
+  return order;
+}
+
+// The k-th (1-based) positive integer of odd popcount.
+std::uint32_t walsh_row(std::uint32_t k) {
+  std::uint32_t row = 0;
+  while (k > 0) {
+    ++row;
+    if (std::popcount(row) % 2 == 1) --k;
+  }
+  return row;
+}
+
+// `windows` with the interval `cut` removed.
+std::vector<Window> cut_out(const std::vector<Window>& windows, Window cut) {
+  std::vector<Window> out;
+  for (const auto& w : windows) {
+    if (w.end <= cut.start || w.start >= cut.end) {
+      out.push_back(w);
+      continue;
+    }
+    if (w.start < cut.start) out.push_back({w.start, cut.start});
+    if (w.end > cut.end) out.push_back({cut.end, w.end});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::uint32_t attribution_min_slots(std::uint32_t modulated) {
+  const std::uint32_t period = 2 * order_for(modulated);
+  // An intercept, two columns per workload (its events, its on/off steps),
+  // and 2 degrees of freedom left.
+  const std::uint32_t need = 2 * modulated + 3;
+  return (need + period - 1) / period * period;
+}
+
+bool walsh_on(std::uint32_t row, std::uint32_t slot, std::uint32_t order) {
+  return std::popcount(row & (slot % order)) % 2 == 0;
+}
+
+AttributionLayout attribution_layout(const Scenario& s) {
+  AttributionLayout a;
+  if (!s.attribution.enabled) return a;
+  for (const auto& w : s.workloads) a.modulated += modulated(w.kind()) ? 1 : 0;
+  if (a.modulated == 0) return a;
+  a.order = order_for(a.modulated);
+  const Phase* steady = s.phase(kSteady);
+  if (steady == nullptr) return a;
+  const auto steady_s = std::chrono::duration_cast<std::chrono::seconds>(steady->duration).count();
+  const std::uint32_t need = attribution_min_slots(a.modulated);
+  const std::uint32_t period = 2 * a.order;
+  auto slots_of = [&](std::int64_t slot_s) {
+    return static_cast<std::uint32_t>(steady_s / slot_s) / period * period;
+  };
+  std::int64_t slot_s = std::chrono::duration_cast<std::chrono::seconds>(s.attribution.slot).count();
+  if (slot_s <= 0) {
+    // Long slots carry more events above the noise; more slots give the
+    // interval more degrees of freedom. One round of the pattern, slots of
+    // 1..5 s, shorter when steady is too short for the slots needed.
+    slot_s = std::clamp<std::int64_t>(steady_s / period, 1, 5);
+    while (slot_s > 1 && slots_of(slot_s) < need) --slot_s;
+  }
+  a.slot = std::chrono::seconds(slot_s);
+  a.slots = slots_of(slot_s);
+  if (a.slots < need) a.slots = 0;
+  return a;
+}
+
 Result<Plan> make_plan(const Scenario& s) {
   if (auto ok = validate_scenario(s); !ok) return ok.error();
   Plan plan;
@@ -146,6 +229,20 @@ Result<Plan> make_plan(const Scenario& s) {
   }
   plan.thresholds = s.thresholds;
   plan.regression = s.regression;
+  plan.modulation = attribution_layout(s);
+  if (plan.modulation.slots > 0) {
+    std::uint32_t k = 0;
+    for (auto& pw : plan.workloads) {
+      if (!modulated(pw.kind)) continue;
+      const std::uint32_t row = walsh_row(++k);
+      for (std::uint32_t slot = 0; slot < plan.modulation.slots; ++slot) {
+        const bool on = walsh_on(row, slot / 2, plan.modulation.order);
+        pw.pattern.push_back(on ? '+' : '-');
+        const Nanos from = plan.steady.start + slot * plan.modulation.slot;
+        if (!on) pw.active = cut_out(pw.active, {from, from + plan.modulation.slot});
+      }
+    }
+  }
   return plan;
 }
 

@@ -58,12 +58,42 @@ struct PlannedWorkload {
   // starting work at the end of each window and lets in-flight requests
   // finish (or cancels them; the engine decides and counts them).
   std::vector<Window> active;
+  // Attribution runs only: on ('+') or off ('-') in each slot of
+  // Plan::modulation; empty for a workload that is not modulated (idle) and
+  // in every other run. `active` already has the off slots cut out.
+  std::string pattern;
   // When its connections are finally closed by the client: the end of the
   // last load window for most kinds; for idle, start + hold (clipped to the
   // run's end) or the run's end when hold is absent.
   Nanos close_at{};
   bool operator==(const PlannedWorkload&) const = default;
 };
+
+// The slots of an attribution run (Scenario::attribution): `slots` slots of
+// `slot` each from the start of steady. Workload k (1-based among the
+// modulated ones) is on in slot s when walsh_on(row, s / 2, order), row the
+// k-th number of odd popcount (1, 2, 4, 7, 8, ...: two workloads' interaction
+// never aliases a third one's effect, docs/attribution.md): each
+// element of its Walsh row lasts two slots, so that a level that follows the
+// on/off state (connections open while a workload runs) can be told from a
+// growth per event (which keeps adding in the second slot). `slots` is a
+// multiple of 2 × order, where order is the size of the Hadamard matrix (the
+// smallest power of two at least twice the number of modulated workloads), and leaves
+// the estimator at least 2 degrees of freedom. slots == 0: steady is too
+// short (validation says so).
+struct AttributionLayout {
+  Nanos slot{};
+  std::uint32_t slots = 0;
+  std::uint32_t order = 0;
+  std::uint32_t modulated = 0;  // workloads switched on and off (all but idle)
+  bool operator==(const AttributionLayout&) const = default;
+};
+AttributionLayout attribution_layout(const Scenario& s);
+// The fewest slots `modulated` workloads need (a multiple of the order).
+std::uint32_t attribution_min_slots(std::uint32_t modulated);
+// Row `row` (1-based: row 0 is all on) of the Sylvester-Hadamard matrix of
+// size `order` at slot `slot`: on iff popcount(row & (slot mod order)) is even.
+bool walsh_on(std::uint32_t row, std::uint32_t slot, std::uint32_t order);
 
 // Assets per page assumed for estimates when assets are parsed from HTML
 // (the reference server links about 10 per page).
@@ -97,6 +127,9 @@ struct Plan {
   std::uint32_t max_streams = 0;      // sum over workloads
   std::vector<Threshold> thresholds;
   Regression regression;
+  // Attribution runs only (slots == 0 otherwise): the first slot starts at
+  // steady.start.
+  AttributionLayout modulation;
 
   const PlannedPhase* phase(std::string_view name) const;
   // The phase running at `offset` (nullptr past the end).

@@ -256,5 +256,83 @@ TEST(Overrides, SpawnAndErrors) {
   EXPECT_EQ(apply_overrides(s, bad_spawn).error().message(), "--spawn: unbalanced ' in command \"'\"");
 }
 
+
+const char* kAttribution = R"(name: attr
+phases: {warmup: 5s, steady: 40s, cooldown: 5s}
+attribution: true
+workloads:
+  - kind: tabs
+  - kind: upload
+  - kind: short_connections
+  - kind: idle
+    connections: 5
+)";
+
+TEST(PlanAttribution, WalshWindowsCutFromSteady) {
+  auto plan = make_plan(must_load(kAttribution));
+  ASSERT_TRUE(plan.ok()) << plan.error().message();
+  // 3 modulated workloads: order 8 (rows 1, 2, 4), elements of 2 slots,
+  // period 16; 40 s / 16 -> slots of 2 s, one round.
+  const AttributionLayout& m = plan->modulation;
+  EXPECT_EQ(m.modulated, 3u);
+  EXPECT_EQ(m.order, 8u);
+  EXPECT_EQ(m.slots, 16u);
+  EXPECT_EQ(m.slot, seconds(2));
+  ASSERT_EQ(plan->workloads.size(), 4u);
+  EXPECT_EQ(plan->workloads[0].pattern, "++--++--++--++--");
+  EXPECT_EQ(plan->workloads[1].pattern, "++++----++++----");
+  EXPECT_EQ(plan->workloads[2].pattern, "++++++++--------");
+  EXPECT_EQ(plan->workloads[3].pattern, "");  // idle is never switched off
+  // Every two patterns are orthogonal (as +1/-1 vectors), each balanced.
+  for (int a = 0; a < 3; ++a) {
+    int balance = 0;
+    for (char c : plan->workloads[a].pattern) balance += c == '+' ? 1 : -1;
+    EXPECT_EQ(balance, 0);
+    for (int b = a + 1; b < 3; ++b) {
+      int dot = 0;
+      for (std::size_t i = 0; i < 16; ++i) {
+        dot += (plan->workloads[a].pattern[i] == plan->workloads[b].pattern[i]) ? 1 : -1;
+      }
+      EXPECT_EQ(dot, 0) << a << " " << b;
+    }
+  }
+  // tabs: warm-up and the first two slots in one window, then on 2 slots in
+  // 4; the rest of steady after the 16 slots (37..45 s) is on for everyone.
+  const auto& active = plan->workloads[0].active;
+  ASSERT_FALSE(active.empty());
+  EXPECT_EQ(active.front(), (Window{seconds(0), seconds(9)}));
+  EXPECT_EQ(active[1], (Window{seconds(13), seconds(17)}));
+  EXPECT_EQ(active.back(), (Window{seconds(37), seconds(45)}));
+  EXPECT_EQ(plan->workloads[2].active, (std::vector<Window>{{seconds(0), seconds(21)}, {seconds(37), seconds(45)}}));
+  EXPECT_EQ(plan->workloads[3].active, plan->load_windows);
+  EXPECT_EQ(plan->workloads[1].close_at, plan->workloads[0].close_at);
+}
+
+TEST(PlanAttribution, HashChangesOnlyWhenOn) {
+  Scenario s = must_load(kAttribution);
+  const std::string on = scenario_hash(s);
+  s.attribution.enabled = false;
+  const std::string off = scenario_hash(s);
+  EXPECT_NE(on, off);
+  EXPECT_EQ(canonical_form(s).find("attribution"), std::string::npos);
+}
+
+TEST(PlanAttribution, SteadyTooShortIsAClearError) {
+  std::string text = kAttribution;
+  text.replace(text.find("steady: 40s"), 11, "steady: 10s");
+  auto r = load_scenario_text(text, "p.yaml", [](std::string_view) { return std::optional<std::string>(); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("need 16 slots of 1s"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("p.yaml:3:"), std::string::npos) << r.error().message();
+}
+
+TEST(PlanAttribution, SlotMustBeWholeSeconds) {
+  std::string text = kAttribution;
+  text.replace(text.find("attribution: true"), 17, "attribution: {slot: 1500ms}");
+  auto r = load_scenario_text(text, "p.yaml", [](std::string_view) { return std::optional<std::string>(); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("whole number of seconds"), std::string::npos) << r.error().message();
+}
+
 }  // namespace
 }  // namespace h2soak::scenario

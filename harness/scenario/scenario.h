@@ -288,6 +288,22 @@ struct Workload {
 };
 
 // ---------------------------------------------------------------------------
+// attribution
+
+// `attribution: true` or `attribution: {slot: 3s}`: during steady, switch
+// each workload (all but idle) on and off in slots, every workload after its
+// own Walsh pattern (rows of a Hadamard matrix: each on half the slots, every
+// two mutually orthogonal), so that the analysis can tell apart what each
+// kind of traffic leaves behind (docs/attribution.md). Off by default: it
+// halves each workload's average rate during steady.
+struct Attribution {
+  bool enabled = false;
+  Nanos slot{};  // slot length, whole seconds; 0: chosen from the steady length
+  SourcePos pos;
+  bool operator==(const Attribution&) const = default;
+};
+
+// ---------------------------------------------------------------------------
 // thresholds and regression rules
 
 // The unit a threshold value or a rule floor was written in; values are stored
@@ -363,6 +379,7 @@ struct Scenario {
   std::vector<Workload> workloads;  // at least one
   std::vector<Threshold> thresholds;
   Regression regression;
+  Attribution attribution;
 
   // The phase with this name, or nullptr.
   const Phase* phase(std::string_view name) const;

@@ -146,6 +146,28 @@ Status at_least_one(const Checker& c, const std::string& p, const SourcePos& fb,
   return {};
 }
 
+Status check_attribution(const Checker& c, const Scenario& s) {
+  const Attribution& a = s.attribution;
+  if (!a.enabled) return {};
+  const auto slot_s = std::chrono::duration_cast<std::chrono::seconds>(a.slot);
+  if (a.slot.count() != 0 && (slot_s != a.slot || slot_s.count() < 1)) {
+    return c.at("attribution.slot", a.pos, "slot: a whole number of seconds, at least 1s (the event counts are per second)");
+  }
+  const AttributionLayout layout = attribution_layout(s);
+  if (layout.modulated == 0) {
+    return c.at("attribution", a.pos, "attribution: no workload to switch on and off (idle workloads are never modulated)");
+  }
+  if (layout.slots == 0) {
+    const std::uint32_t need = attribution_min_slots(layout.modulated);
+    const auto slot = std::chrono::duration_cast<std::chrono::seconds>(layout.slot).count();
+    return c.at("attribution", a.pos,
+                "attribution: " + std::to_string(layout.modulated) + " modulated workloads need " + std::to_string(need) +
+                    " slots of " + std::to_string(slot) + "s, so steady must last at least " + std::to_string(need * slot) +
+                    "s");
+  }
+  return {};
+}
+
 #define H2SOAK_CHECK(expr)        \
   do {                            \
     if (auto st_ = (expr); !st_)  \
@@ -256,6 +278,7 @@ Status validate(const Scenario& s, const PositionTable* positions) {
     }
     H2SOAK_CHECK(check_workload(c, w, i));
   }
+  H2SOAK_CHECK(check_attribution(c, s));
   for (const auto& r : s.regression.rules) {
     const std::string p = "regression.rules." + r.metric;
     if (r.tolerance < 0) return c.at(p + ".tolerance", r.pos, "tolerance: must not be negative");

@@ -34,6 +34,7 @@ json verdict_to_json(const compare::Verdict& v) {
         {"baseline_runs", m.baseline_runs},
         {"current_runs", m.current_runs},
         {"reason", m.reason},
+        {"explanation", m.explanation},
         {"rule",
          {{"direction", compare::direction_name(m.rule.direction)},
           {"kind", compare::kind_name(m.rule.kind)},

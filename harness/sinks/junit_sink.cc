@@ -63,7 +63,9 @@ std::string render_junit(const compare::Verdict& v) {
     Cells cells = cells_of(m);
     if (m.status == MetricStatus::kRegression) {
       c.failure_type = "regression";
-      c.failure_message = m.metric + ": " + m.reason;
+      // The first thing a reader of a failed CI job sees: what leaks, per
+      // what, when the run could tell; then the rule's own reason.
+      c.failure_message = m.metric + ": " + (m.explanation.empty() ? m.reason : m.explanation + "; " + m.reason);
       c.failure_body = "baseline: " + cells.baseline + "\ncurrent:  " + cells.current + "\nchange:   " + cells.change +
                        "\nlimit:    " + cells.limit + "\nwhy:      " + compare::limit_explanation(m) +
                        "\nrule:     " + compare::method_name(m.method) + "\n";
@@ -71,6 +73,7 @@ std::string render_junit(const compare::Verdict& v) {
       c.skipped_message = m.reason;
     } else if (m.status == MetricStatus::kWarning) {
       c.output = "WARN " + m.metric + ": " + m.reason + "\n";
+      if (!m.explanation.empty()) c.output += "explained by: " + m.explanation + "\n";
     }
     suite(m.scenario).push_back(std::move(c));
   }

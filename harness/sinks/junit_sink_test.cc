@@ -101,6 +101,21 @@ TEST(JUnitSink, WellFormedWithOneTestcasePerMetricAndThreshold) {
   EXPECT_NE(xml.find("<system-out>"), std::string::npos);
 }
 
+// An attribution run's explanation leads the failure message: what a CI
+// page shows first.
+TEST(JUnitSink, FailureMessageStartsWithTheExplanation) {
+  auto v = testing::sample_verdict();
+  for (auto& m : v.metrics) {
+    if (m.metric == "rss.residual") m.explanation = "+64.0 KiB per upload of upload [60.0 KiB, 68.0 KiB], 90 % of the steady growth";
+  }
+  auto xml = render_junit(v);
+  EXPECT_EQ(check_xml(xml), "") << xml;
+  EXPECT_NE(xml.find("<failure type=\"regression\" message=\"rss.residual: +64.0 KiB per upload of upload [60.0 KiB, "
+                     "68.0 KiB], 90 % of the steady growth; "),
+            std::string::npos)
+      << xml;
+}
+
 TEST(JUnitSink, EscapesNamesMessagesAndControlCharacters) {
   auto xml = render_junit(testing::sample_verdict());
   EXPECT_NE(xml.find("name=\"gauge.a&lt;b&gt;&amp;&quot;c&apos;|d\""), std::string::npos) << xml;

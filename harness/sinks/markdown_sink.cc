@@ -79,6 +79,7 @@ std::string render_markdown(const compare::Verdict& v) {
       if (m.status != MetricStatus::kRegression) continue;
       out += "- " + code(m.scenario) + " " + code(m.metric) + ": " + markdown_cell(m.reason) + " (" +
              compare::method_name(m.method) + " rule)\n";
+      if (!m.explanation.empty()) out += "  - explained by: " + markdown_cell(m.explanation) + "\n";
     }
     for (const auto& t : v.thresholds) {
       if (t.passed) continue;
@@ -92,6 +93,7 @@ std::string render_markdown(const compare::Verdict& v) {
     for (const auto& m : v.metrics) {
       if (m.status != MetricStatus::kWarning) continue;
       out += "- " + code(m.scenario) + " " + code(m.metric) + ": " + markdown_cell(m.reason) + "\n";
+      if (!m.explanation.empty()) out += "  - explained by: " + markdown_cell(m.explanation) + "\n";
     }
     out += "\n";
   }

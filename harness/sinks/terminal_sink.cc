@@ -102,6 +102,7 @@ std::string render_terminal(const compare::Verdict& v, bool color) {
     if (!header) out += "\nRegressions:\n";
     header = true;
     out += "  " + m.scenario + " " + m.metric + ": " + m.reason + " [" + compare::method_name(m.method) + "]\n";
+    if (!m.explanation.empty()) out += "    explained by: " + m.explanation + "\n";
   }
   for (const auto& t : v.thresholds) {
     if (t.passed) continue;
@@ -115,6 +116,7 @@ std::string render_terminal(const compare::Verdict& v, bool color) {
     if (!header) out += "\nWarnings (do not fail the job):\n";
     header = true;
     out += "  " + m.scenario + " " + m.metric + ": " + m.reason + " [" + compare::method_name(m.method) + "]\n";
+    if (!m.explanation.empty()) out += "    explained by: " + m.explanation + "\n";
   }
   if (!v.notes.empty()) {
     out += "\nNotes:\n";
