@@ -14,11 +14,22 @@ shown first: every scenario x metric compared with the baseline, failures on
 top, then the thresholds. Writes into DIR:
 
   resources.png   RSS, threads, open fds and CPU over time, phases shaded
+  modulation.png  attribution runs only (results with "modulation"): each
+                  workload's on/off slots during steady, under the RSS curve
+                  of the same seconds
   gauges.png      scraped Prometheus gauges over time (only if any)
   latency.png     latency percentiles per workload (steady phase)
   throughput.png  requests/s and errors/s over time
   report.html     everything above inlined (base64) + summary, analysis and
                   verdict tables; no external files needed
+
+In report.html each result gets its tables: workloads, analysis, and, when it
+has `attribution.<signal>.<workload>` metrics (docs/attribution.md), an
+Attribution table of what one event of each workload leaves behind: per event,
+95 % interval, share of the steady growth, "leaks" where the interval excludes
+0; those rows first (largest share first), then the others, then the growth
+per second no event explains. Attribution metrics are listed only there, not
+in the analysis table.
 
 Every file is written to a temporary name in DIR, synced and renamed into
 place, so a write that fails part-way (disk full, read-only folder, killed)
@@ -35,6 +46,7 @@ import json
 import math
 import contextlib
 import os
+import re
 import sys
 import tempfile
 
@@ -53,6 +65,13 @@ PHASE_COLORS = {"warmup": "#fff3cd", "steady": "#d4edda", "cooldown": "#d1ecf1"}
 OTHER_PHASE_COLOR = "#eeeeee"
 PERCENTILES = ["p50", "p90", "p99", "p99.9"]
 MIB = float(2**20)
+# Attribution metrics (docs/attribution.md): attribution.<signal>.<workload>,
+# where <signal> may itself contain dots (gauge.<name>) and a workload never does.
+ATTRIBUTION_PREFIX = "attribution."
+ATTRIBUTION_TIME = "(time)"
+SIGNAL_ORDER = {"rss": 0, "threads": 1, "fds": 2}  # then gauges, by name
+# "97 % of the steady growth ..." -> 97
+SHARE_RE = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*%")
 
 
 class InputError(Exception):
@@ -107,6 +126,31 @@ def load_json(path):
     return doc
 
 
+def _number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def modulation_of(m):
+    """An attribution run's schedule as {start, slot, slots, patterns}, or None.
+
+    `patterns` maps each modulated workload to its "+-+-..." string, one
+    character per slot. A missing or malformed schedule gives None: the report
+    then simply has no schedule figure.
+    """
+    if not isinstance(m, dict) or not _number(m.get("start")) or not _number(m.get("slot")) or m["slot"] <= 0:
+        return None
+    patterns = m.get("patterns")
+    if not isinstance(patterns, dict):
+        return None
+    patterns = {str(k): v for k, v in patterns.items() if isinstance(v, str) and v}
+    if not patterns:
+        return None
+    slots = m.get("slots")
+    if not _number(slots) or slots <= 0:
+        slots = max(len(v) for v in patterns.values())
+    return {"start": float(m["start"]), "slot": float(m["slot"]), "slots": int(slots), "patterns": patterns}
+
+
 class Run:
     """One result file, with the bits the plots need."""
 
@@ -124,6 +168,7 @@ class Run:
             self.analysis = doc.get("analysis", {})
             self.verdict = doc.get("verdict", [])
             self.status = doc.get("status", {})
+            self.modulation = modulation_of(doc.get("modulation"))
         except (KeyError, TypeError, AttributeError) as e:
             raise InputError(f"{path}: malformed result: {e}") from e
 
@@ -246,6 +291,78 @@ def plot_resources(runs, baseline_runs, baseline_doc, path):
     plt.close(fig)
 
 
+def on_ranges(pattern, start, slot):
+    """(from, length) in seconds of each run of '+' in a "+-+-..." pattern."""
+    out = []
+    for i, c in enumerate(pattern):
+        if c != "+":
+            continue
+        at = start + i * slot
+        if out and abs(out[-1][0] + out[-1][1] - at) < 1e-9:
+            out[-1] = (out[-1][0], out[-1][1] + slot)
+        else:
+            out.append((at, slot))
+    return out
+
+
+def plot_modulation(runs, path):
+    """The on/off schedule of attribution runs, each under its RSS curve."""
+    mod_runs = [r for r in runs if r.modulation]
+    if not mod_runs:
+        return False
+    axes_spec = []  # (run, kind, height in inches)
+    for r in mod_runs:
+        t, rss = r.column("t"), r.column("rss")
+        if t is not None and rss is not None and len(t):
+            axes_spec.append((r, "rss", 1.6))
+        axes_spec.append((r, "schedule", 0.45 + 0.3 * len(r.modulation["patterns"])))
+    heights = [h for _, _, h in axes_spec]
+    fig, axes = plt.subplots(len(axes_spec), 1, figsize=(11, sum(heights) + 0.9),
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    axes = axes[:, 0]
+    order = {}
+    for r in mod_runs:
+        for i, w in enumerate(r.workloads):
+            order.setdefault((r.path, w.get("name")), i)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, (r, kind, _) in zip(axes, axes_spec):
+        m = r.modulation
+        lo, hi = m["start"], m["start"] + m["slots"] * m["slot"]
+        title = f"{r.label}: " if len(mod_runs) > 1 else ""
+        if kind == "rss":
+            t, rss = r.column("t"), r.column("rss")
+            # One sample either side, so the curve reaches both edges.
+            inside = np.flatnonzero((t >= lo) & (t <= hi))
+            if len(inside):
+                sel = slice(max(inside[0] - 1, 0), min(inside[-1] + 2, len(t)))
+                ax.plot(t[sel], rss[sel] / MIB, lw=1.0, color="#333333")
+            ax.set_ylabel("RSS (MiB)", fontsize=8)
+            ax.set_title(f"{title}RSS during the modulated slots", fontsize=9)
+            ax.tick_params(labelbottom=False, labelsize=8)
+        else:
+            names = sorted(m["patterns"], key=lambda n: (order.get((r.path, n), len(order)), n))
+            for i, name in enumerate(names):
+                ax.broken_barh(on_ranges(m["patterns"][name], m["start"], m["slot"]), (i - 0.35, 0.7),
+                               color=colors[i % len(colors)], lw=0)
+            ax.set_yticks(range(len(names)))
+            ax.set_yticklabels(names, fontsize=8)
+            ax.set_ylim(len(names) - 0.5, -0.5)  # first workload on top
+            ax.set_xlabel("seconds since run start (filled: workload on)", fontsize=8)
+            ax.tick_params(labelsize=8)
+            if not any(a[0] is r and a[1] == "rss" for a in axes_spec):
+                ax.set_title(f"{title}on/off slots", fontsize=9)
+        for k in range(m["slots"] + 1):
+            ax.axvline(m["start"] + k * m["slot"], color="#cccccc", lw=0.5, zorder=0)
+        ax.set_xlim(lo, hi)
+        if kind == "rss":
+            ax.grid(True, axis="y", alpha=0.3)
+    fig.suptitle("Attribution schedule", fontsize=10)
+    fig.tight_layout()
+    save_figure(fig, path)
+    plt.close(fig)
+    return True
+
+
 def plot_gauges(runs, path):
     names = []
     for r in runs:
@@ -358,6 +475,104 @@ def fmt(v, unit=""):
     return f"{v} {unit}".strip()
 
 
+def byte_scale(v):
+    for name, scale in (("GiB", 2.0**30), ("MiB", MIB), ("KiB", 1024.0)):
+        if abs(v) >= scale:
+            return name, scale
+    return "B", 1.0
+
+
+def fmt_amount(v, unit, signed=False):
+    """A value in a readable unit: bytes as B/KiB/MiB/GiB, others with 4 significant digits."""
+    if not _number(v):
+        return "–"
+    sign = "+" if signed else ""
+    if unit == "bytes":
+        name, scale = byte_scale(v)
+        return f"{v / scale:{sign}.4g} {name}"
+    return f"{v:{sign}.4g} {unit}".strip()
+
+
+def fmt_interval(lo, hi, unit):
+    """"[a, b] unit", both ends in the unit of the larger one ("[-2.833, 1.247] KiB")."""
+    if not _number(lo) or not _number(hi):
+        return "–"
+    name, scale = byte_scale(max(abs(lo), abs(hi))) if unit == "bytes" else (unit, 1.0)
+    return f"[{lo / scale:.4g}, {hi / scale:.4g}] {name}".strip()
+
+
+def split_attribution(name):
+    """attribution.<signal>.<workload> -> (signal, workload); the workload is the last dotted word."""
+    signal, _, workload = name[len(ATTRIBUTION_PREFIX):].rpartition(".")
+    return signal, workload
+
+
+def share_of(note):
+    """The share at the start of an attribution note ("97 % of the steady growth ...") or None."""
+    m = SHARE_RE.match(note or "")
+    if not m:
+        return None
+    v = float(m.group(1))
+    return v if math.isfinite(v) else None
+
+
+def excludes_zero(a):
+    lo, hi = a.get("ci_low"), a.get("ci_high")
+    return _number(lo) and _number(hi) and (lo > 0 or hi < 0)
+
+
+def attribution_rows(analysis):
+    """[(cells, leaks)] of the Attribution table, in the order it shows them."""
+    entries = []
+    for name, a in (analysis or {}).items():
+        if not name.startswith(ATTRIBUTION_PREFIX) or not isinstance(a, dict):
+            continue
+        signal, workload = split_attribution(name)
+        unit = str(a.get("unit", ""))
+        signal_unit, slash, event = unit.rpartition("/")
+        if not slash:
+            signal_unit, event = unit, ""
+        timed = workload == ATTRIBUTION_TIME
+        if timed and event == "s":
+            event = "second"
+        leaks = excludes_zero(a)
+        share = share_of(a.get("note"))
+        if timed:
+            group, rank = 2, ()
+        elif leaks:
+            group, rank = 0, (-share if share is not None else math.inf,)
+        else:
+            group, rank = 1, ()
+        key = (group, *rank, SIGNAL_ORDER.get(signal, len(SIGNAL_ORDER)), signal, workload)
+        per_event = fmt_amount(a.get("value"), signal_unit, signed=True)
+        if event and per_event != "–":
+            per_event += f" per {event}"
+        interval = fmt_interval(a.get("ci_low"), a.get("ci_high"), signal_unit)
+        cells = [signal, "(no event: per second)" if timed else workload, per_event, interval,
+                 a.get("note", ""), ("leaks" if (a.get("ci_low") or 0) > 0 else "frees") if leaks else "—"]
+        entries.append((key, cells, leaks))
+    entries.sort(key=lambda e: e[0])
+    return [(cells, leaks) for _, cells, leaks in entries]
+
+
+def attribution_section(run):
+    rows = attribution_rows(run.analysis)
+    if not rows:
+        return ""
+    m = run.modulation
+    schedule = (f" ({m['slots']} slots of {m['slot']:g} s from second {m['start']:g} of the run; "
+                "the schedule is drawn under Plots)" if m else "")
+    intro = (f"During the steady phase the workloads were switched on and off in orthogonal patterns{schedule}, "
+             "so each row is the change of the signal per event of that workload, with its 95 % interval; "
+             "\"leaks\" marks an interval above 0 (\"frees\": below 0), and the last rows are the growth per second "
+             "that no event explains.")
+    return ("<h3>Attribution</h3>"
+            f'<p class="explain">{html.escape(intro)}</p><div class="attribution">'
+            + table(["Signal", "Workload", "Per event", "95 % interval", "Share / note", "Verdict"],
+                    [cells for cells, _ in rows], ["leaks" if leaks else "" for _, leaks in rows])
+            + "</div>")
+
+
 def table(headers, rows, row_classes=None):
     out = ["<table><thead><tr>"] + [f"<th>{html.escape(h)}</th>" for h in headers] + ["</tr></thead><tbody>"]
     for i, row in enumerate(rows):
@@ -390,9 +605,10 @@ def run_sections(run):
         parts.append("<h3>Workloads</h3>")
         parts.append(table(["workload", "kind", "phase", "done", "succeeded", "failed+errored+timeout",
                             "dropped", "req/s", "p50", "p99"], rows))
-    if run.analysis:
+    general = sorted(n for n in (run.analysis or {}) if not n.startswith(ATTRIBUTION_PREFIX))
+    if general:
         rows = []
-        for name in sorted(run.analysis):
+        for name in general:
             a = run.analysis[name]
             unit = a.get("unit", "")
             ci = ""
@@ -402,6 +618,7 @@ def run_sections(run):
                          "yes" if a.get("leak") else "", a.get("note", "")])
         parts.append("<h3>Analysis</h3>")
         parts.append(table(["metric", "value", "interval", "better", "leak metric", "note"], rows))
+    parts.append(attribution_section(run))
     if run.verdict:
         rows, classes = [], []
         for v in run.verdict:
@@ -464,6 +681,9 @@ tr.warn td, tr.missing td { background: #fff3cd; }
 p.fail { color: #a00; font-size: 1.2em; }
 p.pass { color: #060; font-size: 1.2em; }
 tr.improved td { background: #d4edda; }
+tr.leaks td { background: #f8d7da; }
+p.explain { max-width: 60em; font-size: 0.9em; color: #444; }
+div.attribution td:not(:nth-child(5)) { white-space: nowrap; }
 img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; }
 """
 
@@ -536,6 +756,9 @@ def write_report(args, runs, baseline_runs, baseline_doc):
     if any(r.samples for r in runs):
         plot_resources(runs, baseline_runs, baseline_doc, p)
         images.append(("Target resources", p))
+    p = os.path.join(args.out, "modulation.png")
+    if plot_modulation(runs, p):
+        images.append(("Attribution schedule", p))
     p = os.path.join(args.out, "gauges.png")
     if plot_gauges(runs, p):
         images.append(("Scraped gauges", p))

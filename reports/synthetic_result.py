@@ -85,10 +85,30 @@ def counters(done, errors=0):
     }
 
 
+def walsh_pattern(row, slots, order):
+    """Workload `row`'s on/off pattern of an attribution run (harness/scenario/plan.cc)."""
+    return "".join("+" if bin(row & (s % order)).count("1") % 2 == 0 else "-" for s in range(slots))
+
+
+def on_seconds(pattern, start, slot, x):
+    """Seconds before `x` in which a workload with `pattern` from `start` was on."""
+    return sum(min(max(x - (start + i * slot), 0.0), slot) for i, c in enumerate(pattern) if c == "+")
+
+
 def make_result(seed=1, scenario="synthetic", leak_bytes_per_s=0.0, latency_scale=1.0,
-                warmup=5.0, steady=30.0, cooldown=5.0, rate=400, with_verdict=True):
-    """A complete result: one `bench` workload, phases, samples, analysis, verdict."""
+                warmup=5.0, steady=30.0, cooldown=5.0, rate=400, with_verdict=True, attribution=False):
+    """A complete result: one `bench` workload, phases, samples, analysis, verdict.
+
+    attribution=True makes it an attribution run (docs/attribution.md): also an
+    `upload` and an `sse` workload, a `modulation` schedule over steady, RSS
+    that grows by `leak_bytes_per_s` only while `upload` is on, and
+    `attribution.*` analysis metrics that blame the uploads (and the sse
+    streams for go_goroutines).
+    """
     rng = random.Random(seed)
+    slot, order = 3.0, 4
+    slots = int(steady // slot) // order * order
+    patterns = {name: walsh_pattern(row, slots, order) for row, name in enumerate(("bench", "upload", "sse"), 1)}
     total = warmup + steady + cooldown
     phases = [
         {"name": "warmup", "start": 0.0, "end": warmup},
@@ -131,7 +151,10 @@ def make_result(seed=1, scenario="synthetic", leak_bytes_per_s=0.0, latency_scal
     cpu_u = cpu_s = 0.0
     for x in t:
         in_load = x < warmup + steady
-        grown = leak_bytes_per_s * min(max(x - warmup, 0.0), steady)
+        if attribution:
+            grown = leak_bytes_per_s * on_seconds(patterns["upload"], warmup, slot, x)
+        else:
+            grown = leak_bytes_per_s * min(max(x - warmup, 0.0), steady)
         rss.append(int(base + (8 * 2**20 if in_load and x > 1 else 0) + grown + rng.uniform(0, 2**19)))
         threads.append(4)
         fds.append(8 + (16 if in_load and x > 0.5 else 0))
@@ -183,6 +206,8 @@ def make_result(seed=1, scenario="synthetic", leak_bytes_per_s=0.0, latency_scal
         "thresholds": ["errors < 10"],
         "verdict": [],
     }
+    if attribution:
+        add_attribution(doc, rate, leak_bytes_per_s, warmup, slot, slots, patterns)
     if with_verdict:
         doc["verdict"] = [
             {"metric": "rss.slope", "baseline": 100.0, "current": slope, "change": None,
@@ -196,15 +221,61 @@ def make_result(seed=1, scenario="synthetic", leak_bytes_per_s=0.0, latency_scal
     return doc
 
 
+def add_attribution(doc, rate, leak_bytes_per_s, start, slot, slots, patterns):
+    """Turn `doc` into an attribution run: workloads, schedule, attribution.* metrics."""
+    bench = doc["workloads"][0]
+    for name, kind in (("upload", "upload"), ("sse", "sse")):
+        doc["workloads"].append({"name": name, "kind": kind, "params": {"clients": "4"},
+                                 "phases": json.loads(json.dumps(bench["phases"]))})
+    doc["modulation"] = {"start": start, "slot": slot, "slots": slots, "patterns": dict(patterns)}
+    on_s = slot * slots / 2  # every pattern is on in half of the slots
+    uploads, requests, streams = rate * on_s / 4, rate * on_s, rate * on_s / 100
+    per_upload = max(leak_bytes_per_s, 1.0) * on_s / uploads
+    upload_mib = 64 / 1024.0  # 64 KiB per upload
+
+    def metric(value, low, high, unit, note):
+        return {"value": value, "unit": unit, "direction": "none", "ci_low": low, "ci_high": high,
+                "leak": False, "note": note}
+
+    doc["analysis"].update({
+        "attribution.rss.upload": metric(
+            per_upload, per_upload * 0.93, per_upload * 1.07, "bytes/upload",
+            f"97 % of the steady growth over {uploads:.0f} uploads; "
+            f"{per_upload / upload_mib:.4g} bytes per MiB uploaded"),
+        "attribution.rss.bench": metric(3.1, -40.2, 46.4, "bytes/request",
+                                        f"1 % of the steady growth over {requests:.0f} requests"),
+        "attribution.rss.sse": metric(-812.0, -2900.5, 1276.5, "bytes/stream",
+                                      f"-2 % of the steady growth over {streams:.0f} streams"),
+        "attribution.rss.(time)": metric(310.0, -1480.0, 2100.0, "bytes/s", "growth no event explains"),
+        "attribution.threads.bench": metric(0.00002, -0.0003, 0.00034, "threads/request",
+                                            f"0 % of the steady growth over {requests:.0f} requests"),
+        "attribution.threads.upload": metric(-0.0001, -0.0012, 0.001, "threads/upload",
+                                             f"-1 % of the steady growth over {uploads:.0f} uploads"),
+        "attribution.threads.sse": metric(0.003, -0.02, 0.026, "threads/stream",
+                                          f"2 % of the steady growth over {streams:.0f} streams"),
+        "attribution.threads.(time)": metric(0.0004, -0.003, 0.0038, "threads/s", "growth no event explains"),
+        "attribution.gauge.go_goroutines.sse": metric(
+            1.002, 0.961, 1.043, "units/stream", f"99 % of the steady growth over {streams:.0f} streams"),
+        "attribution.gauge.go_goroutines.bench": metric(
+            0.0001, -0.0009, 0.0011, "units/request", f"1 % of the steady growth over {requests:.0f} requests"),
+        "attribution.gauge.go_goroutines.upload": metric(
+            -0.004, -0.05, 0.042, "units/upload", f"0 % of the steady growth over {uploads:.0f} uploads"),
+        "attribution.gauge.go_goroutines.(time)": metric(0.01, -0.08, 0.1, "units/s", "growth no event explains"),
+    })
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", help="output JSON file")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--leak", type=float, default=0.0, help="RSS growth during steady, bytes/s")
     ap.add_argument("--scenario", default="synthetic")
+    ap.add_argument("--attribution", action="store_true",
+                    help="an attribution run: modulated workloads, the leak follows the uploads")
     args = ap.parse_args(argv)
     with open(args.out, "w", encoding="utf-8") as f:
-        json.dump(make_result(seed=args.seed, scenario=args.scenario, leak_bytes_per_s=args.leak), f)
+        json.dump(make_result(seed=args.seed, scenario=args.scenario, leak_bytes_per_s=args.leak,
+                              attribution=args.attribution), f)
     return 0
 
 

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPORTS = os.path.join(HERE, "..")
 sys.path.insert(0, REPORTS)
 
+import plot_run  # noqa: E402
 import synthetic_result  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -84,3 +86,106 @@ def test_bad_input_exits_2_naming_the_file(tmp_path, content, message):
     assert p.returncode == 2
     assert "bad.json" in p.stderr and message in p.stderr
     assert not (tmp_path / "out" / "report.html").exists()
+
+
+def section(page, heading):
+    """The part of the page from `heading` up to the next heading."""
+    start = page.index(heading)
+    ends = [i for i in (page.find("<h2>", start + 1), page.find("<h3>", start + 1)) if i >= 0]
+    return page[start:min(ends)] if ends else page[start:]
+
+
+def attribution_table(page):
+    """[(signal, workload, per event, interval, note, verdict)] of the Attribution table, in page order."""
+    return re.findall(r"<tr(?: class=\"[a-z]*\")?>" + "<td>([^<]*)</td>" * 6 + "</tr>",
+                      section(page, "<h3>Attribution</h3>"))
+
+
+def test_attribution_run_gets_a_table_and_a_schedule(tmp_path):
+    doc = synthetic_result.make_result(seed=3, leak_bytes_per_s=2e6, attribution=True)
+    # An interval entirely below 0 "frees"; and notes are text, not markup.
+    doc["analysis"]["attribution.fds.sse"] = {
+        "value": -0.5, "unit": "fds/stream", "direction": "none", "ci_low": -0.7, "ci_high": -0.3,
+        "leak": False, "note": "-40 % of the steady growth over 48 streams <b>&"}
+    res = write(tmp_path / "attr.json", doc)
+    out = tmp_path / "out"
+    p = run_script(res, "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    page = (out / "report.html").read_text()
+
+    rows = attribution_table(page)
+    keys = [(r[0], r[1]) for r in rows]
+    names = [n for n in doc["analysis"] if n.startswith("attribution.")]
+    assert len(rows) == len(names) == 13
+    verdicts = {k: r[5] for k, r in zip(keys, rows)}
+    assert verdicts[("rss", "upload")] == "leaks"
+    assert verdicts[("fds", "sse")] == "frees"
+    assert verdicts[("rss", "bench")] == "—"
+    # Rows whose interval excludes 0 first, the largest share first; then the others; (time) last.
+    assert [r[5] for r in rows[:3]] == ["leaks", "leaks", "frees"]
+    assert keys[:3] == [("gauge.go_goroutines", "sse"), ("rss", "upload"), ("fds", "sse")]
+    assert keys.index(("rss", "upload")) < keys.index(("rss", "bench"))
+    timed = [i for i, k in enumerate(keys) if k[1] == "(no event: per second)"]
+    assert timed == list(range(len(rows) - 3, len(rows)))
+    assert [keys[i][0] for i in timed] == ["rss", "threads", "gauge.go_goroutines"]
+    # Readable units, per event.
+    upload = rows[keys.index(("rss", "upload"))]
+    assert upload[2].endswith(" KiB per upload") and upload[2].startswith("+")
+    assert upload[3].startswith("[") and upload[3].endswith("] KiB")
+    assert rows[keys.index(("rss", "bench"))][2] == "+3.1 B per request"
+    assert rows[timed[0]][2] == "+310 B per second"
+    assert rows[keys.index(("threads", "sse"))][2] == "+0.003 threads per stream"
+    assert "&lt;b&gt;&amp;" in section(page, "<h3>Attribution</h3>")
+    assert "orthogonal patterns" in section(page, "<h3>Attribution</h3>")
+
+    # The general analysis table keeps its metrics and lists no attribution metric.
+    analysis = section(page, "<h3>Analysis</h3>")
+    assert "<td>rss.slope</td>" in analysis and "<td>throughput</td>" in analysis
+    assert "attribution." not in analysis
+
+    data = (out / "modulation.png").read_bytes()
+    assert data.startswith(PNG_MAGIC) and len(data) > 10_000
+    assert "<h3>Attribution schedule</h3>" in page
+    assert page.count("data:image/png;base64,") == 5
+
+
+def test_result_without_attribution_has_no_attribution_section(tmp_path):
+    res = write(tmp_path / "run.json", synthetic_result.make_result(seed=1))
+    out = tmp_path / "out"
+    p = run_script(res, "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    page = (out / "report.html").read_text()
+    assert "<h3>Analysis</h3>" in page
+    assert "Attribution" not in page
+    assert not (out / "modulation.png").exists()
+
+
+def test_schedule_without_samples_still_draws_the_slots(tmp_path):
+    doc = synthetic_result.make_result(seed=5, attribution=True, with_verdict=False)
+    doc["target"]["samples"] = None
+    out = tmp_path / "out"
+    p = run_script(write(tmp_path / "attr.json", doc), "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    assert not (out / "resources.png").exists()
+    assert (out / "modulation.png").read_bytes().startswith(PNG_MAGIC)
+
+
+@pytest.mark.parametrize("value, unit, signed, text", [
+    (152.3 * 1024, "bytes", True, "+152.3 KiB"),
+    (-812.0, "bytes", True, "-812 B"),
+    (3 * 2**20, "bytes", False, "3 MiB"),
+    (1.0004, "threads", True, "+1 threads"),
+    (0.012345, "units", False, "0.01235 units"),
+    (float("nan"), "bytes", True, "–"),
+])
+def test_fmt_amount(value, unit, signed, text):
+    assert plot_run.fmt_amount(value, unit, signed) == text
+
+
+def test_share_and_split_of_attribution_metrics():
+    assert plot_run.share_of("97 % of the steady growth over 230 uploads; 1.2e+06 bytes per MiB") == 97
+    assert plot_run.share_of("-2 % of the steady growth") == -2
+    assert plot_run.share_of("growth no event explains") is None
+    assert plot_run.split_attribution("attribution.gauge.go_goroutines.sse") == ("gauge.go_goroutines", "sse")
+    assert plot_run.split_attribution("attribution.rss.(time)") == ("rss", "(time)")
+    assert plot_run.fmt_interval(-2900.5, 1276.5, "bytes") == "[-2.833, 1.247] KiB"
