@@ -17,15 +17,8 @@ namespace {
 // on the columns before it) counts as zero.
 constexpr double kPivotFloor = 1e-9;
 
-double median_of(std::vector<double> v) {
-  std::size_t n = v.size();
-  auto mid = v.begin() + static_cast<std::ptrdiff_t>(n / 2);
-  std::nth_element(v.begin(), mid, v.end());
-  double hi = *mid;
-  if (n % 2) return hi;
-  double lo = *std::max_element(v.begin(), mid);
-  return (lo + hi) / 2;
-}
+// The median of a copy (median_of reorders its argument).
+double median_copy(std::vector<double> v) { return median_of(v); }
 
 bool increasing(const std::vector<double>& v) {
   for (std::size_t i = 0; i + 1 < v.size(); ++i)
@@ -62,7 +55,7 @@ double level_at(const std::vector<double>& t, const std::vector<double>& y, doub
   const auto i = static_cast<std::size_t>(first - t.begin());
   const auto j = static_cast<std::size_t>(last - t.begin());
   if (i < j)
-    return median_of(std::vector<double>(y.begin() + static_cast<std::ptrdiff_t>(i),
+    return median_copy(std::vector<double>(y.begin() + static_cast<std::ptrdiff_t>(i),
                                          y.begin() + static_cast<std::ptrdiff_t>(j)));
   // No sample within h: t[i - 1] < e - h and t[i] > e + h (both exist as e is covered).
   const double w = (e - t[i - 1]) / (t[i] - t[i - 1]);
@@ -203,7 +196,7 @@ Attribution attribute(const AttributionInput& in) {
 
   std::vector<double> gaps;
   for (std::size_t i = 0; i + 1 < in.t.size(); ++i) gaps.push_back(in.t[i + 1] - in.t[i]);
-  const double h = 1.5 * median_of(gaps);
+  const double h = 1.5 * median_of(gaps);  // gaps is ours to reorder
   std::vector<double> level;
   for (double e : in.edges) level.push_back(level_at(in.t, in.y, e, h));
   std::vector<double> d, length;

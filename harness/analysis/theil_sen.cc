@@ -6,16 +6,6 @@
 namespace h2soak::analysis {
 namespace {
 
-double median_of(std::vector<double>& v) {
-  std::size_t n = v.size();
-  auto mid = v.begin() + static_cast<std::ptrdiff_t>(n / 2);
-  std::nth_element(v.begin(), mid, v.end());
-  double hi = *mid;
-  if (n % 2) return hi;
-  double lo = *std::max_element(v.begin(), mid);
-  return (lo + hi) / 2;
-}
-
 // k-th smallest (0-based); reorders v.
 double kth(std::vector<double>& v, std::size_t k) {
   k = std::min(k, v.size() - 1);
@@ -136,6 +126,16 @@ std::optional<SlopeFit> theil_sen(const std::vector<double>& x_in, const std::ve
   fit.ci_low = kth(slopes, to_index(m1));
   fit.ci_high = kth(slopes, to_index(m2));
   return fit;
+}
+
+double median_of(std::vector<double>& v) {
+  std::size_t n = v.size();
+  auto mid = v.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  double hi = *mid;
+  if (n % 2) return hi;
+  double lo = *std::max_element(v.begin(), mid);
+  return (lo + hi) / 2;
 }
 
 }  // namespace h2soak::analysis

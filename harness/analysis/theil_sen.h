@@ -29,6 +29,11 @@
 
 namespace h2soak::analysis {
 
+// The median of `v` (the mean of the two middle values for an even count);
+// reorders v. v must not be empty.
+double median_of(std::vector<double>& v);
+
+
 struct SlopeFit {
   double slope = 0;      // y units per x unit
   double intercept = 0;

@@ -90,6 +90,7 @@ void register_baseline_record_command(CLI::App& app, Action& slot) {
   cmd->add_option("--results", args->results, "folder for the runs' result JSON (default out/baseline-TIMESTAMP)");
   cmd->add_option("--threads", args->threads, "load generator worker threads (default 2)")->check(CLI::Range(1, 256));
   cmd->add_flag("-q,--quiet", args->quiet, "no live progress");
+  add_attribute_option(*cmd, args->target);
   add_target_options(*cmd, args->target);
   cmd->footer(kExitCodesHelp);
   cmd->callback([args, &slot] { slot = [args] { return run_record(*args); }; });

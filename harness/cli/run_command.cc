@@ -130,9 +130,7 @@ void register_run_command(CLI::App& app, Action& slot) {
   cmd->add_option("--only", args->only, "run only this scenario of the suite (by name; repeatable)");
   cmd->add_option("--threads", args->threads, "load generator worker threads (default 2)")->check(CLI::Range(1, 256));
   cmd->add_flag("-q,--quiet", args->quiet, "no live progress");
-  cmd->add_flag("--attribute", args->target.attribute,
-                "switch the workloads on and off in Walsh patterns during steady and estimate what each kind of "
-                "traffic leaves behind (per request, stream, upload, connection); see docs/attribution.md");
+  add_attribute_option(*cmd, args->target);
   add_target_options(*cmd, args->target);
   cmd->footer(kExitCodesHelp);
   cmd->callback([args, &slot] { slot = [args] { return run_run(*args, process_command_line()); }; });

@@ -53,6 +53,12 @@ void add_target_options(CLI::App& cmd, TargetArgs& args) {
   add_sampling_options(cmd, args);
 }
 
+void add_attribute_option(CLI::App& cmd, TargetArgs& args) {
+  cmd.add_flag("--attribute", args.attribute,
+               "switch the workloads on and off in Walsh patterns during steady and estimate what each kind of "
+               "traffic leaves behind (per request, stream, upload, connection); see docs/attribution.md");
+}
+
 void add_sampling_options(CLI::App& cmd, TargetArgs& args) {
   cmd.add_option("--metrics-url", args.metrics_url, "Prometheus text endpoint to scrape gauges from");
   cmd.add_option("--gauge", args.gauges, "gauge to record from --metrics-url (repeatable)");

@@ -34,6 +34,8 @@ void add_target_options(CLI::App& cmd, TargetArgs& args);
 // The sampling and TLS options alone (--metrics-url --gauge --insecure), for
 // commands that name their targets otherwise (`h2soak ab`).
 void add_sampling_options(CLI::App& cmd, TargetArgs& args);
+// --attribute (run, baseline record): Scenario::attribution on.
+void add_attribute_option(CLI::App& cmd, TargetArgs& args);
 scenario::TargetOverrides overrides_from(const TargetArgs& args);
 
 // While alive, SIGINT and SIGTERM set flag() instead of killing the process
