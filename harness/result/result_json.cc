@@ -295,14 +295,20 @@ RunResult decode(const Node& root) {
     Modulation mod;
     mod.start = mo->at("start").number();
     mod.slot = mo->at("slot").number();
-    mod.slots = static_cast<std::uint32_t>(mo->at("slots").u64());
+    const std::uint64_t slots = mo->at("slots").u64();
+    // A schedule of more than a million slots is not one a run wrote (a
+    // week of steady in 1 s slots is 604,800): refuse it before anything
+    // loops over it.
+    if (slots == 0 || slots > 1'000'000) mo->at("slots").fail("must be 1 .. 1000000");
+    mod.slots = static_cast<std::uint32_t>(slots);
     const Node patterns = mo->at("patterns");
     patterns.expect_object();
     for (const auto& [name, value] : patterns.json().items()) {
       mod.patterns[name] = patterns.at(name).str();
       if (mod.patterns[name].size() != mod.slots) patterns.at(name).fail("needs one '+' or '-' per slot");
     }
-    if (!(mod.slot > 0)) mo->at("slot").fail("must be greater than 0");
+    if (!(mod.slot > 0) || !std::isfinite(mod.slot)) mo->at("slot").fail("must be a finite number greater than 0");
+    if (!std::isfinite(mod.start)) mo->at("start").fail("must be a finite number");
     r.modulation = std::move(mod);
   }
 

@@ -192,6 +192,32 @@ std::string error_of(const json& j) {
   return r.ok() ? std::string("(no error)") : r.error().message();
 }
 
+// An attribution run's schedule survives the round trip; a schedule no run
+// could have written is refused with its path.
+TEST(ResultJson, ModulationRoundTripAndBounds) {
+  RunResult r = make_result();
+  r.modulation = Modulation{5.0, 2.0, 4, {{"tabs", "++--"}, {"upload", "+--+"}}};
+  auto back = parse_result(to_json(r).dump(), "mem.json");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  ASSERT_TRUE(back->modulation.has_value());
+  EXPECT_EQ(back->modulation->slots, 4u);
+  EXPECT_EQ(back->modulation->slot, 2.0);
+  EXPECT_EQ(back->modulation->patterns, r.modulation->patterns);
+  EXPECT_FALSE(parse_result(to_json(make_result()).dump(), "m.json")->modulation.has_value());
+
+  json j = to_json(r);
+  j["modulation"]["slots"] = 4000000000ULL;
+  EXPECT_NE(error_of(j).find("/modulation/slots: must be 1 .. 1000000"), std::string::npos) << error_of(j);
+  j = to_json(r);
+  j["modulation"]["patterns"]["tabs"] = "++-";
+  EXPECT_NE(error_of(j).find("/modulation/patterns/tabs: needs one '+' or '-' per slot"), std::string::npos)
+      << error_of(j);
+  j = to_json(r);
+  j["modulation"]["slot"] = 0;
+  EXPECT_NE(error_of(j).find("/modulation/slot: must be a finite number greater than 0"), std::string::npos)
+      << error_of(j);
+}
+
 TEST(ResultJson, RejectsOtherSchemaVersions) {
   json j = to_json(make_result());
   j["schema"] = "h2soak.result/v2";
