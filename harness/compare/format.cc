@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace h2soak::compare {
 
@@ -79,6 +80,27 @@ std::string format_percent(double percent) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%+.1f%%", percent);
   return buf;
+}
+
+namespace {
+
+// "bytes/upload" -> {"bytes", "upload"}.
+std::pair<std::string_view, std::string_view> per_event_unit(std::string_view unit) {
+  const auto slash = unit.find('/');
+  if (slash == std::string_view::npos) return {unit, "event"};
+  return {unit.substr(0, slash), unit.substr(slash + 1)};
+}
+
+}  // namespace
+
+std::string format_per_event(double value, std::string_view unit) {
+  const auto [base, event] = per_event_unit(unit);
+  return std::string(value >= 0 ? "+" : "") + format_value(value, base) + " per " + std::string(event);
+}
+
+std::string format_interval(double low, double high, std::string_view unit) {
+  const auto base = per_event_unit(unit).first;
+  return "[" + format_value(low, base) + ", " + format_value(high, base) + "]";
 }
 
 }  // namespace h2soak::compare

@@ -254,13 +254,9 @@ std::string explain_by_attribution(const std::string& metric, const RunMetrics& 
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.share > b.share; });
   std::string out;
   for (const Row& r : rows) {
-    const std::string& unit = r.value->unit;
-    const auto slash = unit.find('/');
-    const std::string base = unit.substr(0, slash);
-    const std::string event = slash == std::string::npos ? "event" : unit.substr(slash + 1);
-    out += (out.empty() ? "" : "; ") + std::string(r.value->value >= 0 ? "+" : "") + format_value(r.value->value, base) +
-           " per " + event + " of " + r.workload + " [" + format_value(r.value->ci->lo, base) + ", " +
-           format_value(r.value->ci->hi, base) + "], " + r.value->note;
+    const MetricValue& v = *r.value;
+    out += (out.empty() ? "" : "; ") + format_per_event(v.value, v.unit) + " of " + r.workload + " " +
+           format_interval(v.ci->lo, v.ci->hi, v.unit) + ", " + v.note;
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdint>
 #include <optional>
 
 #include "harness/analysis/attribution.h"
@@ -42,28 +43,14 @@ std::vector<Signal> signals_of(const sampler::SampleSeries& s) {
   return out;
 }
 
-// Events of `w` that started in whole seconds [from, to), over all phases.
-double events_within(const result::WorkloadResult& w, std::size_t from, std::size_t to) {
+// One per-second field of `w` summed over whole seconds [from, to) and all
+// phases (each phase's series counts from the run's start).
+double sum_of(const result::WorkloadResult& w, std::uint64_t metrics::IntervalPoint::*field, std::size_t from = 0,
+              std::size_t to = SIZE_MAX) {
   double n = 0;
   for (const auto& p : w.phases) {
     const auto& points = p.metrics.series.points();
-    for (std::size_t s = from; s < to && s < points.size(); ++s) n += static_cast<double>(points[s].started);
-  }
-  return n;
-}
-
-double bytes_out_total(const result::WorkloadResult& w) {
-  double n = 0;
-  for (const auto& p : w.phases) {
-    for (const auto& pt : p.metrics.series.points()) n += static_cast<double>(pt.bytes_out);
-  }
-  return n;
-}
-
-double started_total(const result::WorkloadResult& w) {
-  double n = 0;
-  for (const auto& p : w.phases) {
-    for (const auto& pt : p.metrics.series.points()) n += static_cast<double>(pt.started);
+    for (std::size_t s = from; s < to && s < points.size(); ++s) n += static_cast<double>(points[s].*field);
   }
   return n;
 }
@@ -106,7 +93,8 @@ void add_attribution_metrics(const result::RunResult& r, std::map<std::string, r
     in.kinds.push_back(w.name);
     std::vector<double> per_slot;
     for (std::uint32_t i = 0; i < mod.slots; ++i) {
-      per_slot.push_back(events_within(w, static_cast<std::size_t>(in.edges[i]), static_cast<std::size_t>(in.edges[i + 1])));
+      per_slot.push_back(sum_of(w, &metrics::IntervalPoint::started, static_cast<std::size_t>(in.edges[i]),
+                                static_cast<std::size_t>(in.edges[i + 1])));
     }
     in.events.push_back(std::move(per_slot));
   }
@@ -147,7 +135,8 @@ void add_attribution_metrics(const result::RunResult& r, std::map<std::string, r
       const std::string event = attribution_event(w);
       std::string note = fmt::format("{:.0f} % of the steady growth over {:.0f} {}s", 100 * row.share, row.events, event);
       if (w.kind == "upload") {
-        const double mib_per_upload = bytes_out_total(w) / std::max(1.0, started_total(w)) / (1024.0 * 1024.0);
+        const double mib_per_upload = sum_of(w, &metrics::IntervalPoint::bytes_out) /
+                                      std::max(1.0, sum_of(w, &metrics::IntervalPoint::started)) / (1024.0 * 1024.0);
         if (mib_per_upload > 0) note += fmt::format("; {:.4g} {} per MiB uploaded", row.per_event / mib_per_upload, signal.unit);
       }
       out[prefix + w.name] = metric(row.per_event, row.ci_low, row.ci_high, signal.unit + "/" + event, std::move(note));

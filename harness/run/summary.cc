@@ -58,11 +58,8 @@ std::string attribution_block(const MetricMap& a) {
     ++total;
     if (*m.ci_low <= 0 && *m.ci_high >= 0) continue;
     ++shown;
-    const auto slash = m.unit.find('/');
-    const std::string base = m.unit.substr(0, slash), event = m.unit.substr(slash + 1);
-    rows += fmt::format("    {:<10} {:<14} {}{} per {} [{}, {}]  {}\n", signal, who, m.value >= 0 ? "+" : "",
-                        compare::format_value(m.value, base), event, compare::format_value(*m.ci_low, base),
-                        compare::format_value(*m.ci_high, base), m.note);
+    rows += fmt::format("    {:<10} {:<14} {} {}  {}\n", signal, who, compare::format_per_event(m.value, m.unit),
+                        compare::format_interval(*m.ci_low, *m.ci_high, m.unit), m.note);
   }
   if (total == 0) return "";
   std::string out = "  attribution (what each workload's events leave behind, 95 % intervals that exclude 0)\n";
