@@ -18,6 +18,10 @@ top, then the thresholds. Writes into DIR:
                   workload's on/off slots during steady, under the RSS curve
                   of the same seconds
   gauges.png      scraped Prometheus gauges over time (only if any)
+  generator.png   h2soak itself: each worker thread's busy share, how late
+                  its timers fired, and its own RSS (results that have
+                  "generator"); a saturated or late generator is warned
+                  about on the page
   latency.png     latency percentiles per workload (steady phase)
   throughput.png  requests/s and errors/s over time
   report.html     everything above inlined (base64) + summary, analysis and
@@ -169,6 +173,7 @@ class Run:
             self.verdict = doc.get("verdict", [])
             self.status = doc.get("status", {})
             self.modulation = modulation_of(doc.get("modulation"))
+            self.generator = doc.get("generator") or None
         except (KeyError, TypeError, AttributeError) as e:
             raise InputError(f"{path}: malformed result: {e}") from e
 
@@ -289,6 +294,41 @@ def plot_resources(runs, baseline_runs, baseline_doc, path):
     fig.tight_layout()
     save_figure(fig, path)
     plt.close(fig)
+
+
+def plot_generator(runs, path):
+    """The generator watching itself; False when no run has its figures."""
+    runs = [r for r in runs if r.generator and r.generator.get("workers")]
+    if not runs:
+        return False
+    fig, axes = plt.subplots(3, 1, figsize=(11, 7.5), sharex=True)
+    for r in runs:
+        prefix = f"{r.label} " if len(runs) > 1 else ""
+        for i, w in enumerate(r.generator["workers"]):
+            t = np.asarray(w.get("t", []), dtype=float)
+            busy = np.asarray([np.nan if b is None else b for b in w.get("busy", [])], dtype=float)
+            lag = np.asarray(w.get("lag_max", []), dtype=float)
+            if len(t) and len(t) == len(busy) == len(lag):
+                axes[0].plot(t, 100 * busy, lw=1.0, drawstyle="steps-pre", label=f"{prefix}worker {i}")
+                axes[1].plot(t, lag / 1000.0, lw=1.0, drawstyle="steps-pre", label=f"{prefix}worker {i}")
+        own = r.generator.get("samples") or {}
+        if own.get("t") and own.get("rss"):
+            axes[2].plot(own["t"], np.asarray(own["rss"], dtype=float) / MIB, lw=1.2, label=f"{prefix}h2soak RSS")
+    axes[0].axhline(90, color="#c0392b", ls="--", lw=0.8, label="saturated (90 %)")
+    axes[0].set_ylabel("worker busy (% of a core)")
+    axes[1].axhline(20, color="#c0392b", ls="--", lw=0.8, label="late (20 ms)")
+    axes[1].set_ylabel("worst timer lateness (ms)")
+    axes[2].set_ylabel("h2soak RSS (MiB)")
+    axes[2].set_xlabel("seconds since run start")
+    for i, ax in enumerate(axes):
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper left", fontsize=8)
+        shade_phases(ax, runs[0].phases, label=(i == 0))
+    fig.suptitle("The generator itself")
+    fig.tight_layout()
+    save_figure(fig, path)
+    plt.close(fig)
+    return True
 
 
 def on_ranges(pattern, start, slot):
@@ -585,6 +625,8 @@ def table(headers, rows, row_classes=None):
 def run_sections(run):
     m = run.meta
     parts = [f"<h2>{html.escape(run.label)}</h2>"]
+    for w in (run.generator or {}).get("warnings", []):
+        parts.append(f'<p class="warning"><b>Generator warning:</b> {html.escape(w)}</p>')
     state = run.status.get("state", "?")
     reason = run.status.get("reason", "")
     parts.append(table(["scenario", "status", "start", "duration", "host", "kernel", "h2soak"], [[
@@ -682,6 +724,7 @@ p.fail { color: #a00; font-size: 1.2em; }
 p.pass { color: #060; font-size: 1.2em; }
 tr.improved td { background: #d4edda; }
 tr.leaks td { background: #f8d7da; }
+p.warning { background: #fff3cd; border: 1px solid #e0c36a; padding: 0.5em 0.8em; max-width: 60em; }
 p.explain { max-width: 60em; font-size: 0.9em; color: #444; }
 div.attribution td:not(:nth-child(5)) { white-space: nowrap; }
 img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; }
@@ -762,6 +805,9 @@ def write_report(args, runs, baseline_runs, baseline_doc):
     p = os.path.join(args.out, "gauges.png")
     if plot_gauges(runs, p):
         images.append(("Scraped gauges", p))
+    p = os.path.join(args.out, "generator.png")
+    if plot_generator(runs, p):
+        images.append(("The generator itself", p))
     p = os.path.join(args.out, "latency.png")
     plot_latency(runs, baseline_doc, p)
     images.append(("Latency percentiles", p))

@@ -89,6 +89,7 @@ RunOutcome run_workers(const RunnerOptions& options, const WorkloadFactory& fact
     if (s != TimePoint{} && (out.steady_start == TimePoint{} || s < out.steady_start)) out.steady_start = s;
     if (ends[i] > out.end) out.end = ends[i];
     if (options.on_joined) options.on_joined(i, *workloads[i]);
+    out.workers.push_back(workers[i]->load());
   }
   if (out.steady_start == TimePoint{}) out.steady_start = out.end;
   out.steady_seconds = seconds_between(out.steady_start, out.end);

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/load/worker.h"
 #include "harness/load/workload.h"
 #include "harness/metrics/workload_metrics.h"
 #include "harness/net/tls.h"
@@ -62,6 +63,7 @@ struct RunOutcome {
   bool interrupted = false;  // stopped by stop_flag
   bool never_connected = true;  // no worker ever established a connection
   std::string last_error;       // a connection-level error message from some worker, if any
+  std::vector<WorkerLoad> workers;  // each worker's self-monitoring figures, in index order
   const metrics::WorkloadMetrics& steady() const { return phases[static_cast<int>(Phase::kSteady)]; }
   const metrics::WorkloadMetrics& warmup() const { return phases[static_cast<int>(Phase::kWarmup)]; }
 };

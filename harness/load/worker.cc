@@ -1,5 +1,7 @@
 #include "harness/load/worker.h"
 
+#include <time.h>
+
 #include <algorithm>
 
 #include "harness/load/connection.h"
@@ -8,6 +10,13 @@ namespace h2soak::load {
 namespace {
 constexpr Nanos kSweepInterval = std::chrono::milliseconds(100);
 constexpr Nanos kPublishInterval = std::chrono::seconds(1);
+
+// CPU seconds the calling thread has used.
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 }  // namespace
 
 Worker::Worker(int index, int count, net::TlsOptions tls_options, WorkerSchedule schedule)
@@ -58,12 +67,18 @@ void Worker::run(Workload& workload) {
   ev_prepare_start(loop_, &prepare_);
   ev_unref(loop_);  // the prepare watcher alone must not keep the loop alive
 
-  publish_timer_ = std::make_unique<Timer>(loop_, [this] { publish(); });
-  publish_timer_->start(kPublishInterval, kPublishInterval);
-  sweep_timer_ = std::make_unique<Timer>(loop_, [this] {
-    const TimePoint t = now();
-    for (std::size_t i = 0; i < connections_.size(); ++i) connections_[i]->sweep_timeouts(t);
+  // libev's cached time may be as old as the loop (the workload was built
+  // since): refresh it, so the sweep timer's cadence is the one on_sweep expects.
+  ev_now_update(loop_);
+  interval_start_ = now();
+  interval_cpu_ = thread_cpu_seconds();
+  publish_timer_ = std::make_unique<Timer>(loop_, [this] {
+    publish();
+    measure_interval();
   });
+  publish_timer_->start(kPublishInterval, kPublishInterval);
+  sweep_timer_ = std::make_unique<Timer>(loop_, [this] { on_sweep(); });
+  next_sweep_ = now() + kSweepInterval;
   sweep_timer_->start(kSweepInterval, kSweepInterval);
 
   // Phases are relative to the common origin, so that workers started a few
@@ -94,6 +109,7 @@ void Worker::run(Workload& workload) {
   // (ev_run forgets a break issued before it started, hence the check).
   if (!finished_) ev_run(loop_, 0);
   publish();
+  measure_interval();
   publish_timer_->stop();
   sweep_timer_->stop();
   if (warmup_timer_) warmup_timer_->stop();
@@ -111,6 +127,33 @@ void Worker::begin_stop() {
   });
   drain_timer_->start(schedule_.drain);
   workload_->stop();
+}
+
+void Worker::on_sweep() {
+  const TimePoint t = now();
+  // Lateness against the timer's own cadence; after a stall longer than a
+  // tick the cadence restarts (libev does not fire the missed ticks).
+  const std::uint64_t lag = micros_between(next_sweep_, t);
+  next_sweep_ += kSweepInterval;
+  if (next_sweep_ < t) next_sweep_ = t + kSweepInterval;
+  if (steady_start_ != TimePoint{} && !stopping_) {
+    load_.loop_lag.record(lag);
+    interval_lag_max_ = std::max(interval_lag_max_, static_cast<double>(lag));
+  }
+  for (std::size_t i = 0; i < connections_.size(); ++i) connections_[i]->sweep_timeouts(t);
+}
+
+void Worker::measure_interval() {
+  const TimePoint t = now();
+  const double cpu = thread_cpu_seconds();
+  const double wall = seconds_between(interval_start_, t);
+  if (wall < 0.05) return;  // the final call right after a tick: nothing to add
+  load_.t.push_back(seconds_between(schedule_.origin, t));
+  load_.busy.push_back((cpu - interval_cpu_) / wall);
+  load_.lag_max.push_back(interval_lag_max_);
+  interval_start_ = t;
+  interval_cpu_ = cpu;
+  interval_lag_max_ = 0;
 }
 
 void Worker::finish() {

@@ -24,6 +24,7 @@
 #include "harness/load/event.h"
 #include "harness/load/workload.h"
 #include "harness/metrics/counters.h"
+#include "harness/metrics/histogram.h"
 #include "harness/net/tls.h"
 #include "harness/util/clock.h"
 
@@ -36,6 +37,19 @@ struct WorkerSchedule {
   Nanos warmup{0};         // --warm-up-time
   Nanos duration{0};       // -D (steady phase length); 0: until the workload finishes
   Nanos drain{std::chrono::seconds(1)};  // after stop(): wait this long for in-flight requests
+};
+
+// How hard a worker's thread worked: the generator watching itself, since a
+// saturated or lagging generator measures itself instead of the target.
+// `busy` is the thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over wall time,
+// one value per ~1 s interval from run start; `loop_lag` is how late the
+// worker's 100 ms housekeeping timer fired (µs) from the steady phase on —
+// the delay every due arrival and timeout of that worker saw at the time.
+struct WorkerLoad {
+  std::vector<double> t;        // seconds since the run's origin, end of each interval
+  std::vector<double> busy;     // 0..1 (a little above 1 from clock granularity)
+  std::vector<double> lag_max;  // µs, the largest timer lateness in the interval
+  metrics::Histogram loop_lag;  // µs, every tick from steady start
 };
 
 class Worker {
@@ -79,6 +93,8 @@ class Worker {
   };
   // Thread-safe: the latest once-a-second copy.
   Snapshot snapshot() const;
+  // After run() returned (or from the worker thread): the self-monitoring figures.
+  const WorkerLoad& load() const { return load_; }
 
   // --- for load::Connection ---
   void add_connection(Connection* c);
@@ -91,6 +107,8 @@ class Worker {
   void flush_dirty();
   void publish();
   void begin_stop();
+  void on_sweep();
+  void measure_interval();
 
   int index_;
   int count_;
@@ -110,6 +128,12 @@ class Worker {
   bool finished_ = false;
   std::atomic<bool> stop_requested_{false};
   std::unique_ptr<Timer> warmup_timer_, deadline_timer_, drain_timer_, publish_timer_, sweep_timer_;
+
+  WorkerLoad load_;
+  TimePoint next_sweep_{};      // when the sweep timer is due next
+  TimePoint interval_start_{};  // wall and thread CPU time at the last measure_interval()
+  double interval_cpu_ = 0;
+  double interval_lag_max_ = 0;
 
   mutable std::mutex snapshot_mutex_;
   Snapshot snapshot_;

@@ -205,6 +205,46 @@ TargetInfo target_from(const Node& n) {
   return t;
 }
 
+json generator_to_json(const Generator& g) {
+  json workers = json::array();
+  for (const auto& w : g.workers) {
+    json busy = json::array();
+    for (double b : w.busy) busy.push_back(number_or_null(b));
+    workers.push_back({{"t", w.t}, {"busy", busy}, {"lag_max", w.lag_max},
+                       {"loop_lag", histogram_to_json(w.loop_lag, "us")}});
+  }
+  return json{{"samples", g.samples ? samples_to_json(*g.samples) : json(nullptr)},
+              {"workers", workers},
+              {"warnings", g.warnings}};
+}
+
+std::vector<double> numbers_from(const Node& n) {
+  std::vector<double> out;
+  for (std::size_t i = 0, e = n.array_size(); i < e; ++i) out.push_back(n.element(i).number_or_nan());
+  return out;
+}
+
+Generator generator_from(const Node& n) {
+  Generator g;
+  if (auto v = n.find("samples")) g.samples = samples_from(*v);
+  const Node workers = n.at("workers");
+  for (std::size_t i = 0, e = workers.array_size(); i < e; ++i) {
+    const Node w = workers.element(i);
+    GeneratorWorker gw;
+    gw.t = numbers_from(w.at("t"));
+    gw.busy = numbers_from(w.at("busy"));
+    gw.lag_max = numbers_from(w.at("lag_max"));
+    if (gw.busy.size() != gw.t.size()) w.at("busy").fail("needs one value per entry of \"t\"");
+    if (gw.lag_max.size() != gw.t.size()) w.at("lag_max").fail("needs one value per entry of \"t\"");
+    gw.loop_lag = detail::histogram_from(w.at("loop_lag"));
+    g.workers.push_back(std::move(gw));
+  }
+  if (auto v = n.find("warnings")) {
+    for (std::size_t i = 0, e = v->array_size(); i < e; ++i) g.warnings.push_back(v->element(i).str());
+  }
+  return g;
+}
+
 Direction direction_from(const Node& n) {
   const std::string s = n.str();
   if (s == "lower") return Direction::kLowerIsBetter;
@@ -312,6 +352,8 @@ RunResult decode(const Node& root) {
     r.modulation = std::move(mod);
   }
 
+  if (auto ge = root.find("generator")) r.generator = generator_from(*ge);
+
   if (auto th = root.find("thresholds")) {
     for (std::size_t i = 0, e = th->array_size(); i < e; ++i) r.thresholds.push_back(th->element(i).str());
   }
@@ -399,6 +441,7 @@ json to_json(const RunResult& r) {
                          {"slots", r.modulation->slots},
                          {"patterns", string_map(r.modulation->patterns)}};
   }
+  if (r.generator) out["generator"] = generator_to_json(*r.generator);
   return out;
 }
 

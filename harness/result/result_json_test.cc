@@ -218,6 +218,40 @@ TEST(ResultJson, ModulationRoundTripAndBounds) {
       << error_of(j);
 }
 
+TEST(ResultJson, GeneratorRoundTripAndShape) {
+  RunResult r = make_result();
+  Generator g;
+  sampler::SampleSeries own;
+  own.pid = 42;
+  own.samples.push_back(sampler::Sample{.t = 1.0, .rss = 30u << 20, .threads = 4, .fds = 9, .utime = 0.5});
+  g.samples = own;
+  GeneratorWorker w;
+  w.t = {1.0, 2.0};
+  w.busy = {0.25, 0.97};
+  w.lag_max = {800, 45000};
+  w.loop_lag.record(800);
+  w.loop_lag.record(45000);
+  g.workers.push_back(w);
+  g.warnings.push_back("the generator was CPU-saturated");
+  r.generator = g;
+  auto back = parse_result(to_json(r).dump(), "mem.json");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  ASSERT_TRUE(back->generator.has_value());
+  ASSERT_TRUE(back->generator->samples.has_value());
+  EXPECT_EQ(back->generator->samples->samples.at(0).rss, 30u << 20);
+  ASSERT_EQ(back->generator->workers.size(), 1u);
+  EXPECT_EQ(back->generator->workers[0].busy, w.busy);
+  EXPECT_EQ(back->generator->workers[0].lag_max, w.lag_max);
+  EXPECT_EQ(back->generator->workers[0].loop_lag, w.loop_lag);
+  EXPECT_EQ(back->generator->warnings, g.warnings);
+  EXPECT_FALSE(parse_result(to_json(make_result()).dump(), "m.json")->generator.has_value());
+
+  json j = to_json(r);
+  j["generator"]["workers"][0]["busy"].push_back(0.5);
+  EXPECT_NE(error_of(j).find("/generator/workers/0/busy: needs one value per entry of \"t\""), std::string::npos)
+      << error_of(j);
+}
+
 TEST(ResultJson, RejectsOtherSchemaVersions) {
   json j = to_json(make_result());
   j["schema"] = "h2soak.result/v2";

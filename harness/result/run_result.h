@@ -123,6 +123,22 @@ struct Modulation {
   std::map<std::string, std::string> patterns;  // workload name -> "+-+-..." (one char per slot)
 };
 
+// The generator watching itself: h2soak's own process and worker threads. A
+// generator that is CPU-saturated or late on its timers measures itself, not
+// the target, so the analysis warns (`warnings`) when either happened.
+struct GeneratorWorker {
+  std::vector<double> t;        // seconds since run start, end of each ~1 s interval
+  std::vector<double> busy;     // the worker thread's CPU time / wall time in the interval
+  std::vector<double> lag_max;  // µs, its 100 ms housekeeping timer's worst lateness in the interval
+  metrics::Histogram loop_lag;  // µs, that timer's lateness at every tick from steady start
+};
+
+struct Generator {
+  std::optional<sampler::SampleSeries> samples;  // h2soak's own RSS, threads, fds, CPU (1 s ticks)
+  std::vector<GeneratorWorker> workers;          // in worker index order
+  std::vector<std::string> warnings;             // analysis: saturated, behind its schedule
+};
+
 enum class RunState { kCompleted, kTargetDied, kAborted };
 const char* to_string(RunState s);  // "completed", "target_died", "aborted"
 
@@ -141,6 +157,7 @@ struct RunResult {
   std::vector<std::string> thresholds;  // the scenario's absolute gates as written ("errors == 0")
   std::vector<VerdictRow> verdict;
   std::optional<Modulation> modulation;  // attribution runs only
+  std::optional<Generator> generator;    // absent in results written before h2soak watched itself
 };
 
 }  // namespace h2soak::result

@@ -6,6 +6,7 @@
 #include "harness/analysis/analysis.h"
 #include "harness/run/attribution_metrics.h"
 #include "harness/run/client_metrics.h"
+#include "harness/run/generator_check.h"
 #include "harness/scenario/scenario.h"
 
 namespace h2soak::run {
@@ -78,6 +79,9 @@ void analyze_result(result::RunResult& r, const AnalyzeOptions& options) {
     }
   }
   add_client_metrics(ClientMetricsInput{&r.workloads, options.rate_seconds.value_or(steady_seconds)}, r.analysis);
+  if (r.generator && steady_mark != nullptr) {
+    r.generator->warnings = check_generator(*r.generator, *steady_mark, r.metadata.cpu_count, r.analysis);
+  }
 }
 
 }  // namespace h2soak::run

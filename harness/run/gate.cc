@@ -139,6 +139,11 @@ Result<compare::Verdict> judge(const std::vector<FinishedRun>& runs, const compa
     if (r.result->status.state != result::RunState::kCompleted) {
       verdict.notes.push_back(r.source + ": the run did not complete (" + r.result->status.reason + ")");
     }
+    // A saturated or late generator makes the client figures its own: said
+    // beside the verdict, not a failure (the target did nothing wrong).
+    if (r.result->generator) {
+      for (const auto& w : r.result->generator->warnings) verdict.notes.push_back(r.source + ": WARNING: " + w);
+    }
   }
   return verdict;
 }

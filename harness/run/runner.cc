@@ -1,5 +1,7 @@
 #include "harness/run/runner.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <thread>
@@ -82,6 +84,33 @@ Result<Sampling> start_sampling(const scenario::Plan& plan, const LaunchedTarget
     return Error("cannot sample the target " + proc.describe() + ": " + st.error().message());
   }
   return sampling;
+}
+
+// The generator watching itself: h2soak's own process, once a second on the
+// target's time axis. Self-monitoring is best effort: a failure costs the
+// series, never the run.
+std::unique_ptr<sampler::Sampler> start_self_sampling(TimePoint zero) {
+  sampler::SamplerOptions so;
+  so.pid = static_cast<int>(::getpid());
+  so.interval = std::chrono::seconds(1);
+  so.pss_every = 0;
+  auto created = sampler::Sampler::create(so, zero);
+  if (!created || !(*created)->start()) return nullptr;
+  return std::move(*created);
+}
+
+result::Generator generator_of(const workloads::PlanRunOutcome& load, sampler::Sampler* self) {
+  result::Generator g;
+  if (self != nullptr) g.samples = self->stop();
+  for (const auto& w : load.workers) {
+    result::GeneratorWorker gw;
+    gw.t = w.t;
+    gw.busy = w.busy;
+    gw.lag_max = w.lag_max;
+    gw.loop_lag = w.loop_lag;
+    g.workers.push_back(std::move(gw));
+  }
+  return g;
 }
 
 // The terminal line and RunOptions::on_progress, from the engine's progress
@@ -236,10 +265,11 @@ void stop_target(const scenario::Plan& plan, launch::TargetProcess& proc, result
 // Step 5: the result document: status, client metrics, samples, analysis,
 // the scenario's thresholds.
 void fill_result(const scenario::Plan& plan, const Ending& ending, const workloads::PlanRunOutcome& load,
-                 sampler::SampleSeries series, result::RunResult& r) {
+                 sampler::SampleSeries series, result::Generator generator, result::RunResult& r) {
   r.status.state = ending.state;
   r.status.reason = ending.reason;
   r.workloads = to_results(load.workloads);
+  r.generator = std::move(generator);
   r.phases = series.phases;
   r.target.samples = std::move(series);
   AnalyzeOptions analyze_options;
@@ -310,16 +340,19 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
     return out;
   }
 
+  std::unique_ptr<sampler::Sampler> self = start_self_sampling(sampling->zero);
+
   // 3. the load, watched
   const LoadRun load = run_load_and_watch(plan, options, *launched, *sampling, vanished);
   const Ending ending = how_it_ended(load, launched->url);
 
   // 4. stop sampling, then the target
   sampler::SampleSeries series = sampling->sampler->stop();
+  result::Generator generator = generator_of(load.plan, self.get());
   stop_target(plan, proc, r);
 
   // 5. the result document
-  fill_result(plan, ending, load.plan, std::move(series), r);
+  fill_result(plan, ending, load.plan, std::move(series), std::move(generator), r);
 
   // 6. the result file (also for a partial run)
   if (r.status.state != result::RunState::kCompleted) {

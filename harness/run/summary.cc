@@ -111,6 +111,13 @@ std::string render_summary(const result::RunResult& r, const std::string& result
            ", peak " + value(a, g + ".peak") + "\n";
   }
   out += attribution_block(a);
+  if (const auto* busy = find(a, "generator.busy")) {
+    out += fmt::format("  generator: busiest worker thread {:.0f} % busy in steady, timer lateness p99 {}, RSS peak {}\n",
+                       100 * busy->value, value(a, "generator.loop_lag.p99"), value(a, "generator.rss.peak"));
+  }
+  if (r.generator) {
+    for (const auto& w : r.generator->warnings) out += "  WARNING: " + w + "\n";
+  }
   if (r.target.samples && r.target.samples->target_vanished) {
     out += fmt::format("    the target vanished at t = {:.1f} s\n", r.target.samples->vanished_at);
   }

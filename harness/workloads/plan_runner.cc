@@ -103,6 +103,7 @@ PlanRunOutcome run_plan(const scenario::Plan& plan, const PlanRunOptions& opts) 
   out.origin = run.origin;
   out.end = run.end;
   out.interrupted = run.interrupted;
+  out.workers = run.workers;
   out.never_connected = !outcomes.empty();
   for (auto& o : outcomes) {
     o.warmup.series.set_origin(out.origin);

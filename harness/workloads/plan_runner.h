@@ -68,6 +68,7 @@ struct PlanRunOutcome {
   bool interrupted = false;       // ended by stop_flag
   bool never_connected = false;   // no workload ever connected (target unreachable: exit 3 material)
   std::string error;              // set when the plan could not start at all (bad base_url, ...)
+  std::vector<load::WorkerLoad> workers;  // the generator's own load, per worker thread
 };
 
 // Runs every workload of the plan at once for the plan's whole timeline (all

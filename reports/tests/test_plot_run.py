@@ -189,3 +189,37 @@ def test_share_and_split_of_attribution_metrics():
     assert plot_run.split_attribution("attribution.gauge.go_goroutines.sse") == ("gauge.go_goroutines", "sse")
     assert plot_run.split_attribution("attribution.rss.(time)") == ("rss", "(time)")
     assert plot_run.fmt_interval(-2900.5, 1276.5, "bytes") == "[-2.833, 1.247] KiB"
+
+
+def with_generator(doc, busy, warning=None):
+    """Adds a `generator` section: two workers, `busy` share each second, h2soak's own RSS."""
+    secs = [float(s) for s in range(1, 31)]
+    workers = [{"t": secs, "busy": [busy] * len(secs), "lag_max": [800.0 + 10 * i for i in range(len(secs))],
+                "loop_lag": synthetic_result.histogram([800] * 300)} for _ in range(2)]
+    own = {"t": secs, "rss": [(40 + s / 10) * 2**20 for s in secs]}
+    doc["generator"] = {"samples": own, "workers": workers, "warnings": [warning] if warning else []}
+    return doc
+
+
+def test_generator_figure_and_its_warning_on_the_page(tmp_path):
+    warning = "the generator was CPU-saturated: worker thread 1 of 2 was busy 97 % of the steady phase"
+    res = write(tmp_path / "run.json", with_generator(synthetic_result.make_result(seed=1), 0.97, warning))
+    out = tmp_path / "out"
+    p = run_script(res, "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    data = (out / "generator.png").read_bytes()
+    assert data.startswith(PNG_MAGIC) and len(data) > 10_000
+    page = (out / "report.html").read_text()
+    assert "The generator itself" in page
+    # The warning comes first in its run's section, before the run's tables.
+    section = page[page.index("<h2>run</h2>"):]
+    assert section.index("Generator warning") < section.index("<h3>Workloads</h3>")
+    assert "busy 97 %" in section
+
+
+def test_no_generator_section_no_figure(tmp_path):
+    res = write(tmp_path / "run.json", synthetic_result.make_result(seed=1))
+    out = tmp_path / "out"
+    assert run_script(res, "--out", str(out)).returncode == 0
+    assert not (out / "generator.png").exists()
+    assert "Generator warning" not in (out / "report.html").read_text()

@@ -1,0 +1,40 @@
+#pragma once
+// The generator judges itself: from RunResult::generator (h2soak's own
+// process samples and each worker thread's busy fraction and timer lateness)
+// to informational metrics `generator.*` and to warnings when the generator,
+// not the target, may have set the figures:
+//   - CPU-saturated: a worker thread was busy (its CPU time over wall time)
+//     for at least `busy` of the steady phase; more load than that thread can
+//     make shows up as the target's latency and a lower rate.
+//   - behind its schedule: a worker's 100 ms housekeeping timer fired more than
+//     `lag_us` late on more than 1 % of its steady ticks (p99 above the limit);
+//     due arrivals and timeouts were late by as much, so latencies counted from
+//     the due time carry the generator's own delay.
+// Like k6's "dropped iterations" warning, this does not fail the run: the
+// warnings go into the result, the terminal and Markdown summaries.
+//
+// Pure: no I/O, no clock. Called by analyze_result().
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/result/run_result.h"
+
+namespace h2soak::run {
+
+struct GeneratorLimits {
+  double busy = 0.9;       // fraction of the steady wall time
+  double lag_us = 20'000;  // timer lateness at p99
+};
+
+// Adds generator.busy, generator.loop_lag.p99/.max, generator.rss.peak,
+// generator.fds.peak, generator.threads.peak and generator.cpu (cores, steady)
+// to `out` (direction none: never compared with a baseline), and returns the
+// warnings. `steady` is the steady phase [start, end) in seconds since run
+// start (end < 0: open, taken as the last sample).
+std::vector<std::string> check_generator(const result::Generator& g, const sampler::PhaseMark& steady,
+                                         std::uint32_t cpu_count, std::map<std::string, result::AnalysisMetric>& out,
+                                         const GeneratorLimits& limits = {});
+
+}  // namespace h2soak::run
