@@ -510,6 +510,8 @@ def fmt(v, unit=""):
             return f"{v / MIB:.2f} MiB{unit[5:]}"
         if abs(v) >= 1024:
             return f"{v / 1024:.1f} KiB{unit[5:]}"
+    if unit == "us" and abs(v) >= 1000:  # latencies as a reader says them: ms, s
+        return f"{v / 1e6:.4g} s" if abs(v) >= 1e6 else f"{v / 1000:.4g} ms"
     if isinstance(v, float):
         return f"{v:.4g} {unit}".strip()
     return f"{v} {unit}".strip()
@@ -658,8 +660,12 @@ def run_sections(run):
                 ci = f"[{fmt(a['ci_low'], unit)}, {fmt(a['ci_high'], unit)}]"
             rows.append([name, fmt(a.get("value"), unit), ci, a.get("direction", ""),
                          "yes" if a.get("leak") else "", a.get("note", "")])
+        # Folded: a suite's analysis tables run to hundreds of rows and would
+        # push the plots thousands of pixels down the page.
         parts.append("<h3>Analysis</h3>")
+        parts.append(f"<details><summary>{len(rows)} metrics (open to read)</summary>")
         parts.append(table(["metric", "value", "interval", "better", "leak metric", "note"], rows))
+        parts.append("</details>")
     parts.append(attribution_section(run))
     if run.verdict:
         rows, classes = [], []
