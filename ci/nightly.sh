@@ -25,9 +25,9 @@
 # check. H2SOAK_NIGHTLY_EXTRAS=1 (what a scheduled nightly CI job sets) also
 # builds and runs the Google Benchmark micro-benchmarks (harness/bench/, JSON
 # into bench/<name>.json; a failing one is said, the exit code stays), then
-# the ThreadSanitizer stage (ci/sanitize.sh thread) and the fuzz targets for
-# 120 s each (ci/fuzz.sh 120); either of those failing makes the exit code 1
-# if the suite passed.
+# the header self-compile check, the ThreadSanitizer stage (ci/sanitize.sh
+# thread) and the fuzz targets for 120 s each (ci/fuzz.sh 120); any of those
+# failing makes the exit code 1 if the suite passed.
 #
 # Without a baseline the summary (summary.md) starts with a warning saying
 # so. When GITHUB_STEP_SUMMARY is set (GitHub Actions), summary.md is
@@ -192,6 +192,17 @@ if [[ $extras == 1 ]]; then
       echo "nightly: benchmark    $name FAILED (exit $bench_code) in $((SECONDS - t2)) s, see $out/bench/$name.log" >&2
     fi
   done
+
+  # Every module header compiles on its own (cmake/H2soakHeaderCheck.cmake).
+  t2=$SECONDS
+  if cmake -S "$root" -B "$build" -DH2SOAK_HEADER_CHECK=ON >"$out/header_check.log" 2>&1 &&
+     cmake --build "$build" -j"$(nproc)" --target h2soak_header_check >>"$out/header_check.log" 2>&1; then
+    echo "nightly: header check passed in $((SECONDS - t2)) s ($out/header_check.log)"
+  else
+    echo "nightly: header check FAILED in $((SECONDS - t2)) s ($out/header_check.log)" >&2
+    tail -30 "$out/header_check.log" >&2
+    ((code != 0)) || code=1
+  fi
 
   for stage in "sanitize.sh thread" "fuzz.sh 120"; do
     t2=$SECONDS

@@ -10,7 +10,9 @@
 # Environment: H2SOAK_BUILD_DIR (default: build/), H2SOAK_SANITIZE
 # (address|undefined|thread), CTEST_ARGS (extra ctest arguments, e.g. "-R
 # histogram"), H2SOAK_NO_MATRIX=1 to skip the quick matrix (e.g. with a
-# sanitizer build, whose speed is not what the baseline was recorded at).
+# sanitizer build, whose speed is not what the baseline was recorded at),
+# H2SOAK_HEADER_CHECK=OFF to skip compiling each header alone (.ci/run does:
+# the nightly job's extras compile them).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,6 +30,7 @@ stage_done deps
 cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo "${H2SOAK_LAUNCHER_ARGS[@]}" \
   -DH2SOAK_TESTS=ON -DH2SOAK_BENCH=ON -DH2SOAK_PYTHON=ON \
+  -DH2SOAK_HEADER_CHECK="${H2SOAK_HEADER_CHECK:-ON}" \
   -DH2SOAK_SANITIZE="${H2SOAK_SANITIZE:-}"
 cmake --build "$build" -j"$(nproc)"
 stage_done build
