@@ -38,9 +38,15 @@ TEST(TabsWorkload, BrowsesWithSessionsAndSseMatchingServerCounts) {
   opts.threads = 2;
   opts.base_url = server.https_url();
   int progress_calls = 0;
+  // Within the plan every progress value names its phase; while in-flight
+  // requests drain after the plan's end the phase is "" (load::Progress).
   opts.on_progress = [&](const load::Progress& p) {
     ++progress_calls;
-    EXPECT_FALSE(p.phase.empty());
+    if (p.elapsed_seconds < 3.5) {
+      EXPECT_FALSE(p.phase.empty()) << p.elapsed_seconds;
+    } else {
+      EXPECT_TRUE(p.phase.empty()) << p.phase << " at " << p.elapsed_seconds;
+    }
   };
   const auto t0 = now();
   const PlanRunOutcome out = run_plan(plan, opts);
