@@ -170,6 +170,9 @@ void Connection::handshake() {
   ERR_clear_error();
   int r = SSL_do_handshake(ssl_);
   if (r == 1) {
+    WorkerStats& st = *worker_.env().stats;
+    st.tls_handshakes.add();
+    if (SSL_session_reused(ssl_) == 1) st.tls_resumed.add();
     open_session(alpn_selected_h2(ssl_));
     read_loop();  // the client's first records may already sit in OpenSSL's buffer
     return;

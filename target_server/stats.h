@@ -49,6 +49,8 @@ struct WorkerStats {
   Counter sse_events;
   Counter sse_skipped;     ///< Events not produced because the client did not read.
   Counter timeouts;        ///< Connections closed by the idle or read timeout.
+  Counter tls_handshakes;  ///< TLS handshakes completed (full and resumed).
+  Counter tls_resumed;     ///< Of those, handshakes that resumed a session (SSL_session_reused).
   Gauge connections_active;
   Gauge streams_active;
   Gauge sse_active;

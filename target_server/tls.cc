@@ -83,8 +83,14 @@ SslCtxPtr make_server_ssl_ctx(const std::string& cert_file, const std::string& k
   // buffers keeps an idle TLS connection (idle tabs, SSE between events) small.
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                                   SSL_MODE_RELEASE_BUFFERS);
+  // No server-side session cache, but stateless TLS 1.3 session tickets (one per full
+  // handshake; OpenSSL's default is two): a client that offers one back resumes without the
+  // certificate signature (h2soak's --tls-resume / short_connections tls_resume, browsers).
+  // The ticket key belongs to this one SSL_CTX, which all workers share, so a ticket issued
+  // on one worker resumes on any other. SSL_OP_NO_TICKET is not set: TLS 1.2 clients get
+  // RFC 5077 tickets from the same key.
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_num_tickets(ctx.get(), 0);
+  SSL_CTX_set_num_tickets(ctx.get(), 1);
   SSL_CTX_set_alpn_select_cb(ctx.get(), select_alpn, nullptr);
   if (cert_file.empty() != key_file.empty()) {
     *error = "--cert and --key must be given together";

@@ -1,5 +1,7 @@
 #include "harness/h1/curl_client.h"
 
+#include <openssl/ssl.h>
+
 #include <cstring>
 
 namespace h2soak::h1 {
@@ -37,6 +39,7 @@ struct CurlClient::Slot {
   CURL* easy = nullptr;
   net::StreamRecord record;
   bool busy = false;
+  bool tls_resumed = false;  // this transfer's connection resumed a TLS session (tls_resume only)
 };
 
 struct CurlClient::SocketWatch {
@@ -79,6 +82,12 @@ CurlClient::CurlClient(struct ev_loop* loop, const CurlOptions& options, Observe
     }
     if (!options_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
     curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, options_.tls_resume ? 1L : 0L);
+    if (options_.tls_resume) {
+      // Called once the connection is up, before the request goes out: the
+      // one moment curl exposes the connection's SSL to ask whether it resumed.
+      curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &CurlClient::on_prereq);
+      curl_easy_setopt(e, CURLOPT_PREREQDATA, slot.get());
+    }
     free_.push_back(slot.get());
     slots_.push_back(std::move(slot));
   }
@@ -142,6 +151,7 @@ void CurlClient::submit(net::StreamRecord& record, bool fresh_connection, bool f
   if (record.intended == TimePoint{}) record.intended = record.submitted;
   record.sent = record.submitted;
   record.active = true;
+  s.tls_resumed = false;
   CURLMcode rc = curl_multi_add_handle(multi_, e);
   if (rc != CURLM_OK) finish(s, CURLE_FAILED_INIT);
 }
@@ -153,6 +163,16 @@ void CurlClient::cancel_all(net::ErrorClass why) {
     s->record.error = why;
     finish(*s, CURLE_ABORTED_BY_CALLBACK);
   }
+}
+
+int CurlClient::on_prereq(void* clientp, char*, char*, int, int) {
+  auto* s = static_cast<Slot*>(clientp);
+  curl_tlssessioninfo* info = nullptr;
+  s->tls_resumed = false;
+  if (curl_easy_getinfo(s->easy, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
+      info->backend == CURLSSLBACKEND_OPENSSL && info->internals != nullptr)
+    s->tls_resumed = SSL_session_reused(static_cast<SSL*>(info->internals)) == 1;
+  return CURL_PREREQFUNC_OK;
 }
 
 size_t CurlClient::on_data(char* ptr, size_t size, size_t nmemb, void* userdata) {
@@ -189,7 +209,9 @@ void CurlClient::finish(Slot& s, CURLcode code) {
   if (facts.new_connection) {
     facts.connect_us = static_cast<std::uint64_t>(connect_time);
     if (app_connect > connect_time) facts.tls_us = static_cast<std::uint64_t>(app_connect - connect_time);
+    facts.tls_resumed = s.tls_resumed;
   }
+  s.tls_resumed = false;
   facts.bytes_in = r.header_bytes_in + r.data_bytes_in;
   facts.bytes_out = static_cast<std::uint64_t>(request_size) + r.body_bytes_out;
   if (r.error == net::ErrorClass::kNone && code != CURLE_OK) r.error = classify(code);

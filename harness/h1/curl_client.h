@@ -46,6 +46,9 @@ struct TransferFacts {
   std::uint64_t tls_us = 0;       // TLS handshake (new TLS connections)
   std::uint64_t bytes_in = 0;     // status line + headers + body
   std::uint64_t bytes_out = 0;    // request line + headers + body
+  // A new TLS connection that resumed a session (SSL_session_reused on curl's
+  // SSL, read once the connection is up); only with CurlOptions::tls_resume.
+  bool tls_resumed = false;
 };
 
 class CurlClient {
@@ -87,6 +90,7 @@ class CurlClient {
   static void on_io(struct ev_loop*, ev_io* w, int revents);
   static void on_timeout(struct ev_loop*, ev_timer* w, int);
   static size_t on_data(char* ptr, size_t size, size_t nmemb, void* userdata);
+  static int on_prereq(void* clientp, char*, char*, int, int);
   void drain_completed();
   void finish(Slot& slot, CURLcode code);
   curl_slist* headers_for(const net::Request& request);

@@ -115,7 +115,7 @@ void Connection::handle_connecting() {
     return;
   }
   std::string error;
-  net::TlsContext* tls = worker_.tls(&error);
+  net::TlsContext* tls = worker_.tls(&error, options_.tls_resume);
   if (!tls) {
     close(net::ErrorClass::kTlsFailed, error);
     return;

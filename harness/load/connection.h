@@ -42,6 +42,7 @@ struct ConnectionOptions {
   net::Address address;
   std::string host;  // SNI / certificate name
   bool tls = false;
+  bool tls_resume = false;         // offer the worker's last session even if the run's TLS options do not resume
   h2::Http2Settings settings;      // settings.max_concurrent_streams = -m (pool size)
   Nanos connect_timeout{std::chrono::seconds(10)};   // TCP + TLS
   Nanos active_timeout{0};         // -T: max lifetime once connected (0: none)

@@ -46,20 +46,27 @@ Worker::~Worker() {
   sweep_timer_.reset();
   ev_prepare_stop(loop_, &prepare_);
   ev_async_stop(loop_, &async_);
+  tls_resume_.reset();
   tls_.reset();
   ev_loop_destroy(loop_);
 }
 
-net::TlsContext* Worker::tls(std::string* error) {
-  if (!tls_) {
-    auto created = net::TlsContext::create(tls_options_);
+net::TlsContext* Worker::tls(std::string* error, bool resume) {
+  // A workload that resumes on a run whose TLS options do not: a second context, so the
+  // others keep a full handshake per connection.
+  const bool separate = resume && !tls_options_.resume;
+  std::unique_ptr<net::TlsContext>& slot = separate ? tls_resume_ : tls_;
+  if (!slot) {
+    net::TlsOptions options = tls_options_;
+    if (separate) options.resume = true;
+    auto created = net::TlsContext::create(options);
     if (!created) {
       if (error) *error = created.error().message();
       return nullptr;
     }
-    tls_ = std::move(*created);
+    slot = std::move(*created);
   }
-  return tls_.get();
+  return slot.get();
 }
 
 void Worker::run(Workload& workload) {

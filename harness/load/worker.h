@@ -67,7 +67,10 @@ class Worker {
   TimePoint origin() const { return schedule_.origin; }
   const WorkerSchedule& schedule() const { return schedule_; }
   // The worker's TLS context, created on first use (nullptr + error text on failure).
-  net::TlsContext* tls(std::string* error = nullptr);
+  // resume: one that offers the last session ticket on each new connection even when
+  // the run's TLS options do not resume (a second context, shared by all such
+  // connections of this worker; short_connections tls_resume).
+  net::TlsContext* tls(std::string* error = nullptr, bool resume = false);
   // 64 KiB scratch buffer for reads (one at a time per worker).
   std::uint8_t* read_buffer() { return read_buffer_.get(); }
   static constexpr std::size_t kReadBufferSize = 64 * 1024;
@@ -114,6 +117,7 @@ class Worker {
   int count_;
   net::TlsOptions tls_options_;
   std::unique_ptr<net::TlsContext> tls_;
+  std::unique_ptr<net::TlsContext> tls_resume_;  // tls(_, true) when tls_options_.resume is off
   struct ev_loop* loop_;
   ev_prepare prepare_{};
   ev_async async_{};

@@ -59,7 +59,15 @@ class PlainTransport final : public Transport {
 class TlsTransport final : public Transport {
  public:
   explicit TlsTransport(SSL* ssl) : ssl_(ssl) {}
-  ~TlsTransport() override { SSL_free(ssl_); }
+  ~TlsTransport() override {
+    // Connections end without a close_notify (GOAWAY, then close), and OpenSSL
+    // marks the session of an SSL freed without one as not resumable — the
+    // very session TlsContext keeps to offer next (--tls-resume, tls_resume).
+    // Count the close as orderly: nothing goes on the wire, and a session that
+    // saw a fatal TLS alert has been dropped by OpenSSL already.
+    SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_free(ssl_);
+  }
   TlsTransport(const TlsTransport&) = delete;
   TlsTransport& operator=(const TlsTransport&) = delete;
 

@@ -124,6 +124,18 @@ void add_client_metrics(const ClientMetricsInput& in, MetricMap& out) {
       if (auto it = one.warmup.extra_counters.find(name); it != one.warmup.extra_counters.end()) total += it->second;
       out[w.name + "." + name] = metric(static_cast<double>(total), "count");
     }
+    // Resuming workloads (short_connections tls_resume): the share of connections
+    // opened (warm-up and steady, like the counter) whose TLS handshake resumed.
+    const auto st = one.steady.extra_counters.find("tls_resumed");
+    const auto wt = one.warmup.extra_counters.find("tls_resumed");
+    const bool steady_has = st != one.steady.extra_counters.end(), warmup_has = wt != one.warmup.extra_counters.end();
+    if (steady_has || warmup_has) {
+      const std::uint64_t resumed = (steady_has ? st->second : 0) + (warmup_has ? wt->second : 0);
+      const std::uint64_t opened = one.warmup.counters.connections_opened + one.steady.counters.connections_opened;
+      if (opened > 0)
+        out[w.name + ".tls.resumed_share"] =
+            metric(static_cast<double>(resumed) / static_cast<double>(opened), "fraction");
+    }
   }
   add_set("", all, have_short ? &short_requests : nullptr, in.steady_seconds, true, out);
 }

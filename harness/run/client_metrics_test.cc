@@ -42,5 +42,25 @@ TEST(ClientMetrics, WorkloadHistogramsBecomeMetricsWithoutTheirUnitSuffix) {
   EXPECT_FALSE(out.count("feeds.sse.event_gap_us.p50"));
 }
 
+// short_connections tls_resume: tls_resumed over warm-up and steady, and its
+// share of the connections opened; absent for workloads that do not resume.
+TEST(ClientMetrics, TlsResumedShareOfConnectionsOpened) {
+  result::WorkloadResult w = workload("churn", "short_connections", {});
+  w.phases[0].metrics.counters.connections_opened = 20;
+  w.phases[0].metrics.extra_counter("tls_resumed") = 19;
+  w.phases[1].metrics.counters.connections_opened = 80;
+  w.phases[1].metrics.extra_counter("tls_resumed") = 80;
+  std::vector<result::WorkloadResult> ws{w, workload("plain", "short_connections", {})};
+  std::map<std::string, result::AnalysisMetric> out;
+  add_client_metrics({&ws, 4}, out);
+  ASSERT_TRUE(out.count("churn.tls_resumed"));
+  EXPECT_EQ(out.at("churn.tls_resumed").value, 99);
+  ASSERT_TRUE(out.count("churn.tls.resumed_share"));
+  EXPECT_DOUBLE_EQ(out.at("churn.tls.resumed_share").value, 0.99);
+  EXPECT_EQ(out.at("churn.tls.resumed_share").unit, "fraction");
+  EXPECT_FALSE(out.count("plain.tls.resumed_share"));
+  EXPECT_FALSE(out.count("plain.tls_resumed"));
+}
+
 }  // namespace
 }  // namespace h2soak::run

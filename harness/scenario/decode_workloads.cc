@@ -120,6 +120,7 @@ ShortConnectionsWorkload decode_short(Decoder& d, const Map& m) {
   if (const auto* v = m.find("requests_per_connection")) w.requests_per_connection = count(d, *v, "requests_per_connection");
   if (const auto* v = m.find("max_in_flight")) w.max_in_flight = count(d, *v, "max_in_flight");
   if (const auto* v = m.find("path")) w.path = nonempty(d, *v, "path");
+  if (const auto* v = m.find("tls_resume")) w.tls_resume = boolean(d, *v, "tls_resume");
   return w;
 }
 
@@ -175,7 +176,7 @@ const std::vector<KindInfo>& kinds() {
       {"tabs", {"users", "tabs_per_user", "connections_per_user", "pages", "assets", "sse", "sse_path", "think", "lifetime", "session", "login_path"}},
       {"sse", {"streams", "streams_per_connection", "hold", "leave", "path"}},
       {"upload", {"rate", "concurrency", "max_in_flight", "connections", "size", "distribution", "path", "method", "verify"}},
-      {"short_connections", {"rate", "protocol", "requests_per_connection", "max_in_flight", "path"}},
+      {"short_connections", {"rate", "protocol", "requests_per_connection", "max_in_flight", "path", "tls_resume"}},
       {"idle", {"connections", "hold", "no_tls_handshake", "no_request", "path"}},
       {"bench", {"clients", "max_streams", "requests", "duration", "rate", "paths", "method", "body_size", "headers", "h1"}},
   };

@@ -76,6 +76,8 @@ void canon_workload(Canon& c, const Workload& w) {
     c.num(p + "requests_per_connection", sc->requests_per_connection);
     c.num(p + "max_in_flight", sc->max_in_flight);
     c.line(p + "path", sc->path);
+    // Only when on, so that the hashes of scenarios without it stay as they were.
+    if (sc->tls_resume) c.flag(p + "tls_resume", true);
   } else if (const auto* id = std::get_if<IdleWorkload>(&w.params)) {
     c.num(p + "connections", id->connections);
     c.opt(p + "hold", id->hold, [&](const std::string& k, Nanos d) { c.dur(k, d); });

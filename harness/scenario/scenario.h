@@ -231,13 +231,16 @@ const char* to_string(Protocol p);
 // A new connection `rate` times per second, each carrying
 // requests_per_connection sequential GETs of `path` and then closed by the
 // client. At most max_in_flight connections at once; arrivals beyond that
-// are counted as dropped.
+// are counted as dropped. tls_resume: each new TLS connection offers the
+// session ticket of an earlier one (abbreviated handshake) instead of a full
+// handshake every time.
 struct ShortConnectionsWorkload {
   double rate = 50;
   Protocol protocol = Protocol::kH2;
   std::uint32_t requests_per_connection = 1;
   std::uint32_t max_in_flight = 64;
   std::string path = "/";
+  bool tls_resume = false;
   bool operator==(const ShortConnectionsWorkload&) const = default;
 };
 

@@ -20,7 +20,7 @@ const char* const kScenarios[] = {
     "many_tabs.yaml",       "sse_long_poll.yaml",  "uploads.yaml", "short_connections.yaml",
     "idle_connections.yaml", "mixed.yaml",
     "test/many_tabs.yaml",  "test/sse_long_poll.yaml", "test/uploads.yaml", "test/short_connections.yaml",
-    "test/idle_connections.yaml", "test/mixed.yaml", "test/bench.yaml",
+    "test/idle_connections.yaml", "test/mixed.yaml", "test/bench.yaml", "test/tls_resume.yaml",
 };
 const char* const kSuites[] = {"nightly.yaml", "test/suite.yaml"};
 

@@ -177,6 +177,7 @@ void BenchWorkload::on_transfer_done(h1::CurlClient&, const net::StreamRecord& r
     ++m.counters.connections_opened;
     m.connect.record(facts.connect_us);
     if (facts.tls_us > 0) m.tls_handshake.record(facts.tls_us);
+    if (facts.tls_resumed) ++m.extra_counter("tls_resumed");  // as the h2 path counts it
   }
   if (r.status != 0) ever_connected_ = true;
   if ((r.error == net::ErrorClass::kConnectFailed || r.error == net::ErrorClass::kTlsFailed)) {

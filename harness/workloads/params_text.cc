@@ -62,6 +62,7 @@ std::map<std::string, std::string> describe_params(const scenario::WorkloadParam
           m["requests_per_connection"] = std::to_string(p.requests_per_connection);
           m["max_in_flight"] = std::to_string(p.max_in_flight);
           m["path"] = p.path;
+          if (p.tls_resume) m["tls_resume"] = "true";
         } else if constexpr (std::is_same_v<T, scenario::IdleWorkload>) {
           m["connections"] = std::to_string(p.connections);
           m["hold"] = p.hold ? dur(*p.hold) : "run";

@@ -19,13 +19,18 @@ ShortConnectionsWorkload::ShortConnectionsWorkload(load::Worker& worker, const W
                   &m.extra_histogram("short.connection_total_us")};
   }
   const std::size_t pool = rate_ > 0 ? std::max<std::uint64_t>(1, context_.share(params_.max_in_flight)) : 0;
-  const auto options = context_.connection_options(1);
+  auto options = context_.connection_options(1);
+  options.tls_resume = params_.tls_resume;
+  if (params_.tls_resume && options.tls) {
+    // Present (0) from the start, so that a run that never resumed says so.
+    for (int p = 0; p < load::kPhaseCount; ++p) metrics_of(static_cast<std::uint64_t>(p)).extra_counter("tls_resumed");
+  }
   if (params_.protocol == scenario::Protocol::kH1) {
     h1::CurlOptions co;
     co.max_parallel = 1;
     co.max_connections = 1;
     co.insecure = true;     // WorkloadContext carries no TLS policy; the plan runner's default
-    co.tls_resume = false;  // a full handshake per connection, as on the h2 path
+    co.tls_resume = params_.tls_resume;  // off: a full handshake per connection, as on the h2 path
     co.connect_timeout = context_.connect_timeout;
     h1_slots_.resize(pool);
     for (auto& s : h1_slots_) {
@@ -38,7 +43,7 @@ ShortConnectionsWorkload::ShortConnectionsWorkload(load::Worker& worker, const W
       s.connection = std::make_unique<load::Connection>(worker, options, *this, &current());
       s.connection->user = &s;
     }
-    if (options.tls) worker.tls();
+    if (options.tls) worker.tls(nullptr, options.tls_resume);  // built now, not inside the first connect's timing
   }
   tick_timer_ = std::make_unique<load::Timer>(worker.loop(), [this] { on_tick(); });
 }
@@ -223,6 +228,7 @@ void ShortConnectionsWorkload::on_transfer_done(h1::CurlClient& c, const net::St
     }
     m.connect.record(facts.connect_us);
     if (facts.tls_us > 0) m.tls_handshake.record(facts.tls_us);
+    if (facts.tls_resumed) ++m.extra_counter("tls_resumed");
   }
   if (r.status != 0) {
     slot.connected = true;

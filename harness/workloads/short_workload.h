@@ -19,8 +19,17 @@
 // (plus any reconnect curl made inside a group), connections_closed each
 // connection that carried a response, connections_failed connect / TLS
 // failures. TLS for h1: certificates are not verified (like the plan
-// runner's default) and sessions are not resumed (a full handshake each time,
-// like the h2 path).
+// runner's default).
+//
+// TLS sessions: by default none is resumed (a full handshake per connection).
+// With tls_resume, each new connection offers an earlier connection's session
+// ticket. h2: the worker's resuming TlsContext (Worker::tls(_, true)) keeps the
+// most recent ticket of all this worker's resuming connections; h1: each pool
+// slot's curl easy handle keeps its own session-id cache, so a slot's first
+// connection is a full handshake. Connections whose handshake resumed
+// (SSL_session_reused) are counted in the extra counter tls_resumed, present
+// (possibly 0) whenever tls_resume is on over TLS; client metrics report it as
+// <workload>.tls_resumed and <workload>.tls.resumed_share.
 //
 // Connect and TLS times go to the connect / tls_handshake histograms (h2: the
 // engine records them; h1: curl's connect and appconnect times). Extras per phase: counters short.connections_done

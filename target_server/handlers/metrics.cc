@@ -61,6 +61,10 @@ std::string render_metrics(const ServerState& state) {
   sample(out, "h2soak_target_upload_bytes_total", sum(&WorkerStats::upload_bytes));
   family(out, "h2soak_target_timeouts_total", "counter", "Connections closed by the idle or read timeout.");
   sample(out, "h2soak_target_timeouts_total", sum(&WorkerStats::timeouts));
+  family(out, "h2soak_target_tls_handshakes_total", "counter", "TLS handshakes completed (full and resumed).");
+  sample(out, "h2soak_target_tls_handshakes_total", sum(&WorkerStats::tls_handshakes));
+  family(out, "h2soak_target_tls_resumed_total", "counter", "TLS handshakes that resumed a session (ticket).");
+  sample(out, "h2soak_target_tls_resumed_total", sum(&WorkerStats::tls_resumed));
   family(out, "h2soak_target_workers", "gauge", "Worker threads.");
   sample(out, "h2soak_target_workers", workers.size());
   family(out, "h2soak_target_uptime_seconds", "gauge", "Seconds since start.");

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <string>
 #include <thread>
@@ -333,6 +334,83 @@ TEST_F(RunE2e, InvalidScenarioIsExit2WithPosition) {
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("bad.yaml:6:5:"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("think"), std::string::npos) << r.output;
+}
+
+// ---- TLS session resumption under churn (scenarios/test/tls_resume.yaml) ----
+
+// One short_connections workload's connections and resumed handshakes over
+// all phases, as the client counted them (SSL_session_reused).
+struct ClientTls {
+  std::uint64_t opened = 0;
+  std::uint64_t resumed = 0;
+};
+
+ClientTls client_tls(const nlohmann::json& result, const std::string& workload) {
+  ClientTls c;
+  for (const auto& w : result["workloads"]) {
+    if (w["name"] != workload) continue;
+    for (const auto& p : w["phases"]) {
+      c.opened += p["counters"]["connections"]["opened"].get<std::uint64_t>();
+      if (p["extra_counters"].contains("tls_resumed")) c.resumed += p["extra_counters"]["tls_resumed"].get<std::uint64_t>();
+    }
+  }
+  return c;
+}
+
+// The last value the sampler scraped of one of the server's counters (the
+// server starts with the run, so it counts this run only).
+double last_gauge(const nlohmann::json& result, const std::string& name) {
+  double v = -1;
+  for (const auto& x : result["target"]["samples"]["gauges"][name])
+    if (!x.is_null()) v = x.get<double>();
+  return v;
+}
+
+// Connection churn with tls_resume: after each worker's (h2) or pool slot's
+// (h1) first connection, every connection offers a ticket and the server
+// accepts it. Proven from both ends: the client's SSL_session_reused count and
+// the server's own h2soak_target_tls_resumed_total, which must agree.
+TEST_F(RunE2e, TlsResumeUnderChurnIsCountedByClientAndServer) {
+  Ran r = h2soak("run " + scenario("tls_resume.yaml") + " --out " + path("out") + " -q", dir_);
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto j = nlohmann::json::parse(slurp(path("out/test_tls_resume.json")));
+  const ClientTls h2 = client_tls(j, "h2_resume"), h1 = client_tls(j, "h1_resume");
+  const double server_handshakes = last_gauge(j, "h2soak_target_tls_handshakes_total");
+  const double server_resumed = last_gauge(j, "h2soak_target_tls_resumed_total");
+  const std::string figures = "h2 " + std::to_string(h2.resumed) + "/" + std::to_string(h2.opened) + ", h1 " +
+                              std::to_string(h1.resumed) + "/" + std::to_string(h1.opened) + ", server " +
+                              std::to_string(server_resumed) + "/" + std::to_string(server_handshakes);
+  std::cout << "[ tls resume ] resumed/connections: " << figures << "\n";
+  // ~20/s and ~10/s over 4 s of load.
+  ASSERT_GE(h2.opened, 60u) << figures;
+  ASSERT_GE(h1.opened, 30u) << figures;
+  EXPECT_GE(static_cast<double>(h2.resumed), 0.8 * static_cast<double>(h2.opened - 1)) << figures;
+  EXPECT_GE(static_cast<double>(h1.resumed), 0.8 * static_cast<double>(h1.opened - 1)) << figures;
+  EXPECT_GE(server_handshakes, static_cast<double>(h2.opened + h1.opened)) << figures;  // + the sampler's own
+  // The server's count agrees with the client's (the sampler's scrape connection may add one or two).
+  EXPECT_NEAR(server_resumed, static_cast<double>(h2.resumed + h1.resumed), 3) << figures;
+  EXPECT_GE(server_resumed, static_cast<double>(h2.resumed + h1.resumed)) << figures;
+  ASSERT_TRUE(j["analysis"].contains("h2_resume.tls.resumed_share")) << figures;
+  EXPECT_GE(j["analysis"]["h2_resume.tls.resumed_share"]["value"].get<double>(), 0.8);
+  EXPECT_GE(j["analysis"]["h1_resume.tls.resumed_share"]["value"].get<double>(), 0.8);
+}
+
+// The same churn with tls_resume: false (the default): a full handshake per
+// connection on both ends, and no resumption metric.
+TEST_F(RunE2e, TlsResumeOffMeansFullHandshakes) {
+  ::setenv("H2SOAK_TLS_RESUME", "false", 1);
+  Ran r = h2soak("run " + scenario("tls_resume.yaml") + " --out " + path("out") + " -q", dir_);
+  ::unsetenv("H2SOAK_TLS_RESUME");
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto j = nlohmann::json::parse(slurp(path("out/test_tls_resume.json")));
+  const ClientTls h2 = client_tls(j, "h2_resume"), h1 = client_tls(j, "h1_resume");
+  ASSERT_GE(h2.opened, 60u);
+  ASSERT_GE(h1.opened, 30u);
+  EXPECT_EQ(h2.resumed, 0u);
+  EXPECT_EQ(h1.resumed, 0u);
+  EXPECT_GE(last_gauge(j, "h2soak_target_tls_handshakes_total"), static_cast<double>(h2.opened + h1.opened));
+  EXPECT_EQ(last_gauge(j, "h2soak_target_tls_resumed_total"), 0);
+  EXPECT_FALSE(j["analysis"].contains("h2_resume.tls.resumed_share"));
 }
 
 // A B A B with the same clean server on both sides: no regression; with a
