@@ -1,5 +1,5 @@
 // `h2soak baseline record SUITE|SCENARIO --runs K --out ci/baselines/NAME.json [--force]
-//  [--results DIR] [target options] [--threads N]`: runs every scenario K
+//  [--results DIR] [target options] [--threads N] [--shard i/N]`: runs every scenario K
 // times (default 3), then builds the baseline from the completed runs with
 // the compare module's builder (median and spread per metric, the scenario's
 // regression rules stored per metric) and writes it atomically. It refuses to
@@ -48,6 +48,7 @@ int run_record(const RecordArgs& args) {
   options.runs = args.runs;
   options.run = base_run_options(args.results.empty() ? default_out_dir("baseline") : args.results, args.threads,
                                  process_command_line(), stop_on_signal.flag(), args.quiet);
+  apply_shard(args.target, plans->plans, options.run);
   std::printf("h2soak baseline record %s: %zu scenario(s) x %d run(s), results in %s\n", args.file.c_str(),
               plans->plans.size(), options.runs, options.run.out_dir.c_str());
   std::fflush(stdout);
@@ -91,6 +92,7 @@ void register_baseline_record_command(CLI::App& app, Action& slot) {
   cmd->add_option("--threads", args->threads, "load generator worker threads (default 2)")->check(CLI::Range(1, 256));
   cmd->add_flag("-q,--quiet", args->quiet, "no live progress");
   add_attribute_option(*cmd, args->target);
+  add_shard_option(*cmd, args->target);
   add_target_options(*cmd, args->target);
   cmd->footer(kExitCodesHelp);
   cmd->callback([args, &slot] { slot = [args] { return run_record(*args); }; });

@@ -1,7 +1,7 @@
 // `h2soak run SCENARIO.yaml|SUITE.yaml [--runs K] [--out DIR] [--baseline FILE]
 //  [--summary-md FILE] [--junit FILE] [--verdict-json FILE] [--target-url URL]
 //  [--spawn CMD | --pid N | --pidfile F] [--target-args WORDS] [--metrics-url URL --gauge NAME...]
-//  [--insecure] [--only SCENARIO]... [--threads N]`
+//  [--insecure] [--only SCENARIO]... [--threads N] [--shard i/N]`
 //
 // Loads and validates everything first (scenario/suite, overrides, baseline:
 // any problem is exit 2 before a target starts), runs every scenario K times
@@ -93,6 +93,7 @@ int run_run(const RunArgs& args, const std::vector<std::string>& argv) {
   options.runs = args.runs;
   options.run = base_run_options(args.out.empty() ? default_out_dir("run") : args.out, args.threads, argv,
                                  stop_on_signal.flag(), args.quiet);
+  apply_shard(args.target, plans->plans, options.run);
   std::printf("h2soak run %s: %zu scenario(s) x %d run(s), results in %s\n", args.file.c_str(),
               plans->plans.size(), options.runs, options.run.out_dir.c_str());
   std::fflush(stdout);
@@ -131,6 +132,7 @@ void register_run_command(CLI::App& app, Action& slot) {
   cmd->add_option("--threads", args->threads, "load generator worker threads (default 2)")->check(CLI::Range(1, 256));
   cmd->add_flag("-q,--quiet", args->quiet, "no live progress");
   add_attribute_option(*cmd, args->target);
+  add_shard_option(*cmd, args->target);
   add_target_options(*cmd, args->target);
   cmd->footer(kExitCodesHelp);
   cmd->callback([args, &slot] { slot = [args] { return run_run(*args, process_command_line()); }; });

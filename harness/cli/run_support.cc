@@ -13,6 +13,7 @@
 
 #include "harness/cli/command.h"
 #include "harness/cli/version.h"
+#include "harness/scenario/shard.h"
 #include "harness/sinks/json_sink.h"
 #include "harness/sinks/junit_sink.h"
 #include "harness/sinks/markdown_sink.h"
@@ -57,6 +58,25 @@ void add_attribute_option(CLI::App& cmd, TargetArgs& args) {
   cmd.add_flag("--attribute", args.attribute,
                "switch the workloads on and off in Walsh patterns during steady and estimate what each kind of "
                "traffic leaves behind (per request, stream, upload, connection); see docs/attribution.md");
+}
+
+void add_shard_option(CLI::App& cmd, TargetArgs& args) {
+  cmd.add_option("--shard", args.shard,
+                 "run shard i of N (1 <= i <= N) of the load: each workload's users, streams, connections, "
+                 "requests and rates split N ways, arrivals interleaved; the result keeps the scenario hash and "
+                 "records the shard (see docs/run.md, Sharding)");
+}
+
+void apply_shard(const TargetArgs& args, std::vector<scenario::Plan>& plans, run::RunOptions& options) {
+  if (args.shard.empty()) return;
+  auto shard = scenario::parse_shard(args.shard);
+  if (!shard) throw UsageError(shard.error().message());
+  for (auto& plan : plans) {
+    auto part = scenario::shard_plan(plan, *shard);
+    if (!part) throw UsageError(part.error().message());
+    plan = std::move(*part);
+  }
+  options.extra_metadata["shard"] = shard->str();
 }
 
 void add_sampling_options(CLI::App& cmd, TargetArgs& args) {

@@ -27,6 +27,7 @@ struct TargetArgs {
   bool insecure = false;
   std::string target_args;
   bool attribute = false;  // --attribute (run, baseline record)
+  std::string shard;       // --shard i/N (run, baseline record); "" = the whole load
 };
 
 // --target-url --spawn --pid --pidfile --metrics-url --gauge --insecure
@@ -37,6 +38,13 @@ void add_sampling_options(CLI::App& cmd, TargetArgs& args);
 // --attribute (run, baseline record): Scenario::attribution on.
 void add_attribute_option(CLI::App& cmd, TargetArgs& args);
 scenario::TargetOverrides overrides_from(const TargetArgs& args);
+// --shard i/N (run, baseline record): run 1/N of every workload's load
+// (scenario/shard.h, docs/run.md "Sharding").
+void add_shard_option(CLI::App& cmd, TargetArgs& args);
+// With --shard: replaces every plan by its shard's plan and records the
+// shard in the result metadata (extra["shard"] = "i/N"). Throws UsageError
+// on a malformed --shard.
+void apply_shard(const TargetArgs& args, std::vector<scenario::Plan>& plans, run::RunOptions& options);
 
 // While alive, SIGINT and SIGTERM set flag() instead of killing the process
 // (a second signal restores the default action and kills it).

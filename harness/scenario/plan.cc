@@ -39,6 +39,8 @@ std::vector<Window> truncate(const std::vector<Window>& windows, Nanos budget) {
   return out;
 }
 
+}  // namespace
+
 void size_workload(PlannedWorkload& pw) {
   std::uint64_t conns = 0, streams = 0;
   if (const auto* t = std::get_if<TabsWorkload>(&pw.params)) {
@@ -67,8 +69,6 @@ void size_workload(PlannedWorkload& pw) {
   pw.max_connections = saturate(conns);
   pw.max_streams = saturate(streams);
 }
-
-}  // namespace
 
 std::string substitute_port(std::string_view url, std::uint16_t port) {
   std::string out(url);

@@ -66,8 +66,16 @@ struct PlannedWorkload {
   // last load window for most kinds; for idle, start + hold (clipped to the
   // run's end) or the run's end when hold is absent.
   Nanos close_at{};
+  // Open models with constant arrivals (upload `rate`, short_connections,
+  // bench `rate`): the first arrival of each load window comes this long
+  // after the window starts. 0 except in a shard (shard.h): shard i of N
+  // gets i / rate, so that the N shards' arrivals interleave.
+  Nanos arrival_offset{};
   bool operator==(const PlannedWorkload&) const = default;
 };
+
+// Sets max_connections and max_streams from the params (the rules above).
+void size_workload(PlannedWorkload& pw);
 
 // The slots of an attribution run (Scenario::attribution): `slots` slots of
 // `slot` each from the start of steady. Workload k (1-based among the

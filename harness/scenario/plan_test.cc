@@ -210,6 +210,32 @@ TEST(ScenarioHash, KnownValueDoesNotDriftSilently) {
             "workload.bench.headers.count=0\nworkload.bench.h1=0\n");
 }
 
+TEST(ScenarioHash, ShortConnectionsTlsResumeCountsOnlyWhenOn) {
+  // tls_resume: false is the behaviour from before the option existed, so a
+  // scenario without it (or with it false) keeps its hash and its baselines.
+  const std::string head = "name: fixed\nphases: {warmup: 1s, steady: 5s, cooldown: 1s}\n"
+                           "workloads: [{kind: short_connections, name: churn";
+  Scenario plain = must_load(head + "}]\n");
+  Scenario off = must_load(head + ", tls_resume: false}]\n");
+  Scenario on = must_load(head + ", tls_resume: true}]\n");
+  EXPECT_FALSE(std::get<ShortConnectionsWorkload>(plain.workloads[0].params).tls_resume);
+  EXPECT_TRUE(std::get<ShortConnectionsWorkload>(on.workloads[0].params).tls_resume);
+  EXPECT_EQ(canonical_form(plain),
+            "schema=h2soak.scenario/v1\n"
+            "name=fixed\n"
+            "phase.warmup.duration=1000000000\nphase.warmup.load=1\n"
+            "phase.steady.duration=5000000000\nphase.steady.load=1\n"
+            "phase.cooldown.duration=1000000000\nphase.cooldown.load=0\n"
+            "sample.interval=100000000\n"
+            "workload.churn.kind=short_connections\n"
+            "workload.churn.rate=50\nworkload.churn.protocol=h2\n"
+            "workload.churn.requests_per_connection=1\nworkload.churn.max_in_flight=64\n"
+            "workload.churn.path=/\n");
+  EXPECT_EQ(scenario_hash(off), scenario_hash(plain));
+  EXPECT_NE(scenario_hash(on), scenario_hash(plain));
+  EXPECT_NE(canonical_form(on).find("workload.churn.tls_resume=1\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace h2soak::scenario
 

@@ -28,6 +28,7 @@ Result<BenchPlan> make_bench_plan(const WorkloadContext& context) {
   plan.max_streams = std::max<std::uint32_t>(1, p.max_streams);
   plan.requests = p.requests.value_or(0);
   plan.rate = p.rate.value_or(0);
+  plan.first_due = context.planned.arrival_offset;
   plan.connect_timeout = context.connect_timeout;
   return plan;
 }

@@ -124,7 +124,7 @@ void BenchWorkload::progress(metrics::Counters& counters, std::uint64_t& in_flig
 void BenchWorkload::start_schedule() {
   if (schedule_started_) return;
   schedule_started_ = true;
-  next_due_ = now();
+  next_due_ = now() + plan_.first_due;
   on_tick();
 }
 

@@ -43,6 +43,8 @@ struct BenchPlan {
   std::uint64_t requests = 1;       // -n (whole run); 0: unlimited (with -D)
   double rate = 0;                  // --rate, requests/s for the whole run; 0: closed model
   bool poisson = false;             // --poisson: exponential inter-arrival gaps
+  Nanos first_due{0};               // open model: the first request is due this long after the
+                                    // schedule starts (a shard's arrival_offset, scenario/shard.h)
   std::uint64_t max_in_flight = 0;  // open model bound; 0: clients * max_streams
   Nanos connect_timeout{std::chrono::seconds(10)};
   Nanos request_timeout{0};
@@ -51,7 +53,7 @@ struct BenchPlan {
   h2::Http2Settings settings;       // -w -W --header-table-size --max-frame-size
   bool h1 = false;                  // --h1: HTTP/1.1 through curl (one request per connection at a time)
   bool insecure = false;            // h1 only (h2 takes it from the worker's TLS options)
-  bool tls_resume = false;          // h1 only
+  bool tls_resume = false;          // h1 (curl's cache); h2 takes it from the worker's TLS options
   std::string ca_file;              // h1 only
   RequestLog* log = nullptr;        // --log-file (shared; may be null)
   double log_origin_unix = 0;       // Unix time of the run's origin, for log lines

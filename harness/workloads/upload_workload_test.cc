@@ -92,5 +92,31 @@ TEST(UploadWorkload, OpenModelKeepsTheRateAndCountsTooLarge) {
   EXPECT_EQ(x.at("upload.verify_failed"), 0u);
 }
 
+TEST(UploadWorkload, OpenModelHonoursTheArrivalOffset) {
+  // A shard's arrival_offset (scenario/shard.h) delays the first arrival of
+  // the window: 2/s from 0.6 s into a 2 s window is 0.6, 1.1, 1.6 s, all
+  // after the 0.5 s warm-up (without the offset: 0 in warm-up, then 0.5,
+  // 1.0, 1.5).
+  TargetServer server;
+  ASSERT_GT(server.port(), 0);
+  scenario::UploadWorkload up;
+  up.rate = 2;
+  up.max_in_flight = 4;
+  up.connections = 1;
+  up.size = {1024, 4096};
+  auto plan = testing::one_workload_plan("upload", up, 500ms, 1500ms, 300ms);
+  plan.workloads.at(0).arrival_offset = 600ms;
+  PlanRunOptions opts;
+  opts.threads = 1;
+  opts.base_url = server.http_url();
+  const PlanRunOutcome out = run_plan(plan, opts);
+  ASSERT_TRUE(out.error.empty()) << out.error;
+  const auto& w = out.workloads.at(0);
+  const auto& warm = w.warmup.counters;
+  const auto& steady = w.steady.counters;
+  EXPECT_EQ(warm.requests_started + warm.requests_dropped, 0u);
+  EXPECT_EQ(steady.requests_started + steady.requests_dropped, 3u);
+}
+
 }  // namespace
 }  // namespace h2soak::workloads

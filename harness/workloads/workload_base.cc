@@ -76,7 +76,8 @@ void WorkloadBase::on_schedule_timer() {
   for (const auto& w : p.active)
     if (t >= w.start && t < w.end) {
       open = true;
-      window_start_ = worker_.origin() + w.start;
+      // A shard's open-model arrivals start arrival_offset into the window.
+      window_start_ = worker_.origin() + w.start + p.arrival_offset;
       window_end_ = worker_.origin() + std::min(w.end, p.close_at);
     }
   if (open != window_open_) {

@@ -65,8 +65,10 @@ class WorkloadBase : public load::Workload {
   // Inside a load window, not stopping, not closed: new work may start.
   bool active() const { return window_open_ && !stopping_ && !closed_; }
   bool closed() const { return closed_; }
-  // When the open window began (origin + its start offset): open models
-  // schedule arrivals from here, so a late start is a burst, never a gap.
+  // When the open window began (origin + its start offset), plus the
+  // planned arrival_offset (a shard's place in the interleaved schedule,
+  // scenario/shard.h): open models schedule arrivals from here, so a late
+  // start is a burst, never a gap.
   TimePoint window_start() const { return window_start_; }
   TimePoint window_end() const { return window_end_; }
   load::Phase phase() const { return phase_; }
