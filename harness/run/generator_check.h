@@ -17,8 +17,10 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "harness/load/worker.h"
 #include "harness/result/run_result.h"
 
 namespace h2soak::run {
@@ -27,6 +29,22 @@ struct GeneratorLimits {
   double busy = 0.9;       // fraction of the steady wall time
   double lag_us = 20'000;  // timer lateness at p99
 };
+
+// The engine's per-worker self-monitoring figures as the result records them
+// (RunResult::generator->workers), in worker index order.
+inline std::vector<result::GeneratorWorker> generator_workers(const std::vector<load::WorkerLoad>& workers) {
+  std::vector<result::GeneratorWorker> out;
+  out.reserve(workers.size());
+  for (const auto& w : workers) {
+    result::GeneratorWorker gw;
+    gw.t = w.t;
+    gw.busy = w.busy;
+    gw.lag_max = w.lag_max;
+    gw.loop_lag = w.loop_lag;
+    out.push_back(std::move(gw));
+  }
+  return out;
+}
 
 // Adds generator.busy, generator.loop_lag.p99/.max, generator.rss.peak,
 // generator.fds.peak, generator.threads.peak and generator.cpu (cores, steady)

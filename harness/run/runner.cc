@@ -11,6 +11,7 @@
 #include "harness/result/environment.h"
 #include "harness/result/result_json.h"
 #include "harness/run/analyze_result.h"
+#include "harness/run/generator_check.h"
 #include "harness/run/progress.h"
 #include "harness/run/target_launch.h"
 #include "harness/run/thresholds.h"
@@ -102,14 +103,7 @@ std::unique_ptr<sampler::Sampler> start_self_sampling(TimePoint zero) {
 result::Generator generator_of(const workloads::PlanRunOutcome& load, sampler::Sampler* self) {
   result::Generator g;
   if (self != nullptr) g.samples = self->stop();
-  for (const auto& w : load.workers) {
-    result::GeneratorWorker gw;
-    gw.t = w.t;
-    gw.busy = w.busy;
-    gw.lag_max = w.lag_max;
-    gw.loop_lag = w.loop_lag;
-    g.workers.push_back(std::move(gw));
-  }
+  g.workers = generator_workers(load.workers);
   return g;
 }
 

@@ -1,0 +1,268 @@
+#include "harness/run/bench.h"
+
+#include <utility>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "harness/net/request.h"
+#include "harness/net/socket.h"
+#include "harness/net/url.h"
+#include "harness/result/environment.h"
+#include "harness/run/generator_check.h"
+#include "harness/util/clock.h"
+#include "harness/util/fd_limit.h"
+#include "harness/util/units.h"
+
+namespace h2soak::run {
+namespace {
+
+// One option as each front end names it.
+struct Option {
+  const char* flag;
+  const char* keyword;
+};
+
+constexpr Option kDuration{"-D", "duration"};
+constexpr Option kWarmup{"--warm-up-time", "warm_up_time"};
+constexpr Option kDataSize{"--data-size", "data_size"};
+constexpr Option kRate{"--rate", "rate"};
+constexpr Option kConnectTimeout{"--connect-timeout", "connect_timeout"};
+constexpr Option kRequestTimeout{"--request-timeout", "request_timeout"};
+constexpr Option kActiveTimeout{"-T", "connection_active_timeout"};
+constexpr Option kInactivityTimeout{"-N", "connection_inactivity_timeout"};
+constexpr Option kHeaderTableSize{"--header-table-size", "header_table_size"};
+constexpr Option kMaxFrameSize{"--max-frame-size", "max_frame_size"};
+
+bool keywords(const BenchOptions& o) { return o.spelling == BenchSpelling::kKeywords; }
+
+// A check's message in the spelling asked for: as the CLI says it, as h2soak.bench says it.
+Error rejected(const BenchOptions& o, std::string flags, std::string keyword) {
+  return Error(keywords(o) ? std::move(keyword) : std::move(flags));
+}
+
+// A message about the value of one option: "-D: ...", "duration: ...".
+Error about(const BenchOptions& o, Option opt, const std::string& message) {
+  return Error(message, keywords(o) ? opt.keyword : opt.flag);
+}
+
+// A message from below (URL, resolver, body file): as is for the CLI, "name: ..." for Python.
+Error from(const BenchOptions& o, const char* keyword, const Error& e) {
+  return keywords(o) ? Error(e.message(), keyword) : e;
+}
+
+// "" is 0.
+Result<Nanos> duration_of(const BenchOptions& o, const std::string& text, Option opt) {
+  if (text.empty()) return Nanos{0};
+  auto d = units::parse_duration(text);
+  if (!d) return about(o, opt, d.error().message());
+  return *d;
+}
+
+Result<std::uint64_t> size_of(const BenchOptions& o, const std::string& text, Option opt) {
+  auto s = units::parse_size(text);
+  if (!s) return about(o, opt, s.error().message());
+  return *s;
+}
+
+// The URLs, all on the first one's origin, and that origin's address.
+Status set_urls(const BenchOptions& o, workloads::BenchPlan& plan) {
+  if (o.urls.empty()) return rejected(o, "give at least one URL", "url: give at least one URL");
+  for (const auto& text : o.urls) {
+    auto url = net::parse_url(text);
+    if (!url) return from(o, "url", url.error());
+    if (!plan.urls.empty() && url->origin() != plan.urls.front().origin()) {
+      return from(o, "url", Error("all URLs must share scheme, host and port with the first: " + text));
+    }
+    plan.urls.push_back(*url);
+  }
+  auto address = net::resolve(plan.urls.front().host, plan.urls.front().port);
+  if (!address) return from(o, "url", address.error());
+  plan.address = *address;
+  return {};
+}
+
+// -t -c -m -n -D --warm-up-time
+Status set_load_shape(const BenchOptions& o, workloads::BenchPlan& plan) {
+  if (o.threads < 1) return rejected(o, "-t must be at least 1", "threads: must be at least 1");
+  if (o.clients < 1) return rejected(o, "-c must be at least 1", "clients: must be at least 1");
+  if (o.max_streams < 1) return rejected(o, "-m must be at least 1", "max_streams: must be at least 1");
+  if (static_cast<std::uint32_t>(o.threads) > o.clients) {
+    return rejected(o, "-t must not exceed -c (each thread needs a client)",
+                    "threads: must not exceed clients (each thread needs a client)");
+  }
+  auto duration = duration_of(o, o.duration, kDuration);
+  if (!duration) return duration.error();
+  if (auto warmup = duration_of(o, o.warmup, kWarmup); !warmup) return warmup.error();
+  const bool timed = duration->count() > 0;
+  plan.requests = timed ? 0 : o.requests;
+  if (!timed && o.requests == 0) {
+    return rejected(o, "-n must be at least 1 (or give -D)", "requests: must be at least 1 (or give duration)");
+  }
+  if (!timed && o.requests < o.clients && o.rate.empty()) {
+    return rejected(o, "-n must be at least -c (every client sends a request)",
+                    "requests: must be at least clients (every client sends a request)");
+  }
+  plan.clients = o.clients;
+  plan.max_streams = o.max_streams;
+  return {};
+}
+
+// -d --data-size --method -H
+Status set_request(const BenchOptions& o, workloads::BenchPlan& plan) {
+  if (!o.data_file.empty() && !o.data_size.empty()) {
+    return rejected(o, "give -d FILE or --data-size, not both", "data: give data (a file) or data_size, not both");
+  }
+  if (!o.data_file.empty()) {
+    auto body = net::load_body_file(o.data_file);
+    if (!body) return from(o, "data", body.error());
+    plan.body = *body;
+  } else if (!o.data_size.empty()) {
+    auto size = size_of(o, o.data_size, kDataSize);
+    if (!size) return size.error();
+    plan.body = net::make_generated_body(*size);
+  }
+  plan.method = !o.method.empty() ? o.method : plan.body.size() > 0 ? "POST" : "GET";
+  for (const auto& h : o.headers) {
+    const auto colon = h.find(':', !h.empty() && h[0] == ':' ? 1 : 0);
+    if (colon == std::string::npos || colon == 0) {
+      return rejected(o, "-H wants \"name: value\", got \"" + h + "\"",
+                      "headers: want \"name: value\", got \"" + h + "\"");
+    }
+    std::string value = h.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    plan.headers.emplace_back(h.substr(0, colon), value);
+  }
+  return {};
+}
+
+// --rate --poisson --max-in-flight
+Status set_model(const BenchOptions& o, workloads::BenchPlan& plan) {
+  if (!o.rate.empty()) {
+    auto r = units::parse_rate(o.rate);
+    if (!r) return about(o, kRate, r.error().message());
+    if (*r <= 0) return rejected(o, "--rate must be positive", "rate: must be positive");
+    plan.rate = *r;
+  } else if (o.poisson) {
+    return rejected(o, "--poisson needs --rate", "poisson: needs rate");
+  }
+  plan.poisson = o.poisson;
+  plan.max_in_flight = o.max_in_flight;
+  return {};
+}
+
+// --connect-timeout --request-timeout -T -N -w -W --header-table-size --max-frame-size --h1 -k --tls-resume --ca-file
+Status set_connection(const BenchOptions& o, workloads::BenchPlan& plan) {
+  struct Timeout {
+    const std::string& text;
+    Option option;
+    Nanos& field;
+  };
+  for (const Timeout& t : {Timeout{o.connect_timeout, kConnectTimeout, plan.connect_timeout},
+                           Timeout{o.request_timeout, kRequestTimeout, plan.request_timeout},
+                           Timeout{o.active_timeout, kActiveTimeout, plan.active_timeout},
+                           Timeout{o.inactivity_timeout, kInactivityTimeout, plan.inactivity_timeout}}) {
+    auto d = duration_of(o, t.text, t.option);
+    if (!d) return d.error();
+    t.field = *d;
+  }
+  if (o.window_bits > 30 || o.connection_window_bits > 30) {
+    const bool stream = o.window_bits > 30;
+    return rejected(o, "-w/-W must be at most 30",
+                    fmt::format("{}: must be within 0..30, got {}", stream ? "window_bits" : "connection_window_bits",
+                                stream ? o.window_bits : o.connection_window_bits));
+  }
+  plan.settings.window_bits = o.window_bits;
+  plan.settings.connection_window_bits = o.connection_window_bits;
+  auto table = size_of(o, o.header_table_size, kHeaderTableSize);
+  if (!table) return table.error();
+  if (*table > UINT32_MAX) return rejected(o, "--header-table-size is too large", "header_table_size: too large");
+  plan.settings.header_table_size = static_cast<std::uint32_t>(*table);
+  auto frame = size_of(o, o.max_frame_size, kMaxFrameSize);
+  if (!frame) return frame.error();
+  if (*frame < 16384 || *frame > 16777215) {
+    return rejected(o, "--max-frame-size must be within 16384..16777215",
+                    "max_frame_size: must be within 16384..16777215");
+  }
+  plan.settings.max_frame_size = static_cast<std::uint32_t>(*frame);
+  plan.settings.max_concurrent_streams = o.max_streams;
+  plan.h1 = o.h1;
+  plan.insecure = o.insecure;
+  plan.tls_resume = o.tls_resume;
+  plan.ca_file = o.ca_file;
+  return {};
+}
+
+}  // namespace
+
+Result<workloads::BenchPlan> make_bench_plan(const BenchOptions& options) {
+  workloads::BenchPlan plan;
+  for (auto step : {set_urls, set_load_shape, set_request, set_model, set_connection}) {
+    if (auto st = step(options, plan); !st) return st.error();
+  }
+  const std::uint64_t fds = plan.clients + fd_overhead(options.threads);
+  const std::string what = keywords(options) ? "clients=" + std::to_string(plan.clients)
+                                             : "-c " + std::to_string(plan.clients);
+  if (auto st = check_fd_budget(fds, what, raise_fd_limit()); !st) return from(options, "clients", st.error());
+  return plan;
+}
+
+load::RunnerOptions bench_runner_options(const BenchOptions& options) {
+  load::RunnerOptions r;
+  r.threads = options.threads;
+  // Checked by make_bench_plan().
+  r.duration = options.duration.empty() ? Nanos{0} : units::parse_duration(options.duration).value();
+  r.warmup = options.warmup.empty() ? Nanos{0} : units::parse_duration(options.warmup).value();
+  r.tls.insecure = options.insecure;
+  r.tls.resume = options.tls_resume;
+  r.tls.ciphersuites = options.ciphersuites;
+  r.tls.ca_file = options.ca_file;
+  return r;
+}
+
+result::RunResult bench_result(const BenchOptions& options, const workloads::BenchPlan& plan,
+                               const load::RunOutcome& out, double start_unix, const std::string& version,
+                               const std::string& git_revision, std::vector<std::string> command_line) {
+  result::RunResult r;
+  r.metadata = result::collect_metadata(version, git_revision, std::move(command_line));
+  r.metadata.scenario_name = "bench";
+  r.metadata.start_unix = start_unix;
+  r.metadata.duration = seconds_between(out.origin, out.end);
+  r.metadata.extra["steady_seconds"] = fmt::format("{:.6f}", out.steady_seconds);
+  r.status.state = out.interrupted ? result::RunState::kAborted : result::RunState::kCompleted;
+  if (out.interrupted) r.status.reason = "interrupted";
+  if (out.never_connected) {
+    r.status.state = result::RunState::kAborted;
+    r.status.reason = "no connection could be established";
+  }
+  const double warm = seconds_between(out.origin, out.steady_start);
+  r.phases.push_back({"warmup", 0, warm});
+  r.phases.push_back({"steady", warm, warm + out.steady_seconds});
+  result::WorkloadResult w;
+  w.name = "bench";
+  w.kind = "bench";
+  w.params["urls"] = fmt::format("{}", fmt::join(options.urls, " "));
+  w.params["clients"] = std::to_string(plan.clients);
+  w.params["max_streams"] = std::to_string(plan.max_streams);
+  w.params["threads"] = std::to_string(options.threads);
+  w.params["requests"] = std::to_string(plan.requests);
+  w.params["duration"] = options.duration;
+  w.params["rate"] = plan.rate > 0 ? fmt::format("{}", plan.rate) : "";
+  w.params["model"] = plan.rate > 0 ? (plan.poisson ? "open-poisson" : "open-constant") : "closed";
+  w.params["method"] = plan.method;
+  w.params["body_bytes"] = std::to_string(plan.body.size());
+  w.phases.push_back({"warmup", out.warmup()});
+  w.phases.push_back({"steady", out.steady()});
+  r.workloads.push_back(std::move(w));
+  r.target.url = options.urls.front();
+  r.target.mode = "none";
+
+  // No process samples: bench has no sampler; the workers watched themselves.
+  r.generator.emplace();
+  r.generator->workers = generator_workers(out.workers);
+  const sampler::PhaseMark steady{"steady", warm, warm + out.steady_seconds};
+  r.generator->warnings = check_generator(*r.generator, steady, r.metadata.cpu_count, r.analysis);
+  return r;
+}
+
+}  // namespace h2soak::run

@@ -1,0 +1,85 @@
+#pragma once
+// `h2soak bench`'s options and result: the one path for the CLI
+// (harness/cli/bench_command.cc, which parses the flags with CLI11) and for
+// Python's h2soak.bench (py/bench_binding.cc, which takes keywords).
+//   make_bench_plan()       the options, as written, checked into a
+//                           workloads::BenchPlan before any socket opens;
+//   bench_runner_options()  the engine's options for that plan;
+//   bench_result()          the run's outcome as the result document that
+//                           `h2soak bench --json` writes (one workload
+//                           "bench", phases warmup and steady), with the
+//                           generator's self-monitoring and its warnings.
+// Running the plan (load::run_workers with one workloads::BenchWorkload per
+// worker), progress, the request log and the output files stay with the
+// front ends.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/load/runner.h"
+#include "harness/result/run_result.h"
+#include "harness/util/result.h"
+#include "harness/workloads/bench_workload.h"
+
+namespace h2soak::run {
+
+// How make_bench_plan's messages name the options.
+enum class BenchSpelling {
+  kFlags,     // the CLI's flags: "-c must be at least 1", "--rate: ..."
+  kKeywords,  // h2soak.bench's keywords: "clients: must be at least 1", "rate: ..."
+};
+
+// `h2soak bench`'s options as given: durations ("10s", a bare number is
+// seconds), sizes ("64KiB", a bare number is bytes) and rates ("500/s") are
+// text, parsed by make_bench_plan; "" is "not given". Each field names the CLI
+// flag it mirrors (the Python keyword is the long flag in snake_case).
+struct BenchOptions {
+  std::vector<std::string> urls;            // URL...: round robin, all on one scheme://host:port
+  std::uint64_t requests = 1;               // -n, --requests: in all (ignored with -D)
+  std::uint32_t clients = 1;                // -c, --clients: connections
+  std::uint32_t max_streams = 1;            // -m, --max-concurrent-streams: per connection
+  int threads = 1;                          // -t, --threads: worker threads (at most -c)
+  std::string duration;                     // -D, --duration: run this long after the warm-up instead of -n
+  std::string warmup;                       // --warm-up-time
+  std::vector<std::string> headers;         // -H, --header: "name: value" each
+  std::string data_file;                    // -d, --data: request body from this file (method becomes POST)
+  std::string data_size;                    // --data-size: generated request body of this size
+  std::string method;                       // --method: "" is GET, POST with a body
+  bool h1 = false;                          // --h1: HTTP/1.1 (curl) instead of HTTP/2
+  std::string active_timeout;               // -T, --connection-active-timeout
+  std::string inactivity_timeout;           // -N, --connection-inactivity-timeout
+  std::string request_timeout;              // --request-timeout
+  std::string connect_timeout = "10s";      // --connect-timeout
+  std::uint32_t window_bits = 30;           // -w, --window-bits: stream window 2^N-1 (at most 30)
+  std::uint32_t connection_window_bits = 30;  // -W, --connection-window-bits
+  std::string header_table_size = "4096";   // --header-table-size
+  std::string max_frame_size = "16384";     // --max-frame-size: 16384..16777215
+  std::string rate;                         // --rate: open model, requests/s for the whole run; "": closed
+  bool poisson = false;                     // --poisson: exponential gaps (needs --rate)
+  std::uint64_t max_in_flight = 0;          // --max-in-flight: open model bound; 0: c*m
+  bool insecure = false;                    // -k, --insecure: do not verify the server certificate
+  bool tls_resume = false;                  // --tls-resume
+  std::string ciphersuites;                 // --tls13-ciphers (OpenSSL names)
+  std::string ca_file;                      // --ca-file: extra CA certificate (PEM)
+  BenchSpelling spelling = BenchSpelling::kFlags;  // how error messages name the options
+};
+
+// Checks every option (URLs parsed and the first resolved, the body file
+// read, the file descriptor budget of -c against the raised limit) and builds
+// the plan; the Error says what is wrong, naming the option as `spelling` asks.
+// plan.log and plan.log_origin_unix are left for the caller.
+Result<workloads::BenchPlan> make_bench_plan(const BenchOptions& options);
+
+// The engine's options (threads, -D, --warm-up-time, TLS) for options that
+// make_bench_plan accepted; stop_flag and on_progress are left for the caller.
+load::RunnerOptions bench_runner_options(const BenchOptions& options);
+
+// The result `h2soak bench --json` writes for a finished (or stopped) run that
+// started at `start_unix`, with `generator` from out.workers and the warnings
+// run::check_generator() gives for the steady phase.
+result::RunResult bench_result(const BenchOptions& options, const workloads::BenchPlan& plan,
+                               const load::RunOutcome& out, double start_unix, const std::string& version,
+                               const std::string& git_revision, std::vector<std::string> command_line);
+
+}  // namespace h2soak::run
