@@ -20,13 +20,19 @@ Running (the GIL is released while a run is under way):
         RunError (run not completed; .result, .result_path, .results),
         KeyboardInterrupt on Ctrl-C after stopping the run cleanly.
     DEFAULT_REFERENCE_BINARY  the h2soak-target built with this module
+    bench(url, **options) -> Result
+        `h2soak bench` (h2load's options, long names in snake_case:
+        requests=, clients=, max_streams=, threads=, duration=, rate=, ...).
+        Raises TypeError/ValueError for bad options (before any
+        connection), RunError when no connection could be established.
 
 Results (schema h2soak.result/v1):
     load_result(path) -> Result        loads_result(text, source) -> Result
     Result: status, completed, metadata, phases, workloads / workload(name)
       (Workload.phases -> PhaseMetrics: counters, histograms, series as
       numpy arrays), samples (SampleSeries: t, rss, threads, fds, ... as
-      numpy arrays), analysis (name -> Metric), thresholds, verdict,
+      numpy arrays), analysis (name -> Metric), thresholds, verdict
+      (list of VerdictRow), attribution (list of AttributionRow),
       to_json(), save(path), path.
     Histogram: the harness's log-linear histogram (record, percentile, merge).
     ResultError (ValueError): unreadable, corrupt or other-schema file.
@@ -34,6 +40,9 @@ Results (schema h2soak.result/v1):
 Baselines:
     record_baseline(results, out, force=False)
     compare(results, baseline, allow_hash_mismatch=False, thresholds=[]) -> dict
+    load_baseline(path) -> Baseline: scenario_names, scenarios / scenario(name)
+      (BaselineScenario: hash, metrics -> BaselineMetric: reference, spread,
+      unit, direction, kind, values, ...), machine, runs, created_at, sources.
 )doc";
 
 }  // namespace
@@ -42,6 +51,8 @@ PYBIND11_MODULE(h2soak, m) {
   m.doc() = kModuleDoc;
   m.attr("__version__") = H2SOAK_VERSION;
   h2soak::py_binding::bind_results(m);
+  h2soak::py_binding::bind_result_rows(m);
   h2soak::py_binding::bind_run(m);
+  h2soak::py_binding::bind_bench(m);
   h2soak::py_binding::bind_compare(m);
 }

@@ -414,10 +414,18 @@ void bind_result(py::module_& m) {
             return d;
           })
       .def_readonly("thresholds", &res::RunResult::thresholds)
-      .def_property_readonly("verdict",
-                             [](const res::RunResult& r) {
-                               return py::module_::import("json").attr("loads")(res::to_json(r)["verdict"].dump());
-                             })
+      .def_property_readonly(
+          "verdict",
+          [](py::object self) {
+            const auto& r = self.cast<const res::RunResult&>();
+            py::list l;
+            for (const auto& v : r.verdict) l.append(py::cast(&v, py::return_value_policy::reference_internal, self));
+            return l;
+          },
+          "The baseline comparison stored in the result: a list of VerdictRow (empty when none).")
+      .def_property_readonly("attribution", &h2soak::py_binding::attribution_rows,
+                             "An attribution run's attribution.<signal>.<workload> metrics as a list of "
+                             "AttributionRow, in name order (empty for other runs).")
       .def("to_json", [](const res::RunResult& r) { return res::to_json(r).dump(); },
            "The result as JSON text (schema h2soak.result/v1).")
       .def(

@@ -4,6 +4,9 @@
 // a new progress line to hand to the Python callback (GIL held, never
 // concurrently, never from the worker thread).
 //
+// The released-GIL loop, the Result object with its path and the RunError /
+// re-raise helpers are shared with h2soak.bench (py/bindings.h).
+//
 // Progress: the runner hands its typed progress value (run::ProgressState)
 // to RunOptions::on_progress on the load thread once a second; a mailbox
 // keeps the latest one for the calling thread, which turns it into a dict.
@@ -18,6 +21,7 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -102,18 +106,6 @@ std::string resolve_reference_binary(const std::optional<std::string>& given) {
   return "";  // the runner's find_reference_server(), which reports what it looked for
 }
 
-py::object result_object(result::RunResult&& r, const std::string& path) {
-  py::object o = py::cast(std::move(r));
-  o.attr("path") = path.empty() ? py::object(py::none()) : py::object(py::str(path));
-  return o;
-}
-
-// None, str or os.PathLike.
-std::optional<std::string> opt_path(const py::object& o) {
-  if (o.is_none()) return std::nullopt;
-  return py::module_::import("os").attr("fspath")(o).cast<std::string>();
-}
-
 struct RunArgs {
   std::optional<std::string> out_dir;
   int threads = 2;
@@ -169,19 +161,6 @@ std::vector<scn::Plan> load_plans(py::handle scenario, const scn::TargetOverride
   return std::move(loaded->plans);
 }
 
-// Puts result/results/result_path/errors on an exception object (best effort).
-void annotate(py::handle exc, const py::object& partial, const py::object& partial_path, const py::list& results,
-              const py::list& errors) {
-  if (!exc || exc.is_none()) return;
-  try {
-    exc.attr("result") = partial;
-    exc.attr("result_path") = partial_path;
-    exc.attr("results") = results;
-    exc.attr("errors") = errors;
-  } catch (py::error_already_set&) {
-  }
-}
-
 py::object run_entry(py::handle scenario, const RunArgs& args) {
   if (args.threads < 1 || args.threads > 256) throw py::value_error("threads must be in 1..256");
   if (args.runs < 1 || args.runs > 100) throw py::value_error("runs must be in 1..100");
@@ -202,10 +181,7 @@ py::object run_entry(py::handle scenario, const RunArgs& args) {
   bo.run.reference_binary = resolve_reference_binary(args.reference_binary);
   bo.run.version = H2SOAK_VERSION;
   bo.run.git_revision = H2SOAK_GIT_REVISION;
-  bo.run.command_line.push_back(py::module_::import("sys").attr("executable").cast<std::string>());
-  if (py::hasattr(py::module_::import("sys"), "argv")) {
-    for (auto a : py::module_::import("sys").attr("argv")) bo.run.command_line.push_back(py::str(a));
-  }
+  bo.run.command_line = python_command_line();
   bo.run.extra_metadata["driver"] = "python";
   std::atomic<bool> stop{false};
   bo.run.stop_flag = &stop;
@@ -216,52 +192,13 @@ py::object run_entry(py::handle scenario, const RunArgs& args) {
   const bool want_progress = !args.progress.is_none();
   if (want_progress) bo.run.on_progress = [&mailbox](const run::ProgressState& s) { mailbox.put(s); };
 
+  const auto deliver_progress = [&] {  // GIL held
+    if (auto p = mailbox.take_new()) args.progress(progress_dict(*p));
+  };
   run::BatchResult batch;
-  std::exception_ptr worker_error;
-  std::unique_ptr<py::error_already_set> pending;  // KeyboardInterrupt or the callback's exception
-  {
-    py::gil_scoped_release release;
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    std::thread worker([&] {
-      try {
-        batch = run::run_batch(plans, bo);
-      } catch (...) {
-        worker_error = std::current_exception();
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      done = true;
-      cv.notify_all();
-    });
-    auto deliver = [&](const std::optional<run::ProgressState>& p) {  // GIL held
-      if (!p || pending) return;
-      try {
-        args.progress(progress_dict(*p));
-      } catch (py::error_already_set& e) {
-        pending = std::make_unique<py::error_already_set>(std::move(e));
-        stop.store(true);
-      }
-    };
-    for (;;) {
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        if (cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return done; })) break;
-      }
-      py::gil_scoped_acquire gil;
-      if (!pending && PyErr_CheckSignals() != 0) {
-        pending = std::make_unique<py::error_already_set>();
-        stop.store(true);  // the runner ends the run cleanly: state "aborted", partial result written
-      }
-      if (want_progress) deliver(mailbox.take_new());
-    }
-    worker.join();
-    if (want_progress) {
-      py::gil_scoped_acquire gil;
-      deliver(mailbox.take_new());  // the last value, if not delivered yet
-    }
-  }
-  if (worker_error) std::rethrow_exception(worker_error);
+  std::unique_ptr<py::error_already_set> pending = run_released(
+      [&] { batch = run::run_batch(plans, bo); }, stop,
+      want_progress ? std::function<void()>(deliver_progress) : std::function<void()>());
 
   py::list results;
   py::object partial = py::none();
@@ -277,20 +214,13 @@ py::object run_entry(py::handle scenario, const RunArgs& args) {
   py::list errors;
   for (const auto& e : batch.errors) errors.append(e);
 
-  if (pending) {
-    annotate(pending->value(), partial, partial_path, results, errors);
-    pending->restore();
-    throw py::error_already_set();
-  }
+  if (pending) reraise_with_results(*pending, partial, partial_path, results, errors);
   if (batch.incomplete) {
     std::string message = "run could not be completed: ";
     for (std::size_t i = 0; i < batch.errors.size(); ++i) message += (i ? "; " : "") + batch.errors[i];
     if (batch.errors.empty()) message += "interrupted";
     if (!partial_path.is_none()) message += " (partial result: " + partial_path.cast<std::string>() + ")";
-    py::object exc = py::handle(g_run_error)(message);
-    annotate(exc, partial, partial_path, results, errors);
-    PyErr_SetObject(g_run_error, exc.ptr());
-    throw py::error_already_set();
+    raise_run_error(message, partial, partial_path, results, errors);
   }
   if (single && args.runs == 1 && results.size() == 1) return py::object(results[0]);
   return results;
@@ -338,6 +268,104 @@ results (the Results of runs that completed), errors (one line per run that
 did not complete).)doc";
 
 }  // namespace
+
+py::object result_object(result::RunResult&& r, const std::string& path) {
+  py::object o = py::cast(std::move(r));
+  o.attr("path") = path.empty() ? py::object(py::none()) : py::object(py::str(path));
+  return o;
+}
+
+std::optional<std::string> opt_path(const py::object& o) {
+  if (o.is_none()) return std::nullopt;
+  return py::module_::import("os").attr("fspath")(o).cast<std::string>();
+}
+
+std::vector<std::string> python_command_line() {
+  const py::module_ sys = py::module_::import("sys");
+  std::vector<std::string> argv{sys.attr("executable").cast<std::string>()};
+  if (py::hasattr(sys, "argv")) {
+    for (auto a : sys.attr("argv")) argv.push_back(py::str(a));
+  }
+  return argv;
+}
+
+std::unique_ptr<py::error_already_set> run_released(const std::function<void()>& work, std::atomic<bool>& stop,
+                                                    const std::function<void()>& poll) {
+  std::exception_ptr work_error;
+  std::unique_ptr<py::error_already_set> pending;  // KeyboardInterrupt or poll's exception
+  const auto poll_once = [&] {  // GIL held
+    if (pending || !poll) return;
+    try {
+      poll();
+    } catch (py::error_already_set& e) {
+      pending = std::make_unique<py::error_already_set>(std::move(e));
+      stop.store(true);
+    }
+  };
+  {
+    py::gil_scoped_release release;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread worker([&] {
+      try {
+        work();
+      } catch (...) {
+        work_error = std::current_exception();
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+      cv.notify_all();
+    });
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        if (cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return done; })) break;
+      }
+      py::gil_scoped_acquire gil;
+      if (!pending && PyErr_CheckSignals() != 0) {
+        pending = std::make_unique<py::error_already_set>();
+        stop.store(true);  // the work ends cleanly (a run: state "aborted", partial result written)
+      }
+      poll_once();
+    }
+    worker.join();
+    py::gil_scoped_acquire gil;
+    poll_once();  // what arrived after the last wake-up
+  }
+  if (work_error) std::rethrow_exception(work_error);
+  return pending;
+}
+
+namespace {
+// Puts result/results/result_path/errors on an exception object (best effort).
+void annotate(py::handle exc, const py::object& partial, const py::object& partial_path, const py::list& results,
+              const py::list& errors) {
+  if (!exc || exc.is_none()) return;
+  try {
+    exc.attr("result") = partial;
+    exc.attr("result_path") = partial_path;
+    exc.attr("results") = results;
+    exc.attr("errors") = errors;
+  } catch (py::error_already_set&) {
+  }
+}
+}  // namespace
+
+void reraise_with_results(py::error_already_set& pending, const py::object& partial, const py::object& partial_path,
+                          const py::list& results, const py::list& errors) {
+  annotate(pending.value(), partial, partial_path, results, errors);
+  pending.restore();
+  throw py::error_already_set();
+}
+
+void raise_run_error(const std::string& message, const py::object& partial, const py::object& partial_path,
+                     const py::list& results, const py::list& errors) {
+  py::object exc = py::handle(g_run_error)(message);
+  annotate(exc, partial, partial_path, results, errors);
+  PyErr_SetObject(g_run_error, exc.ptr());
+  throw py::error_already_set();
+}
 
 void bind_run(py::module_& m) {
   g_scenario_error = PyErr_NewExceptionWithDoc(

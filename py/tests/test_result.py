@@ -51,7 +51,7 @@ def test_analysis_verdict_thresholds(result_file):
     assert m.ci_low < m.value < m.ci_high
     assert r.analysis["latency.p99"].ci_low is None
     assert r.thresholds == ["errors < 10"]
-    assert [v["metric"] for v in r.verdict] == ["rss.slope", "latency.p99"]
+    assert [v.metric for v in r.verdict] == ["rss.slope", "latency.p99"]
 
 
 def test_merged_phases(result_file):
