@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   register_ab_command(app, action);
   register_baseline_record_command(app, action);
   register_analyze_command(app, action);
+  register_merge_command(app, action);
 
   try {
     app.parse(argc, argv);

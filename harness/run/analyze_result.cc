@@ -1,12 +1,14 @@
 #include "harness/run/analyze_result.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "harness/analysis/analysis.h"
 #include "harness/run/attribution_metrics.h"
 #include "harness/run/client_metrics.h"
 #include "harness/run/generator_check.h"
+#include "harness/run/thresholds.h"
 #include "harness/scenario/scenario.h"
 
 namespace h2soak::run {
@@ -82,6 +84,13 @@ void analyze_result(result::RunResult& r, const AnalyzeOptions& options) {
   if (r.generator && steady_mark != nullptr) {
     r.generator->warnings = check_generator(*r.generator, *steady_mark, r.metadata.cpu_count, r.analysis);
   }
+}
+
+void analyze_for_plan(const scenario::Plan& plan, result::RunResult& r) {
+  AnalyzeOptions options;
+  options.rate_seconds = std::chrono::duration<double>(plan.steady.end - plan.steady.start).count();
+  analyze_result(r, options);
+  for (const auto& t : plan.thresholds) r.thresholds.push_back(result_threshold_text(t, r.analysis));
 }
 
 }  // namespace h2soak::run

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "harness/result/run_result.h"
+#include "harness/scenario/plan.h"
 
 namespace h2soak::run {
 
@@ -32,5 +33,10 @@ struct AnalyzeOptions {
 // r.phases and r.workloads; notes go to metadata.extra["analysis_notes"].
 // A result without samples gets the client figures only.
 void analyze_result(result::RunResult& r, const AnalyzeOptions& options = {});
+
+// What a finished run (runner.cc) and a merged one (merge.h) both end with:
+// analyze_result with the client rates over the plan's steady duration, then
+// the plan's thresholds checked into r.thresholds (appended).
+void analyze_for_plan(const scenario::Plan& plan, result::RunResult& r);
 
 }  // namespace h2soak::run

@@ -266,10 +266,7 @@ void fill_result(const scenario::Plan& plan, const Ending& ending, const workloa
   r.generator = std::move(generator);
   r.phases = series.phases;
   r.target.samples = std::move(series);
-  AnalyzeOptions analyze_options;
-  analyze_options.rate_seconds = seconds(plan.steady.end - plan.steady.start);
-  analyze_result(r, analyze_options);
-  for (const auto& t : plan.thresholds) r.thresholds.push_back(result_threshold_text(t, r.analysis));
+  analyze_for_plan(plan, r);
 }
 
 result::RunResult start_result(const scenario::Plan& plan, const RunOptions& options) {

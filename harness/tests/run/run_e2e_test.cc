@@ -18,6 +18,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -411,6 +412,123 @@ TEST_F(RunE2e, TlsResumeOffMeansFullHandshakes) {
   EXPECT_GE(last_gauge(j, "h2soak_target_tls_handshakes_total"), static_cast<double>(h2.opened + h1.opened));
   EXPECT_EQ(last_gauge(j, "h2soak_target_tls_resumed_total"), 0);
   EXPECT_FALSE(j["analysis"].contains("h2_resume.tls.resumed_share"));
+}
+
+// ---- Scale-out: two shards of one run, merged (h2soak merge) ----
+
+// Requests the server answered on its /page/N route, from its own /metrics.
+std::uint64_t server_page_requests(const std::string& url, const fs::path& dir) {
+  const std::string file = (dir / "metrics.txt").string();
+  const std::string cmd = "curl -sk --max-time 5 " + url + "/metrics -o " + file;
+  if (std::system(cmd.c_str()) != 0) return 0;
+  std::uint64_t n = 0;
+  std::istringstream lines(slurp(file));
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("h2soak_target_requests_total{route=\"page\"", 0) == 0) n += std::stoull(line.substr(line.rfind(' ') + 1));
+  }
+  return n;
+}
+
+// requests.done of a result file, over every workload and phase.
+std::uint64_t requests_done(const nlohmann::json& result) {
+  std::uint64_t n = 0;
+  for (const auto& w : result["workloads"]) {
+    for (const auto& p : w["phases"]) n += p["counters"]["requests"]["done"].get<std::uint64_t>();
+  }
+  return n;
+}
+
+// `run --shard 1/2` and `--shard 2/2` at once against one server started
+// here, attached by --pid; `merge` adds them up: its requests are the sum of
+// the shards' and exactly what the server itself counted. The load asks only
+// /page/N, so the readiness probes ("/") are not in the server's figure.
+TEST_F(RunE2e, TwoShardsMergeIntoTheServersOwnCount) {
+  const std::string file = path("sharded.yaml");
+  {
+    std::ofstream out(file);
+    out << "name: test_sharded\n"
+           "phases: {warmup: 1s, steady: 3s, cooldown: 1s}\n"
+           "workloads:\n"
+           "  - {kind: bench, clients: 2, max_streams: 4, rate: 200/s, paths: [/page/1, /page/2]}\n"
+           "thresholds: [\"errors == 0\"]\n";
+  }
+  const int port = free_port();
+  const std::string url = "https://127.0.0.1:" + std::to_string(port);
+  const std::string serve = "exec " + kTarget + " --threads 2 --port " + std::to_string(port) + " >" +
+                            path("target.out") + " 2>&1";
+  const char* argv[] = {"/bin/sh", "-c", serve.c_str(), nullptr};
+  pid_t target = -1;
+  ASSERT_EQ(::posix_spawn(&target, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ), 0);
+  struct Stop {
+    pid_t pid;
+    ~Stop() {
+      ::kill(pid, SIGTERM);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } stop{target};
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    up = slurp(path("target.out")).find("listen") != std::string::npos;
+  }
+  ASSERT_TRUE(up) << slurp(path("target.out"));
+  const std::uint64_t before = server_page_requests(url, dir_);
+
+  pid_t shards[2];
+  for (int i = 0; i < 2; ++i) {
+    const fs::path sub = dir_ / ("s" + std::to_string(i + 1));
+    fs::create_directories(sub);
+    shards[i] = start_h2soak("run " + file + " --shard " + std::to_string(i + 1) + "/2 --out " + sub.string() +
+                                 " --target-url " + url + " --pid " + std::to_string(target) + " --threads 1 -q",
+                             sub);
+    ASSERT_GT(shards[i], 0);
+  }
+  for (int i = 0; i < 2; ++i) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(shards[i], &status, 0), shards[i]);
+    const std::string out = slurp(path("s" + std::to_string(i + 1) + "/h2soak.out"));
+    ASSERT_TRUE(WIFEXITED(status)) << out;
+    ASSERT_EQ(WEXITSTATUS(status), 0) << out;
+  }
+  const std::uint64_t served = server_page_requests(url, dir_) - before;
+
+  const std::string s1 = path("s1/test_sharded.json"), s2 = path("s2/test_sharded.json");
+  Ran r = h2soak("merge " + s2 + " " + s1 + " --out " + path("merged.json"), dir_);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("merged 2 shards"), std::string::npos) << r.output;
+  const auto j1 = nlohmann::json::parse(slurp(s1)), j2 = nlohmann::json::parse(slurp(s2));
+  const auto m = nlohmann::json::parse(slurp(path("merged.json")));
+  EXPECT_EQ(j1["metadata"]["extra"]["shard"], "1/2");
+  const std::uint64_t d1 = requests_done(j1), d2 = requests_done(j2), merged = requests_done(m);
+  std::cout << "[ merge ] shards " << d1 << " + " << d2 << ", merged " << merged << ", server " << served << "\n";
+  EXPECT_GT(d1, 100u);
+  EXPECT_GT(d2, 100u);
+  EXPECT_EQ(merged, d1 + d2);
+  EXPECT_EQ(merged, served);
+  EXPECT_EQ(m["metadata"]["extra"]["merged_from"], "2 shards");
+  EXPECT_FALSE(m["metadata"]["extra"].contains("shard"));
+  EXPECT_EQ(m["metadata"]["scenario_hash"], j1["metadata"]["scenario_hash"]);
+  EXPECT_EQ(m["thresholds"], nlohmann::json::array({"errors == 0"}));
+  EXPECT_EQ(m["analysis"]["requests"]["value"].get<double>(),
+            j1["analysis"]["requests"]["value"].get<double>() + j2["analysis"]["requests"]["value"].get<double>());
+  EXPECT_EQ(m["target"]["samples"]["pid"], target);
+
+  // Judged with a baseline like a run: one recorded from the merged result
+  // itself passes, with the JUnit verdict written.
+  Ran rec = h2soak("baseline record-from " + path("merged.json") + " --out " + path("base.json"), dir_);
+  ASSERT_EQ(rec.code, 0) << rec.output;
+  Ran judged = h2soak("merge " + s1 + " " + s2 + " --out " + path("merged2.json") + " --baseline " +
+                          path("base.json") + " --junit " + path("merged.xml"),
+                      dir_);
+  EXPECT_EQ(judged.code, 0) << judged.output;
+  EXPECT_NE(slurp(path("merged.xml")).find("<testsuites"), std::string::npos);
+
+  // The same shard twice is refused, naming the file; nothing is written.
+  Ran twice = h2soak("merge " + s1 + " " + s1 + " --out " + path("twice.json"), dir_);
+  EXPECT_EQ(twice.code, 2) << twice.output;
+  EXPECT_NE(twice.output.find("shard 1/2 given twice"), std::string::npos) << twice.output;
+  EXPECT_FALSE(fs::exists(path("twice.json")));
 }
 
 // A B A B with the same clean server on both sides: no regression; with a

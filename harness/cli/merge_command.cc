@@ -1,0 +1,134 @@
+// `h2soak merge SHARD_RESULT... --out RESULT [--samples FILE] [--max-clock-skew S]
+//  [--scenario FILE] [--baseline FILE] [--summary-md F] [--junit F] [--verdict-json F]`:
+// the results of `h2soak run --shard i/N` (one per shard) merged into the
+// result of the whole run (harness/run/merge.h; docs/run.md, "Merging
+// shards"), then analysed, its thresholds checked and, with --baseline,
+// compared — as `h2soak run` does after a run. Everything is read and checked
+// before anything is written: an unreadable or invalid file, shards that do
+// not make one run, a changed scenario or a baseline of another version of it
+// are exit 2 with a message naming the file. The result is written
+// atomically. Exit codes: 0 pass, 1 regression or failed threshold, 2 invalid
+// input, 3 a shard's run did not complete (the merged partial result is still
+// written) or an output could not be written, 4 internal error.
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/cli/command.h"
+#include "harness/cli/exit_codes.h"
+#include "harness/cli/run_support.h"
+#include "harness/compare/baseline_store.h"
+#include "harness/result/result_json.h"
+#include "harness/run/gate.h"
+#include "harness/run/merge.h"
+#include "harness/run/summary.h"
+
+namespace h2soak::cli {
+namespace {
+
+struct MergeArgs {
+  std::vector<std::string> files;
+  std::string out;
+  std::string samples;
+  double max_clock_skew = 2.0;
+  std::string scenario;
+  std::string baseline;
+  std::string summary_md;
+  std::string junit;
+  std::string verdict_json;
+};
+
+run::MergeInput read_input(const std::string& file) {
+  auto r = result::read_result(file);
+  if (!r) throw UsageError(r.error().message());
+  return run::MergeInput{std::move(*r), file};
+}
+
+int run_merge(const MergeArgs& args, const std::vector<std::string>& argv) {
+  std::vector<run::MergeInput> shards;
+  for (const auto& file : args.files) shards.push_back(read_input(file));
+  std::optional<run::MergeInput> samples;
+  if (!args.samples.empty()) samples = read_input(args.samples);
+  std::optional<compare::Baseline> baseline;
+  if (!args.baseline.empty()) {
+    auto b = compare::load_baseline(args.baseline);
+    if (!b) throw UsageError(b.error().message());
+    baseline = std::move(*b);
+  }
+
+  run::MergeOptions options;
+  options.max_clock_skew = args.max_clock_skew;
+  options.samples = samples ? &*samples : nullptr;
+  auto merged = run::merge_shards(shards, options);
+  if (!merged) throw UsageError(merged.error().message());
+  const std::string scenario_file = args.scenario.empty() ? merged->metadata.scenario_path : args.scenario;
+  if (scenario_file.empty()) {
+    throw UsageError(args.files.front() + ": the result names no scenario file; pass it with --scenario FILE");
+  }
+  auto plan = run::merged_plan(scenario_file, *merged);
+  if (!plan) throw UsageError(plan.error().message() + " (the scenario file is read again for its thresholds "
+                                                        "and rules; --scenario FILE names another)");
+  merged->metadata.command_line = argv;
+  run::finish_merged(*plan, *merged);
+
+  // Judged before writing: a baseline of another version of the scenario
+  // refuses here, and nothing is written.
+  std::vector<run::FinishedRun> finished{run::FinishedRun{&*plan, &*merged, args.out}};
+  auto verdict = run::judge(finished, baseline ? &*baseline : nullptr, args.baseline);
+  if (!verdict) throw UsageError(verdict.error().message());
+
+  if (auto st = result::write_result(*merged, args.out); !st) throw OutputError(st.error().message());
+  std::printf("merged %s (%s) -> %s\n", merged->metadata.extra["merged_from"].c_str(),
+              merged->metadata.extra["merged_sources"].c_str(), args.out.c_str());
+  std::fputs(run::render_summary(*merged, args.out).c_str(), stdout);
+  std::fflush(stdout);
+
+  int code = kExitPass;
+  if (!write_verdict(*verdict, args.summary_md, args.junit, args.verdict_json)) code = kExitRunFailed;
+  if (verdict->failed() && code == kExitPass) code = kExitRegression;
+  if (merged->status.state != result::RunState::kCompleted) {
+    std::fprintf(stderr, "h2soak: the merged run is partial: %s\n", merged->status.reason.c_str());
+    code = kExitRunFailed;
+  }
+  return code;
+}
+
+}  // namespace
+
+void register_merge_command(CLI::App& app, Action& slot) {
+  auto args = std::make_shared<MergeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "merge", "Merge the results of `run --shard i/N` (all N shards of one run) into one result, then analyse, "
+               "check thresholds and compare as a run does");
+  cmd->add_option("files", args->files, "SHARD_RESULT.json... (every shard 1/N .. N/N, in any order)")->required();
+  cmd->add_option("-o,--out", args->out, "write the merged result here (atomically; never an input)")->required();
+  cmd->add_option("--samples", args->samples,
+                  "take the target's samples (RSS, threads, fds, CPU, gauges) from this result instead of "
+                  "shard 1's (or the only shard's that sampled)");
+  cmd->add_option("--max-clock-skew", args->max_clock_skew,
+                  "seconds by which the shards' start times may differ (default 2)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--scenario", args->scenario,
+                  "the scenario (or suite) file the shards ran (default: the file named in the results)");
+  cmd->add_option("--baseline", args->baseline, "compare the merged result with this baseline (h2soak.baseline/v1)");
+  cmd->add_option("--summary-md", args->summary_md, "write the verdict as a Markdown summary to FILE");
+  cmd->add_option("--junit", args->junit, "write the verdict as JUnit XML to FILE");
+  cmd->add_option("--verdict-json", args->verdict_json, "write the verdict as JSON (h2soak.verdict/v1) to FILE");
+  cmd->footer(std::string("Rules and refusals: see docs/run.md, \"Merging shards\".\n") + kExitCodesHelp);
+  cmd->callback([args, &slot] {
+    for (const auto& f : args->files) {
+      if (f == args->out) throw CLI::ValidationError("--out", "must not be an input file (" + f + ")");
+    }
+    if (!args->samples.empty() && args->samples == args->out) {
+      throw CLI::ValidationError("--out", "must not be the --samples file");
+    }
+    slot = [args] { return run_merge(*args, process_command_line()); };
+  });
+}
+
+}  // namespace h2soak::cli

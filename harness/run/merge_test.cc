@@ -1,0 +1,359 @@
+#include "harness/run/merge.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "harness/result/result_json.h"
+#include "harness/run/batch.h"
+
+namespace h2soak::run {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kScenario = std::string(H2SOAK_SOURCE_DIR) + "/scenarios/test/many_tabs.yaml";
+
+// A shard's result: one tabs workload with a steady phase, started at `start_unix`.
+MergeInput shard(const std::string& tag, double start_unix, const std::string& source) {
+  MergeInput in;
+  in.source = source;
+  auto& m = in.result.metadata;
+  m.scenario_name = "test_many_tabs";
+  m.scenario_hash = "abc123";
+  m.start_unix = start_unix;
+  m.duration = 8;
+  if (!tag.empty()) m.extra["shard"] = tag;
+  in.result.phases = {{"warmup", 0, 1}, {"steady", 1, 6}, {"cooldown", 6, 8}};
+  result::WorkloadResult w;
+  w.name = "tabs";
+  w.kind = "tabs";
+  w.phases.push_back({"warmup", {}});
+  w.phases.push_back({"steady", {}});
+  in.result.workloads.push_back(std::move(w));
+  return in;
+}
+
+metrics::WorkloadMetrics& steady(MergeInput& in, const std::string& workload = "tabs") {
+  for (auto& w : in.result.workloads) {
+    if (w.name == workload) return w.phases[1].metrics;
+  }
+  ADD_FAILURE() << "no workload " << workload;
+  static metrics::WorkloadMetrics none;
+  return none;
+}
+
+const metrics::WorkloadMetrics& steady(const result::RunResult& r, const std::string& workload = "tabs") {
+  const auto* m = r.workloads.at(0).find_phase("steady");
+  EXPECT_EQ(r.workloads.at(0).name, workload);
+  EXPECT_NE(m, nullptr);
+  return *m;
+}
+
+void give_samples(MergeInput& in, int pid) {
+  sampler::SampleSeries s;
+  s.pid = pid;
+  for (int i = 0; i < 10; ++i) {
+    sampler::Sample x;
+    x.t = i * 0.5;
+    x.rss = 1'000'000;
+    s.samples.push_back(x);
+  }
+  s.phases = in.result.phases;
+  in.result.target.pid = pid;
+  in.result.target.samples = std::move(s);
+}
+
+std::vector<std::uint64_t> done_per_second(const metrics::IntervalSeries& s) {
+  std::vector<std::uint64_t> out;
+  for (const auto& p : s.points()) out.push_back(p.requests_done);
+  return out;
+}
+
+// The error of a merge that must be refused.
+std::string refusal(const std::vector<MergeInput>& inputs, const MergeOptions& options = {}) {
+  auto r = merge_shards(inputs, options);
+  EXPECT_FALSE(r.ok()) << "merged, but should have been refused";
+  return r ? std::string() : r.error().message();
+}
+
+TEST(MergeShards, CountersAdd) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1000.4, "b.json");
+  steady(a).counters.requests_started = 100;
+  steady(a).counters.requests_done = 100;
+  steady(a).counters.requests_succeeded = 99;
+  steady(a).counters.requests_errored = 1;
+  steady(a).counters.record_status(200);
+  steady(a).counters.record_error(metrics::ErrorClass::kRstStream);
+  steady(a).counters.bytes_in_total = 5000;
+  steady(a).extra_counter("sse.events") = 7;
+  steady(b).counters.requests_started = 50;
+  steady(b).counters.requests_done = 50;
+  steady(b).counters.requests_succeeded = 50;
+  steady(b).counters.record_status(200);
+  steady(b).counters.record_status(200);
+  steady(b).counters.bytes_in_total = 2500;
+  steady(b).extra_counter("sse.events") = 3;
+
+  auto r = merge_shards({b, a});  // any order
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const auto& c = steady(*r).counters;
+  EXPECT_EQ(c.requests_done, 150u);
+  EXPECT_EQ(c.requests_started, 150u);
+  EXPECT_EQ(c.requests_succeeded, 149u);
+  EXPECT_EQ(c.requests_errored, 1u);
+  EXPECT_EQ(c.status_class[1], 3u);
+  EXPECT_EQ(c.error(metrics::ErrorClass::kRstStream), 1u);
+  EXPECT_EQ(c.bytes_in_total, 7500u);
+  EXPECT_EQ(steady(*r).extra_counters.at("sse.events"), 10u);
+  ASSERT_EQ(r->workloads.size(), 1u);
+  EXPECT_EQ(r->workloads[0].phases.size(), 2u);
+  EXPECT_EQ(r->metadata.extra.count("shard"), 0u);
+  EXPECT_EQ(r->metadata.extra.at("merged_from"), "2 shards");
+  EXPECT_NE(r->metadata.extra.at("merged_sources").find("b.json (shard 2/2)"), std::string::npos);
+  EXPECT_EQ(r->status.state, result::RunState::kCompleted);
+}
+
+TEST(MergeShards, HistogramEqualsOneFedWithEverySample) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1000.0, "b.json");
+  metrics::Histogram all;
+  metrics::Histogram all_gaps;
+  for (std::uint64_t v : {12ull, 480ull, 2049ull, 70000ull, 70001ull, 3'000'000ull}) {
+    steady(a).request_total.record(v);
+    all.record(v);
+  }
+  for (std::uint64_t v : {1ull, 480ull, 2100ull, 999'999ull, 5'000'000'000ull}) {  // the last one saturates
+    steady(b).request_total.record(v);
+    all.record(v);
+  }
+  steady(a).extra_histogram("sse.event_gap_us").record(1000);
+  steady(b).extra_histogram("sse.event_gap_us").record(250000);
+  all_gaps.record(1000);
+  all_gaps.record(250000);
+
+  auto r = merge_shards({a, b});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(steady(*r).request_total == all);
+  EXPECT_EQ(steady(*r).request_total.count(), 11u);
+  EXPECT_EQ(steady(*r).request_total.saturated(), 1u);
+  EXPECT_EQ(steady(*r).request_total.value_at_percentile(99), all.value_at_percentile(99));
+  EXPECT_TRUE(steady(*r).extra_histograms.at("sse.event_gap_us") == all_gaps);
+}
+
+// Shard 2 started exactly 1 s after shard 1 (which sampled): its second 0 is
+// shard 1's second 1.
+TEST(MergeShards, SeriesAlignOnWallClock) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1001.0, "b.json");
+  give_samples(a, 41);
+  for (std::uint32_t s = 0; s < 3; ++s) {
+    steady(a).series.at_second(s)->requests_done = s + 1;       // 1 2 3
+    steady(b).series.at_second(s)->requests_done = 10 * (s + 1);  // 10 20 30
+    steady(b).series.at_second(s)->in_flight = 4;
+  }
+  auto r = merge_shards({a, b});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->metadata.start_unix, 1000.0);
+  EXPECT_EQ(done_per_second(steady(*r).series), (std::vector<std::uint64_t>{1, 12, 23, 30}));
+  EXPECT_EQ(steady(*r).series.points()[0].in_flight, 0u);
+  EXPECT_EQ(steady(*r).series.points()[1].in_flight, 4u);
+}
+
+// Only shard 2 sampled the target: the merged axis is shard 2's, and shard
+// 1's second 0 (before it) is counted in second 0.
+TEST(MergeShards, SamplesOfTheOnlyShardThatHasThemSetTheClock) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1001.0, "b.json");
+  give_samples(b, 42);
+  for (std::uint32_t s = 0; s < 3; ++s) {
+    steady(a).series.at_second(s)->requests_done = s + 1;
+    steady(b).series.at_second(s)->requests_done = 10 * (s + 1);
+  }
+  auto r = merge_shards({a, b});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->metadata.start_unix, 1001.0);
+  EXPECT_EQ(done_per_second(steady(*r).series), (std::vector<std::uint64_t>{13, 23, 30}));
+  ASSERT_TRUE(r->target.samples.has_value());
+  EXPECT_EQ(r->target.samples->pid, 42);
+  EXPECT_EQ(r->target.pid, 42);
+  EXPECT_NE(r->metadata.extra.at("merged_sources").find("samples: b.json (shard 2/2)"), std::string::npos);
+}
+
+TEST(MergeShards, Shard1SamplesWinAndSamplesFileOverrides) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1000.5, "b.json");
+  give_samples(a, 41);
+  give_samples(b, 42);
+  auto r = merge_shards({b, a});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->target.samples->pid, 41);
+
+  auto s = shard("", 1001.0, "sampler.json");
+  give_samples(s, 43);
+  MergeOptions options;
+  options.samples = &s;
+  r = merge_shards({a, b}, options);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->target.samples->pid, 43);
+  EXPECT_EQ(r->metadata.start_unix, 1001.0);
+  EXPECT_NE(r->metadata.extra.at("merged_sources").find("samples: sampler.json"), std::string::npos);
+
+  auto empty = shard("", 1000.0, "empty.json");
+  options.samples = &empty;
+  EXPECT_NE(refusal({a, b}, options).find("empty.json: --samples: the result has no samples"), std::string::npos);
+  auto other = shard("", 1000.0, "other.json");
+  give_samples(other, 44);
+  other.result.metadata.scenario_hash = "fff";
+  options.samples = &other;
+  EXPECT_NE(refusal({a, b}, options).find("other.json: --samples: scenario"), std::string::npos);
+}
+
+TEST(MergeShards, GeneratorWorkersOfEveryShardOnTheMergedClock) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1001.5, "b.json");
+  give_samples(a, 41);
+  a.result.generator.emplace().workers.push_back({{1.0, 2.0}, {0.1, 0.2}, {10, 20}, {}});
+  b.result.generator.emplace().workers.push_back({{1.0}, {0.3}, {30}, {}});
+  auto r = merge_shards({a, b});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_TRUE(r->generator.has_value());
+  ASSERT_EQ(r->generator->workers.size(), 2u);
+  EXPECT_DOUBLE_EQ(r->generator->workers[1].t[0], 2.5);
+}
+
+TEST(MergeShards, OneUnshardedResultMergesIntoItself) {
+  auto a = shard("", 1000.0, "a.json");
+  steady(a).counters.requests_done = 9;
+  auto r = merge_shards({a});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(steady(*r).counters.requests_done, 9u);
+  EXPECT_EQ(r->metadata.extra.at("merged_from"), "1 result (not sharded)");
+}
+
+TEST(MergeShards, IncompleteShardMakesThePartialStatus) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1000.0, "b.json");
+  b.result.status = {result::RunState::kTargetDied, "the target died mid-run"};
+  auto r = merge_shards({a, b});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->status.state, result::RunState::kTargetDied);
+  EXPECT_EQ(r->status.reason, "b.json (shard 2/2): the target died mid-run");
+}
+
+TEST(MergeShards, RefusesDifferentScenarioHashes) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1000.0, "b.json");
+  b.result.metadata.scenario_hash = "def456";
+  const std::string e = refusal({a, b});
+  EXPECT_EQ(e.rfind("b.json: ", 0), 0u) << e;
+  EXPECT_NE(e.find("def456"), std::string::npos) << e;
+  EXPECT_NE(e.find("abc123"), std::string::npos) << e;
+}
+
+TEST(MergeShards, RefusesAFileWithoutShardTagAmongSeveral) {
+  const std::string e = refusal({shard("1/2", 1000.0, "a.json"), shard("", 1000.0, "plain.json")});
+  EXPECT_EQ(e.rfind("plain.json: not a shard's result", 0), 0u) << e;
+}
+
+TEST(MergeShards, RefusesAMalformedShardTag) {
+  const std::string e = refusal({shard("1/2", 1000.0, "a.json"), shard("3/2", 1000.0, "bad.json")});
+  EXPECT_EQ(e.rfind("bad.json: metadata.extra.shard: ", 0), 0u) << e;
+}
+
+TEST(MergeShards, RefusesDuplicateShards) {
+  const std::string e =
+      refusal({shard("1/3", 1000.0, "a.json"), shard("2/3", 1000.0, "b.json"), shard("2/3", 1000.0, "c.json")});
+  EXPECT_NE(e.find("c.json: shard 2/3 given twice (also b.json)"), std::string::npos) << e;
+}
+
+TEST(MergeShards, RefusesMissingShards) {
+  const std::string e =
+      refusal({shard("1/4", 1000.0, "a.json"), shard("2/4", 1000.0, "b.json"), shard("4/4", 1000.0, "d.json")});
+  EXPECT_EQ(e.rfind("shard 3/4 missing", 0), 0u) << e;
+  EXPECT_NE(e.find("d.json (shard 4/4)"), std::string::npos) << e;
+  // A lone shard of two is not a whole run either.
+  EXPECT_EQ(refusal({shard("1/2", 1000.0, "a.json")}).rfind("shard 2/2 missing", 0), 0u);
+}
+
+TEST(MergeShards, RefusesDifferentShardCounts) {
+  const std::string e = refusal({shard("1/2", 1000.0, "a.json"), shard("2/3", 1000.0, "b.json")});
+  EXPECT_EQ(e.rfind("b.json: shard 2/3 is one of 3 shards, but a.json is shard 1/2 of 2", 0), 0u) << e;
+}
+
+TEST(MergeShards, RefusesStartsFurtherApartThanTheSkewBound) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1002.5, "b.json");
+  const std::string e = refusal({a, b});
+  EXPECT_EQ(e.rfind("b.json: started 2.500 s after a.json", 0), 0u) << e;
+  EXPECT_NE(e.find("--max-clock-skew"), std::string::npos) << e;
+  b.result.metadata.start_unix = 997.9;
+  EXPECT_NE(refusal({a, b}).find("started 2.100 s before a.json"), std::string::npos);
+  MergeOptions loose;
+  loose.max_clock_skew = 3;
+  EXPECT_TRUE(merge_shards({a, b}, loose).ok());
+  b.result.metadata.start_unix = 1002.0;  // exactly at the bound: accepted
+  EXPECT_TRUE(merge_shards({a, b}).ok());
+}
+
+TEST(MergeShards, RefusesOneWorkloadNameWithTwoKinds) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1000.0, "b.json");
+  b.result.workloads[0].kind = "sse";
+  EXPECT_EQ(refusal({a, b}).rfind("b.json: workload \"tabs\" is of kind sse", 0), 0u);
+}
+
+// A result file that is not JSON: the reader's message names the file and
+// the position, which is what `h2soak merge` prints.
+TEST(MergeShards, InvalidJsonNamesTheFile) {
+  const fs::path file = fs::temp_directory_path() / ("h2soak-merge-test-" + std::to_string(::getpid()) + ".json");
+  { std::ofstream(file) << "{\"schema\": \"h2soak.result/v1\",\n \"metadata\": {"; }
+  auto r = result::read_result(file.string());
+  fs::remove(file);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message().rfind(file.string() + ": invalid JSON", 0), 0u) << r.error().message();
+  EXPECT_NE(r.error().message().find("line 2"), std::string::npos) << r.error().message();
+}
+
+// The unsharded plan, from the scenario file the shards ran: its params,
+// rates over its steady phase and its thresholds make the merged analysis.
+TEST(MergeShards, FinishedWithTheUnshardedPlan) {
+  auto plans = load_plans(kScenario, {});
+  ASSERT_TRUE(plans.ok()) << plans.error().message();
+  const scenario::Plan& plan = plans->plans.at(0);
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1000.0, "b.json");
+  for (auto* in : {&a, &b}) {
+    in->result.metadata.scenario_hash = plan.scenario_hash;
+    in->result.workloads[0].params["users"] = "2";  // each shard's share
+    steady(*in).counters.requests_done = 250;
+    steady(*in).counters.requests_succeeded = 250;
+    steady(*in).request_total.record(1000, 250);
+  }
+  auto merged = merge_shards({a, b});
+  ASSERT_TRUE(merged.ok()) << merged.error().message();
+  auto again = merged_plan(kScenario, *merged);
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  finish_merged(*again, *merged);
+  EXPECT_EQ(merged->workloads[0].params.at("users"), "4");
+  EXPECT_EQ(merged->thresholds, std::vector<std::string>{"errors == 0"});
+  ASSERT_TRUE(merged->analysis.count("rps"));
+  EXPECT_DOUBLE_EQ(merged->analysis.at("rps").value, 500.0 / 5);  // 5 s of steady
+  EXPECT_EQ(merged->analysis.at("errors").value, 0);
+
+  merged->metadata.scenario_hash = "abc123";
+  auto changed = merged_plan(kScenario, *merged);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_NE(changed.error().message().find("the file changed since the run"), std::string::npos);
+  merged->metadata.scenario_name = "nope";
+  EXPECT_NE(merged_plan(kScenario, *merged).error().message().find("no scenario named \"nope\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace h2soak::run
