@@ -4,6 +4,12 @@
 Usage:
   /usr/bin/python3 reports/plot_run.py RESULT.json [RESULT.json ...]
         [--baseline FILE ...] [--verdict VERDICT.json] [--out DIR] [--title TEXT]
+        [--b RESULT.json ...]
+
+`h2soak run --report DIR` and `h2soak ab --report DIR` call it with the run's
+results and verdict. With --b (an A/B report, `h2soak ab`): the positional
+results are A's runs and --b's are B's; A is drawn in blues and B in oranges,
+labelled "A 1", "B 1", ... so that each pair reads side by side.
 
 Reads one or more result files (schema h2soak.result/v1, docs/result-schema.md)
 and optionally a baseline: either a baseline file (schema h2soak.baseline/v1;
@@ -164,6 +170,7 @@ class Run:
         self.path = path
         self.doc = doc
         self.label = os.path.splitext(os.path.basename(path))[0]
+        self.color = None  # None: matplotlib's cycle; an A/B report colours by side
         try:
             self.meta = doc["metadata"]
             self.phases = doc.get("phases", [])
@@ -268,7 +275,7 @@ def plot_resources(runs, baseline_runs, baseline_doc, path):
         for r in runs:
             t, y = r.column("t"), r.column(col)
             if t is not None and y is not None:
-                ax.plot(t, y / scale, lw=1.2, label=r.label, zorder=2)
+                ax.plot(t, y / scale, lw=1.2, label=r.label, color=r.color, zorder=2)
             if col == "rss":
                 anon = r.column("rss_anon")
                 if anon is not None and t is not None and len(runs) == 1:
@@ -284,7 +291,7 @@ def plot_resources(runs, baseline_runs, baseline_doc, path):
     for r in runs:
         t, cpu = cpu_percent(r)
         if t is not None:
-            ax.plot(t, cpu, lw=1.0, label=r.label)
+            ax.plot(t, cpu, lw=1.0, label=r.label, color=r.color)
     ax.set_ylabel("target CPU (%)")
     ax.set_xlabel("seconds since run start")
     ax.grid(True, alpha=0.3)
@@ -420,7 +427,7 @@ def plot_gauges(runs, path):
                 continue
             y = np.array([np.nan if v is None else v for v in g], dtype=float)
             ok = ~np.isnan(y)
-            ax.plot(t[ok], y[ok], marker=".", lw=1.0, label=r.label)
+            ax.plot(t[ok], y[ok], marker=".", lw=1.0, label=r.label, color=r.color)
         ax.set_ylabel(name, fontsize=8)
         ax.grid(True, alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
@@ -484,10 +491,10 @@ def plot_throughput(runs, baseline_runs, path):
     for r in runs:
         t, y = r.per_second("requests_done")
         if len(t):
-            ax1.plot(t, y, lw=1.2, label=r.label)
+            ax1.plot(t, y, lw=1.2, label=r.label, color=r.color)
         t, e = r.per_second("errors")
         if len(t):
-            ax2.plot(t, e, lw=1.0, label=r.label)
+            ax2.plot(t, e, lw=1.0, label=r.label, color=r.color)
     ax1.set_ylabel("requests/s")
     ax2.set_ylabel("errors/s")
     ax2.set_xlabel("seconds since run start")
@@ -760,6 +767,20 @@ def write_html(path, title, runs, images, verdict=None):
         f.write(doc)
 
 
+# Shades for the runs of one side of an A/B report, darkest first.
+A_COLOURS = ("#08519c", "#3182bd", "#6baed6", "#9ecae1")
+B_COLOURS = ("#a63603", "#e6550d", "#fd8d3c", "#fdae6b")
+
+
+def mark_sides(a_runs, b_runs):
+    """Labels "A 1 (file)", "B 1 (file)" and one colour family per side, so
+    that every plot reads as A against B, pair by pair."""
+    for side, runs, colours in (("A", a_runs, A_COLOURS), ("B", b_runs, B_COLOURS)):
+        for k, r in enumerate(runs):
+            r.label = f"{side} {k + 1} ({r.label})"
+            r.color = colours[k % len(colours)]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Plot h2soak result files and write an HTML report.")
     ap.add_argument("results", nargs="+", help="result JSON files (h2soak.result/v1)")
@@ -769,9 +790,16 @@ def main(argv=None):
                     help="the run's verdict (h2soak run --verdict-json, schema h2soak.verdict/v1), shown first")
     ap.add_argument("--out", default="report", help="output folder (created if missing)")
     ap.add_argument("--title", default=None)
+    ap.add_argument("--b", nargs="+", default=[], metavar="RESULT",
+                    help="an A/B report (h2soak ab): B's result files; the positional ones are A's. "
+                         "A's runs are drawn in blues, B's in oranges, pair k as A k / B k")
     args = ap.parse_args(argv)
     try:
         runs = [Run(p, load_json(p)) for p in args.results]
+        if args.b:
+            b_runs = [Run(p, load_json(p)) for p in args.b]
+            mark_sides(runs, b_runs)
+            runs = runs + b_runs
         args.verdict_doc = load_json(args.verdict) if args.verdict else None
         if args.verdict_doc is not None and args.verdict_doc["schema"] != VERDICT_SCHEMA:
             raise InputError(f"{args.verdict}: expected a verdict ({VERDICT_SCHEMA}), "
@@ -820,7 +848,8 @@ def write_report(args, runs, baseline_runs, baseline_doc):
     p = os.path.join(args.out, "throughput.png")
     plot_throughput(runs, baseline_runs, p)
     images.append(("Throughput", p))
-    title = args.title or "h2soak report: " + ", ".join(sorted({r.meta.get("scenario_name", "?") for r in runs}))
+    names = ", ".join(sorted({r.meta.get("scenario_name", "?") for r in runs}))
+    title = args.title or (f"h2soak A/B report: {names}" if getattr(args, "b", None) else f"h2soak report: {names}")
     html_path = os.path.join(args.out, "report.html")
     write_html(html_path, title, runs, images, getattr(args, "verdict_doc", None))
 

@@ -1,5 +1,5 @@
 // `h2soak ab [--a "CMD"] [--b "CMD"] [--a-args "WORDS"] [--b-args "WORDS"] SCENARIO.yaml [--pairs K] [--out DIR]
-//  [--summary-md FILE] [--junit FILE] [--verdict-json FILE] [--target-url URL]
+//  [--summary-md FILE] [--junit FILE] [--verdict-json FILE] [--report DIR] [--target-url URL]
 //  [--metrics-url URL --gauge NAME...] [--insecure] [--threads N]`:
 // two spawned targets (e.g. yesterday's build and today's; or the scenario's
 // own target with and without --b-args "--fault NAME") run alternately,
@@ -18,6 +18,7 @@
 
 #include "harness/cli/command.h"
 #include "harness/cli/exit_codes.h"
+#include "harness/cli/report_output.h"
 #include "harness/cli/run_support.h"
 #include "harness/run/batch.h"
 #include "harness/run/pairwise.h"
@@ -36,6 +37,7 @@ struct AbArgs {
   std::string summary_md;
   std::string junit;
   std::string verdict_json;
+  std::string report;  // --report DIR: the A/B report (report_output.h)
   std::string target_url;
   TargetArgs sampling;  // --metrics-url --gauge --insecure, for both targets
   int threads = 2;
@@ -96,6 +98,12 @@ int run_ab(const AbArgs& args) {
     for (const auto& e : errors) verdict->notes.push_back("did not complete: " + e);
     if (!write_verdict(*verdict, args.summary_md, args.junit, args.verdict_json)) code = kExitRunFailed;
     if (verdict->failed() && code == kExitPass) code = kExitRegression;
+    if (!args.report.empty()) {
+      ReportRequest report{args.report, {}, {}, "", &*verdict};
+      for (const auto& f : a_runs) report.results.push_back(f.source);
+      for (const auto& f : b_runs) report.b_results.push_back(f.source);
+      if (!write_html_report(report)) code = kExitRunFailed;
+    }
   }
   if (!errors.empty()) {
     for (const auto& e : errors) std::fprintf(stderr, "h2soak: run could not be completed: %s\n", e.c_str());
@@ -123,6 +131,8 @@ void register_ab_command(CLI::App& app, Action& slot) {
   cmd->add_option("--summary-md", args->summary_md, "write the verdict as a Markdown summary to FILE");
   cmd->add_option("--junit", args->junit, "write the verdict as JUnit XML to FILE");
   cmd->add_option("--verdict-json", args->verdict_json, "write the verdict as JSON to FILE");
+  cmd->add_option("--report", args->report,
+                  "write the A/B report into DIR: the pairwise verdict, then A's and B's plots side by side");
   cmd->add_option("--target-url", args->target_url, "URL both targets listen on (when not {port} from stdout)");
   cmd->add_option("--threads", args->threads, "load generator worker threads (default 2)")->check(CLI::Range(1, 256));
   cmd->add_flag("-q,--quiet", args->quiet, "no live progress");

@@ -1,7 +1,7 @@
 // `h2soak run SCENARIO.yaml|SUITE.yaml [--runs K] [--out DIR] [--baseline FILE]
 //  [--summary-md FILE] [--junit FILE] [--verdict-json FILE] [--target-url URL]
 //  [--spawn CMD | --pid N | --pidfile F] [--target-args WORDS] [--metrics-url URL --gauge NAME...]
-//  [--insecure] [--only SCENARIO]... [--threads N] [--shard i/N]`
+//  [--insecure] [--only SCENARIO]... [--threads N] [--shard i/N] [--report DIR]`
 //
 // Loads and validates everything first (scenario/suite, overrides, baseline:
 // any problem is exit 2 before a target starts), runs every scenario K times
@@ -26,6 +26,7 @@
 
 #include "harness/cli/command.h"
 #include "harness/cli/exit_codes.h"
+#include "harness/cli/report_output.h"
 #include "harness/cli/run_support.h"
 #include "harness/cli/version.h"
 #include "harness/compare/baseline_store.h"
@@ -47,6 +48,7 @@ struct RunArgs {
   std::string summary_md;
   std::string junit;
   std::string verdict_json;
+  std::string report;  // --report DIR: the HTML report (report_output.h)
   TargetArgs target;
   std::vector<std::string> only;  // scenario names of the suite to run; empty: all
   int threads = 2;
@@ -106,6 +108,11 @@ int run_run(const RunArgs& args, const std::vector<std::string>& argv) {
     for (const auto& e : batch.errors) verdict->notes.push_back("did not complete: " + e);
     if (!write_verdict(*verdict, args.summary_md, args.junit, args.verdict_json)) code = kExitRunFailed;
     if (verdict->failed() && code == kExitPass) code = kExitRegression;
+    if (!args.report.empty() && !batch.finished.empty()) {
+      ReportRequest report{args.report, {}, {}, args.baseline, &*verdict};
+      for (const auto& f : batch.finished) report.results.push_back(f.source);
+      if (!write_html_report(report)) code = kExitRunFailed;
+    }
   }
   if (batch.incomplete) {
     for (const auto& e : batch.errors) std::fprintf(stderr, "h2soak: run could not be completed: %s\n", e.c_str());
@@ -128,6 +135,8 @@ void register_run_command(CLI::App& app, Action& slot) {
   cmd->add_option("--summary-md", args->summary_md, "write the verdict as a Markdown summary to FILE");
   cmd->add_option("--junit", args->junit, "write the verdict as JUnit XML to FILE");
   cmd->add_option("--verdict-json", args->verdict_json, "write the verdict as JSON (h2soak.verdict/v1) to FILE");
+  cmd->add_option("--report", args->report,
+                  "write the HTML report (verdict first, then each scenario's tables and plots) into DIR");
   cmd->add_option("--only", args->only, "run only this scenario of the suite (by name; repeatable)");
   cmd->add_option("--threads", args->threads, "load generator worker threads (default 2)")->check(CLI::Range(1, 256));
   cmd->add_flag("-q,--quiet", args->quiet, "no live progress");

@@ -223,3 +223,27 @@ def test_no_generator_section_no_figure(tmp_path):
     assert run_script(res, "--out", str(out)).returncode == 0
     assert not (out / "generator.png").exists()
     assert "Generator warning" not in (out / "report.html").read_text()
+
+
+def test_ab_report_colours_a_and_b_pair_by_pair(tmp_path):
+    a = [write(tmp_path / f"a.{i}.json", synthetic_result.make_result(seed=i)) for i in range(2)]
+    b = [write(tmp_path / f"b.{i}.json", synthetic_result.make_result(seed=10 + i, leak_bytes_per_s=2e5))
+         for i in range(2)]
+    out = tmp_path / "out"
+    p = run_script(*a, "--b", *b, "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    page = (out / "report.html").read_text()
+    assert "<title>h2soak A/B report: synthetic</title>" in page
+    for label in ("A 1 (a.0)", "A 2 (a.1)", "B 1 (b.0)", "B 2 (b.1)"):
+        assert label in page, label
+    assert (out / "resources.png").stat().st_size > 10_000
+
+
+def test_mark_sides_gives_each_side_one_colour_family():
+    runs_a = [plot_run.Run(f"a{i}.json", synthetic_result.make_result(seed=i)) for i in range(5)]
+    runs_b = [plot_run.Run(f"b{i}.json", synthetic_result.make_result(seed=i)) for i in range(2)]
+    plot_run.mark_sides(runs_a, runs_b)
+    assert [r.label for r in runs_b] == ["B 1 (b0)", "B 2 (b1)"]
+    assert {r.color for r in runs_a} <= set(plot_run.A_COLOURS)
+    assert {r.color for r in runs_b} <= set(plot_run.B_COLOURS)
+    assert runs_a[4].color == runs_a[0].color  # the shades repeat past four pairs

@@ -99,8 +99,16 @@ int free_port() {
 // A clean run: result JSON with the sample series, analysis and client
 // metrics; the target's log beside it; a summary on stdout.
 TEST_F(RunE2e, RunWritesResultAndSummary) {
-  Ran r = h2soak("run " + scenario("many_tabs.yaml") + " --out " + path("out") + " -q", dir_);
+  Ran r = h2soak("run " + scenario("many_tabs.yaml") + " --out " + path("out") + " --report " + path("report") + " -q",
+                 dir_);
   ASSERT_EQ(r.code, 0) << r.output;
+  // --report: the verdict JSON and the self-contained page, verdict first.
+  EXPECT_NE(r.output.find("report: " + path("report/report.html")), std::string::npos) << r.output;
+  EXPECT_EQ(nlohmann::json::parse(slurp(path("report/verdict.json")))["schema"], "h2soak.verdict/v1");
+  const std::string page = slurp(path("report/report.html"));
+  EXPECT_LT(page.find("<h2>Verdict</h2>"), page.find("<h2>Plots</h2>"));
+  EXPECT_NE(page.find("data:image/png;base64,"), std::string::npos);
+  EXPECT_NE(page.find("test_many_tabs"), std::string::npos);
   EXPECT_NE(r.output.find("RSS slope"), std::string::npos) << r.output;
   const std::string file = path("out/test_many_tabs.json");
   ASSERT_TRUE(fs::exists(file)) << r.output;
@@ -536,12 +544,19 @@ TEST_F(RunE2e, TwoShardsMergeIntoTheServersOwnCount) {
 TEST_F(RunE2e, AbFlagsWorseB) {
   Ran r = h2soak("ab " + scenario("idle_connections.yaml") + " --pairs 1 --out " + path("ab") +
                      " --a 'h2soak-target --threads 2 --idle-timeout 2s --read-timeout 2s'"
-                     " --b 'h2soak-target --threads 2 --idle-timeout 60s --read-timeout 60s' -q",
+                     " --b 'h2soak-target --threads 2 --idle-timeout 60s --read-timeout 60s' -q --report " +
+                     path("ab-report"),
                  dir_);
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("fds.residual"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::exists(path("ab/a.test_idle_connections.run1.json"))) << r.output;
   EXPECT_TRUE(fs::exists(path("ab/b.test_idle_connections.run1.json")));
+  // --report: an A/B page, the pairwise verdict first, A and B labelled.
+  const std::string page = slurp(path("ab-report/report.html"));
+  EXPECT_NE(page.find("h2soak A/B report: test_idle_connections"), std::string::npos) << r.output;
+  EXPECT_NE(page.find("A 1 (a.test_idle_connections.run1)"), std::string::npos);
+  EXPECT_NE(page.find("B 1 (b.test_idle_connections.run1)"), std::string::npos);
+  EXPECT_LT(page.find("fds.residual"), page.find("<h2>Plots</h2>"));
 }
 
 }  // namespace
