@@ -2,7 +2,8 @@
 # Installs every Debian package h2soak needs to build, test and benchmark,
 # plus any named as arguments (ci/fuzz.sh adds clang and its runtimes).
 # chromium is for reports/screenshot.py, which renders the HTML report
-# headless; a font comes with it (libfontconfig1 needs one).
+# headless; a font comes with it (libfontconfig1 needs one). iproute2 is for
+# the scale-out test that builds network namespaces (ip netns).
 # Idempotent: only missing packages are installed, and `apt-get update` runs
 # only when something is missing. Every other ci/ script calls this first.
 set -euo pipefail
@@ -13,7 +14,7 @@ packages=(
   libkainjow-mustache-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-pytest python3-numpy python3-matplotlib python3-yaml
-  curl nghttp2-client nghttp2-server procps openssl strace util-linux
+  curl nghttp2-client nghttp2-server procps openssl strace util-linux iproute2
   chromium
   "$@"
 )

@@ -1,7 +1,7 @@
 // `h2soak run SCENARIO.yaml|SUITE.yaml [--runs K] [--out DIR] [--baseline FILE]
 //  [--summary-md FILE] [--junit FILE] [--verdict-json FILE] [--target-url URL]
 //  [--spawn CMD | --pid N | --pidfile F] [--target-args WORDS] [--metrics-url URL --gauge NAME...]
-//  [--insecure] [--only SCENARIO]... [--threads N] [--shard i/N] [--report DIR]`
+//  [--insecure] [--only SCENARIO]... [--threads N] [--shard i/N] [--start-at UNIX_SECONDS|+S] [--report DIR]`
 //
 // Loads and validates everything first (scenario/suite, overrides, baseline:
 // any problem is exit 2 before a target starts), runs every scenario K times
@@ -32,6 +32,7 @@
 #include "harness/compare/baseline_store.h"
 #include "harness/run/batch.h"
 #include "harness/run/gate.h"
+#include "harness/run/start_barrier.h"
 #include "harness/sinks/json_sink.h"
 #include "harness/sinks/junit_sink.h"
 #include "harness/sinks/markdown_sink.h"
@@ -53,6 +54,7 @@ struct RunArgs {
   std::vector<std::string> only;  // scenario names of the suite to run; empty: all
   int threads = 2;
   bool quiet = false;
+  std::string start_at;  // --start-at: the start barrier (run/start_barrier.h); "" = none
 };
 
 int run_run(const RunArgs& args, const std::vector<std::string>& argv) {
@@ -96,6 +98,15 @@ int run_run(const RunArgs& args, const std::vector<std::string>& argv) {
   options.run = base_run_options(args.out.empty() ? default_out_dir("run") : args.out, args.threads, argv,
                                  stop_on_signal.flag(), args.quiet);
   apply_shard(args.target, plans->plans, options.run);
+  if (!args.start_at.empty()) {
+    if (plans->plans.size() * static_cast<std::size_t>(args.runs) != 1) {
+      throw UsageError("--start-at: starts one run (one scenario, --runs 1) at the given time; this would be " +
+                       std::to_string(plans->plans.size() * static_cast<std::size_t>(args.runs)) + " runs");
+    }
+    auto at = run::parse_start_at(args.start_at, unix_seconds());
+    if (!at) throw UsageError(at.error().message());
+    options.run.start_at_unix = *at;
+  }
   std::printf("h2soak run %s: %zu scenario(s) x %d run(s), results in %s\n", args.file.c_str(),
               plans->plans.size(), options.runs, options.run.out_dir.c_str());
   std::fflush(stdout);
@@ -142,6 +153,10 @@ void register_run_command(CLI::App& app, Action& slot) {
   cmd->add_flag("-q,--quiet", args->quiet, "no live progress");
   add_attribute_option(*cmd, args->target);
   add_shard_option(*cmd, args->target);
+  cmd->add_option("--start-at", args->start_at,
+                  "start the load (time zero) at this wall-clock time, once the target is ready: UNIX_SECONDS, or "
+                  "+S for S seconds from now; give every shard (and `h2soak sample`) the same value so that they "
+                  "start together (see docs/run.md, Starting together)");
   add_target_options(*cmd, args->target);
   cmd->footer(kExitCodesHelp);
   cmd->callback([args, &slot] { slot = [args] { return run_run(*args, process_command_line()); }; });

@@ -10,6 +10,7 @@
 
 #include "harness/run/analyze_result.h"
 #include "harness/run/batch.h"
+#include "harness/run/sample_agent.h"
 #include "harness/scenario/shard.h"
 #include "harness/workloads/params_text.h"
 
@@ -29,6 +30,11 @@ Result<std::vector<Tagged>> tag_shards(const std::vector<MergeInput>& inputs) {
     Tagged t;
     t.input = &in;
     const auto& extra = in.result.metadata.extra;
+    if (auto role = extra.find("role"); role != extra.end() && role->second == kSamplerRole) {
+      return Error("a sampler agent's result (`h2soak sample`; metadata.extra.role = \"sampler\"), not a shard's: "
+                   "pass it with --samples FILE",
+                   in.source);
+    }
     if (auto it = extra.find("shard"); it != extra.end()) {
       auto shard = scenario::parse_shard(it->second);
       if (!shard) return Error("metadata.extra.shard: " + shard.error().message(), in.source);

@@ -27,7 +27,7 @@
 // Samples: the target was sampled by every shard that spawned or attached to
 // it, all of the same process; the merged result keeps one series: that of
 // MergeOptions::samples when given (a result file whose target samples are
-// used; the sampler-only agent is a later step), else shard 1's, else that of
+// used: typically the sampler agent's, sample_agent.h), else shard 1's, else that of
 // the lowest-numbered shard that has samples, else none (client figures
 // only). The target description (url, mode, pid, exit) comes from the same
 // result.
@@ -57,7 +57,8 @@ struct MergeOptions {
 
 // Refusals (Error names the file): no inputs; different scenario hashes; a
 // missing or malformed metadata.extra.shard when there is more than one
-// input; shards of different N; a shard index twice; a missing index ("shard
+// input; a sampler agent's result (metadata.extra.role "sampler") among the
+// shards; shards of different N; a shard index twice; a missing index ("shard
 // 3/4 missing"); a start more than max_clock_skew from shard 1's; the same
 // workload name with two kinds; a samples result of another scenario or
 // without samples. A single unsharded result merges into itself.

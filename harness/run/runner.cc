@@ -13,6 +13,7 @@
 #include "harness/run/analyze_result.h"
 #include "harness/run/generator_check.h"
 #include "harness/run/progress.h"
+#include "harness/run/start_barrier.h"
 #include "harness/run/target_launch.h"
 #include "harness/run/thresholds.h"
 #include "harness/sampler/sampler.h"
@@ -63,11 +64,25 @@ struct Sampling {
   TimePoint zero{};  // load time zero: the sampler's and the result's origin
 };
 
-Result<Sampling> start_sampling(const scenario::Plan& plan, const LaunchedTarget& launched,
+// With a start barrier (RunOptions::start_at_unix), time zero is the
+// barrier's moment: this waits until the sampler's lead before it.
+Result<Sampling> start_sampling(const scenario::Plan& plan, const RunOptions& options, const LaunchedTarget& launched,
                                 std::atomic<bool>& vanished) {
-  const launch::TargetProcess& proc = *launched.process;
+  launch::TargetProcess& proc = *launched.process;
   const Nanos interval = plan.sample.interval;
-  const Nanos lead = std::max<Nanos>(interval * 6 + std::chrono::milliseconds(20), std::chrono::milliseconds(300));
+  const Nanos lead = sampler_lead(interval);
+  const TimePoint zero = time_zero(now(), unix_seconds(), options.start_at_unix, lead, interval);
+  if (options.start_at_unix) {
+    if (options.progress != nullptr) {
+      std::fprintf(options.progress, "%s: waiting for --start-at %.3f (load in %.1f s)\n", plan.scenario_name.c_str(),
+                   *options.start_at_unix, seconds(zero - now()));
+      std::fflush(options.progress);
+    }
+    if (!wait_until(zero - lead, options.stop_flag, [&proc] { return proc.alive(); })) {
+      return Error(proc.alive() ? "interrupted while waiting for --start-at"
+                                : "the target " + proc.describe() + " ended while waiting for --start-at");
+    }
+  }
   sampler::SamplerOptions so;
   so.pid = proc.pid();
   so.interval = interval;
@@ -76,7 +91,7 @@ Result<Sampling> start_sampling(const scenario::Plan& plan, const LaunchedTarget
   so.gauges = plan.sample.gauges;
   so.insecure = plan.target.insecure;
   Sampling sampling;
-  sampling.zero = now() + lead;
+  sampling.zero = zero;
   auto created = sampler::Sampler::create(so, sampling.zero);
   if (!created) return Error("cannot sample the target " + proc.describe() + ": " + created.error().message());
   sampling.sampler = std::move(*created);
@@ -165,6 +180,7 @@ class ProgressReporter {
 struct LoadRun {
   workloads::PlanRunOutcome plan;
   Ending watched;  // kCompleted unless the target died or the caller stopped the run
+  double zero_unix = 0;  // wall clock at time zero: the result's start_unix
 };
 
 LoadRun run_load_and_watch(const scenario::Plan& plan, const RunOptions& options, const LaunchedTarget& launched,
@@ -173,6 +189,7 @@ LoadRun run_load_and_watch(const scenario::Plan& plan, const RunOptions& options
   sampler::Sampler& sampler = *sampling.sampler;
   const TimePoint zero = sampling.zero;
   std::this_thread::sleep_until(zero);
+  const double zero_unix = unix_seconds();
 
   std::atomic<bool> stop{false};
   ProgressReporter reporter(plan, options, sampler);
@@ -184,6 +201,7 @@ LoadRun run_load_and_watch(const scenario::Plan& plan, const RunOptions& options
   po.on_progress = [&reporter](const load::Progress& p) { reporter.report(p); };
 
   LoadRun run;
+  run.zero_unix = zero_unix;
   std::atomic<bool> load_done{false};
   std::thread load_thread([&] {
     run.plan = workloads::run_plan(plan, po);
@@ -323,7 +341,7 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
 
   // 2. the sampler
   std::atomic<bool> vanished{false};
-  auto sampling = start_sampling(plan, *launched, vanished);
+  auto sampling = start_sampling(plan, options, *launched, vanished);
   if (!sampling) {
     out.end = RunEnd::kNotStarted;
     out.error = sampling.error().message();
@@ -336,6 +354,10 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
   // 3. the load, watched
   const LoadRun load = run_load_and_watch(plan, options, *launched, *sampling, vanished);
   const Ending ending = how_it_ended(load, launched->url);
+  // The result's clock starts at time zero (the series' and samples' t = 0),
+  // so that results of processes started together line up (merge.h).
+  r.metadata.start_unix = load.zero_unix;
+  record_start_at(options.start_at_unix, load.zero_unix, r.metadata.extra);
 
   // 4. stop sampling, then the target
   sampler::SampleSeries series = sampling->sampler->stop();

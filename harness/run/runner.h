@@ -18,7 +18,8 @@
 //
 // Time: the sampler's and the result's time zero is load time zero (the
 // moment run_plan is called), so workload series, phase marks and samples
-// share one clock; samples before the load have negative t.
+// share one clock; samples before the load have negative t. The result's
+// metadata.start_unix is the wall clock at time zero.
 //
 // Threading: blocks the calling thread for the whole run; uses one extra
 // thread for run_plan. Thread-safe with respect to other runs only in the
@@ -28,6 +29,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,13 @@ struct RunOptions {
   // Each progress value as it is printed, once a second on the load thread
   // (never concurrently); may be empty. The Python module's callback reads it.
   std::function<void(const ProgressState&)> on_progress;
+  // The start barrier (`run --start-at`, start_barrier.h): wall-clock time
+  // (seconds since the epoch) at which load time zero falls. The run waits
+  // for it after the target is ready (the caller's stop flag and the target
+  // dying end the wait: kNotStarted); a barrier already passed starts at once.
+  // The result records it (metadata.extra "start_at", "start_lag_ms").
+  // nullopt: time zero as soon as the sampler has its lead.
+  std::optional<double> start_at_unix;
 };
 
 enum class RunEnd {

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -537,6 +538,122 @@ TEST_F(RunE2e, TwoShardsMergeIntoTheServersOwnCount) {
   EXPECT_EQ(twice.code, 2) << twice.output;
   EXPECT_NE(twice.output.find("shard 1/2 given twice"), std::string::npos) << twice.output;
   EXPECT_FALSE(fs::exists(path("twice.json")));
+}
+
+// The deployment without a generator beside the target: `h2soak sample`
+// samples the server (attached by --pid) while two shards load it, all three
+// started together by the same `--start-at T`; `merge --samples` takes the
+// target's series from the agent. The shards' time zeros (start_unix) are
+// T, within the barrier's lag, so their arrivals interleave as planned.
+TEST_F(RunE2e, SamplerAgentAndTwoShardsStartTogetherAndMerge) {
+  const std::string file = path("sharded.yaml");
+  {
+    std::ofstream out(file);
+    out << "name: test_sharded_sampled\n"
+           "phases: {warmup: 1s, steady: 3s, cooldown: 1s}\n"
+           "workloads:\n"
+           "  - {kind: bench, clients: 2, max_streams: 4, rate: 200/s, paths: [/page/1, /page/2]}\n"
+           "thresholds: [\"errors == 0\"]\n";
+  }
+  const int port = free_port();
+  const std::string url = "https://127.0.0.1:" + std::to_string(port);
+  const std::string serve = "exec " + kTarget + " --threads 2 --port " + std::to_string(port) + " >" +
+                            path("target.out") + " 2>&1";
+  const char* argv[] = {"/bin/sh", "-c", serve.c_str(), nullptr};
+  pid_t target = -1;
+  ASSERT_EQ(::posix_spawn(&target, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ), 0);
+  struct Stop {
+    pid_t pid;
+    ~Stop() {
+      ::kill(pid, SIGTERM);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } stop{target};
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    up = slurp(path("target.out")).find("listen") != std::string::npos;
+  }
+  ASSERT_TRUE(up) << slurp(path("target.out"));
+  const std::string attach = " --target-url " + url + " --pid " + std::to_string(target);
+
+  // A barrier in the past (by more than 1 s) is a usage error before anything starts.
+  Ran past = h2soak("run " + file + " --shard 1/2 --out " + path("past") + attach + " --start-at 1000000000 -q", dir_);
+  EXPECT_EQ(past.code, 2) << past.output;
+  EXPECT_NE(past.output.find("--start-at: 1000000000.000 is"), std::string::npos) << past.output;
+  EXPECT_FALSE(fs::exists(path("past/test_sharded_sampled.json")));
+
+  const double t_start =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() + 2.0;
+  std::ostringstream at;
+  at.precision(3);
+  at << std::fixed << t_start;
+  const std::string barrier = " --start-at " + at.str();
+
+  const fs::path agent_dir = dir_ / "agent";
+  fs::create_directories(agent_dir);
+  const std::string samples = path("agent/s.json");
+  pid_t procs[3];
+  procs[0] = start_h2soak("sample " + file + " --out " + samples + attach + barrier + " -q", agent_dir);
+  for (int i = 1; i <= 2; ++i) {
+    const fs::path sub = dir_ / ("s" + std::to_string(i));
+    fs::create_directories(sub);
+    procs[i] = start_h2soak("run " + file + " --shard " + std::to_string(i) + "/2 --out " + sub.string() + attach +
+                                barrier + " --threads 1 -q",
+                            sub);
+  }
+  const char* names[] = {"agent", "s1", "s2"};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_GT(procs[i], 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(procs[i], &status, 0), procs[i]);
+    const std::string out = slurp(path(std::string(names[i]) + "/h2soak.out"));
+    ASSERT_TRUE(WIFEXITED(status)) << out;
+    ASSERT_EQ(WEXITSTATUS(status), 0) << names[i] << ": " << out;
+  }
+
+  const auto s = nlohmann::json::parse(slurp(samples));
+  EXPECT_EQ(s["metadata"]["extra"]["role"], "sampler");
+  EXPECT_EQ(s["workloads"].size(), 0u);
+  EXPECT_EQ(s["target"]["samples"]["pid"], target);
+  const std::size_t sample_count = s["target"]["samples"]["count"].get<std::size_t>();
+  EXPECT_GT(sample_count, 40u);  // 5 s at 100 ms, plus the lead and the tail
+  ASSERT_EQ(s["phases"].size(), 3u);
+  EXPECT_EQ(s["phases"][1]["name"], "steady");
+  EXPECT_NEAR(s["phases"][2]["end"].get<double>(), 5.0, 0.2);
+
+  const std::string s1 = path("s1/test_sharded_sampled.json"), s2 = path("s2/test_sharded_sampled.json");
+  const auto j1 = nlohmann::json::parse(slurp(s1)), j2 = nlohmann::json::parse(slurp(s2));
+  const double u0 = s["metadata"]["start_unix"].get<double>(), u1 = j1["metadata"]["start_unix"].get<double>(),
+               u2 = j2["metadata"]["start_unix"].get<double>();
+  std::cout << "[ barrier ] T " << at.str() << ", sampler " << std::fixed << u0 - t_start << " s, shard 1 "
+            << u1 - t_start << " s, shard 2 " << u2 - t_start << " s\n";
+  EXPECT_NEAR(u0, t_start, 0.2);
+  EXPECT_NEAR(u1, t_start, 0.2);
+  EXPECT_NEAR(u2, t_start, 0.2);
+  EXPECT_NEAR(u1, u2, 0.2);
+  EXPECT_EQ(j1["metadata"]["extra"]["start_at"], at.str());
+  EXPECT_LT(std::fabs(std::stod(j2["metadata"]["extra"]["start_lag_ms"].get<std::string>())), 200.0);
+
+  Ran r = h2soak("merge " + s1 + " " + s2 + " --samples " + samples + " --out " + path("merged.json"), dir_);
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto m = nlohmann::json::parse(slurp(path("merged.json")));
+  EXPECT_EQ(m["target"]["samples"]["count"].get<std::size_t>(), sample_count);
+  EXPECT_EQ(m["target"]["samples"]["pid"], target);
+  EXPECT_NE(m["metadata"]["extra"]["merged_sources"].get<std::string>().find("; samples: " + samples),
+            std::string::npos)
+      << m["metadata"]["extra"]["merged_sources"];
+  EXPECT_EQ(m["metadata"]["start_unix"].get<double>(), u0);
+  const std::uint64_t d1 = requests_done(j1), d2 = requests_done(j2);
+  EXPECT_GT(d1, 100u);
+  EXPECT_GT(d2, 100u);
+  EXPECT_EQ(requests_done(m), d1 + d2);
+  EXPECT_TRUE(m["analysis"].contains("rss.slope")) << m["analysis"].dump();
+
+  // The agent's result given as a shard is refused with a hint.
+  Ran wrong = h2soak("merge " + s1 + " " + s2 + " " + samples + " --out " + path("wrong.json"), dir_);
+  EXPECT_EQ(wrong.code, 2) << wrong.output;
+  EXPECT_NE(wrong.output.find("pass it with --samples"), std::string::npos) << wrong.output;
 }
 
 // A B A B with the same clean server on both sides: no regression; with a
