@@ -22,17 +22,23 @@ bool split_number(std::string_view text, double* value, std::string_view* unit) 
 }  // namespace
 
 std::optional<Millis> parse_duration(std::string_view text) {
+  auto us = parse_duration_us(text);
+  if (!us) return std::nullopt;
+  return Millis(static_cast<int64_t>(std::llround(static_cast<double>(us->count()) / 1000)));
+}
+
+std::optional<std::chrono::microseconds> parse_duration_us(std::string_view text) {
   double v = 0;
   std::string_view unit;
   if (!split_number(text, &v, &unit)) return std::nullopt;
-  double ms;
-  if (unit.empty() || unit == "s") ms = v * 1000;
-  else if (unit == "ms") ms = v;
-  else if (unit == "us") ms = v / 1000;
-  else if (unit == "m" || unit == "min") ms = v * 60'000;
-  else if (unit == "h") ms = v * 3'600'000;
+  double us;
+  if (unit.empty() || unit == "s") us = v * 1e6;
+  else if (unit == "ms") us = v * 1e3;
+  else if (unit == "us") us = v;
+  else if (unit == "m" || unit == "min") us = v * 60e6;
+  else if (unit == "h") us = v * 3600e6;
   else return std::nullopt;
-  return Millis(static_cast<int64_t>(std::llround(ms)));
+  return std::chrono::microseconds(static_cast<int64_t>(std::llround(us)));
 }
 
 std::optional<uint64_t> parse_size(std::string_view text) {

@@ -39,10 +39,16 @@ struct Config {
   uint32_t max_header_bytes = 16u << 10;  ///< Request header block limit (h1 and h2).
   int max_connections = 10'000;           ///< Accepted connections beyond it are closed at once.
   Millis grace{5'000};                    ///< In-flight responses may finish within it at shutdown.
+  /// CPU burnt (busy-spun on the worker thread) per /page/{n} response: a service made slower on
+  /// purpose, with a known capacity (one worker thread serves at most 1 s / page_cost pages/s).
+  std::chrono::microseconds page_cost{0};
 };
 
 /// Parses "30s", "500ms", "2m", "1h" or a plain number of seconds ("1.5"). nullopt on error.
 std::optional<Millis> parse_duration(std::string_view text);
+
+/// parse_duration to the microsecond ("1ms", "250us", "0.5ms"). nullopt on error.
+std::optional<std::chrono::microseconds> parse_duration_us(std::string_view text);
 
 /// Parses "16MiB", "64KiB", "1GiB", "10MB", "512" (bytes). nullopt on error.
 std::optional<uint64_t> parse_size(std::string_view text);

@@ -41,7 +41,8 @@ CLI::Validator size_validator() {
 int main(int argc, char** argv) {
   Config cfg;
   std::string sse_interval = "100ms", session_ttl = "60s", idle_timeout = "30s", read_timeout = "10s",
-              grace = "5s", upload_limit = "16MiB", max_header = "16KiB", response_backlog = "1MiB";
+              grace = "5s", upload_limit = "16MiB", max_header = "16KiB", response_backlog = "1MiB",
+              page_cost = "0";
   std::vector<std::string> faults;
   bool no_tls = false, tls_only = false;
 
@@ -82,6 +83,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 24));
   app.add_option("--grace", grace, "Shutdown grace period for in-flight responses")
+      ->capture_default_str()
+      ->check(duration_validator());
+  app.add_option("--page-cost", page_cost,
+                 "CPU to busy-spin per /page/{n} response on the worker thread (\"2ms\"): a known capacity")
       ->capture_default_str()
       ->check(duration_validator());
   app.add_option("--cert", cfg.cert_file, "PEM certificate chain (default: self-signed, generated at start)");
@@ -125,6 +130,7 @@ int main(int argc, char** argv) {
   cfg.upload_limit = *h2soak::server::parse_size(upload_limit);
   cfg.max_header_bytes = static_cast<uint32_t>(*h2soak::server::parse_size(max_header));
   cfg.response_backlog = *h2soak::server::parse_size(response_backlog);
+  cfg.page_cost = *h2soak::server::parse_duration_us(page_cost);
   if (cfg.sse_interval < Millis(1)) {
     std::cerr << "h2soak-target: --sse-interval must be at least 1ms\n";
     return kExitUsage;

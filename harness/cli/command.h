@@ -34,6 +34,7 @@ void register_ab_command(CLI::App& app, Action& slot);
 void register_baseline_record_command(CLI::App& app, Action& slot);  // after register_baseline_command
 void register_analyze_command(CLI::App& app, Action& slot);
 void register_merge_command(CLI::App& app, Action& slot);
+void register_capacity_command(CLI::App& app, Action& slot);
 void register_sample_command(CLI::App& app, Action& slot);
 
 }  // namespace h2soak::cli

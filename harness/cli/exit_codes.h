@@ -10,6 +10,7 @@ enum ExitCode : int {
   kExitRunFailed = 3,   // the run could not be completed (target unreachable, crashed, spawn failed),
                         // or an output file could not be written (any older file is left as it was)
   kExitInternal = 4,    // a bug in h2soak
+  kExitGeneratorBound = 5,  // `h2soak capacity` only: the generator, not the service, was the bottleneck
 };
 
 inline constexpr const char* kExitCodesHelp =

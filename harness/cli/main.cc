@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   register_baseline_record_command(app, action);
   register_analyze_command(app, action);
   register_merge_command(app, action);
+  register_capacity_command(app, action);
   register_sample_command(app, action);
 
   try {

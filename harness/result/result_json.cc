@@ -245,6 +245,88 @@ Generator generator_from(const Node& n) {
   return g;
 }
 
+json capacity_to_json(const CapacitySearch& c) {
+  json stages = json::array();
+  for (const auto& st : c.stages) {
+    json j{{"offered", number_or_null(st.offered)},
+           {"achieved", number_or_null(st.achieved)},
+           {"seconds", number_or_null(st.seconds)},
+           {"requests", st.requests},
+           {"errors", st.errors},
+           {"dropped", st.dropped},
+           {"error_rate", number_or_null(st.error_rate)},
+           {"drop_rate", number_or_null(st.drop_rate)},
+           {"latency", {{"p50", number_or_null(st.p50)},
+                        {"p90", number_or_null(st.p90)},
+                        {"p99", number_or_null(st.p99)},
+                        {"p999", number_or_null(st.p999)}}},
+           {"passed", st.passed},
+           {"broken", st.broken},
+           {"detail", st.detail},
+           {"stopped_early", st.stopped_early},
+           {"generator_bound", st.generator_bound}};
+    json target = json::object();
+    if (st.target_cpu) target["cpu"] = number_or_null(*st.target_cpu);
+    if (st.target_rss_peak) target["rss_peak"] = *st.target_rss_peak;
+    if (st.target_threads_peak) target["threads_peak"] = *st.target_threads_peak;
+    if (st.target_fds_peak) target["fds_peak"] = *st.target_fds_peak;
+    j["target"] = target.empty() ? json(nullptr) : target;
+    stages.push_back(std::move(j));
+  }
+  return json{{"objectives", c.objectives},
+              {"capacity", number_or_null(c.capacity)},
+              {"interval", {number_or_null(c.interval_low), number_or_null(c.interval_high)}},
+              {"first_broken", c.first_broken},
+              {"stop", c.stop},
+              {"note", c.note},
+              {"stages", stages}};
+}
+
+CapacitySearch capacity_from(const Node& n) {
+  CapacitySearch c;
+  const Node objectives = n.at("objectives");
+  for (std::size_t i = 0, e = objectives.array_size(); i < e; ++i) c.objectives.push_back(objectives.element(i).str());
+  c.capacity = n.at("capacity").number_or_nan();
+  const Node interval = n.at("interval");
+  if (interval.array_size() != 2) interval.fail("expected [low, high]");
+  c.interval_low = interval.element(0).number_or_nan();
+  c.interval_high = interval.element(1).number_or_nan();
+  c.first_broken = n.at("first_broken").str();
+  c.stop = n.at("stop").str();
+  if (auto v = n.find("note")) c.note = v->str();
+  const Node stages = n.at("stages");
+  for (std::size_t i = 0, e = stages.array_size(); i < e; ++i) {
+    const Node s = stages.element(i);
+    CapacityStage st;
+    st.offered = s.at("offered").number_or_nan();
+    st.achieved = s.at("achieved").number_or_nan();
+    st.seconds = s.at("seconds").number_or_nan();
+    st.requests = s.at("requests").u64();
+    st.errors = s.at("errors").u64();
+    st.dropped = s.at("dropped").u64();
+    st.error_rate = s.at("error_rate").number_or_nan();
+    st.drop_rate = s.at("drop_rate").number_or_nan();
+    const Node lat = s.at("latency");
+    st.p50 = lat.at("p50").number_or_nan();
+    st.p90 = lat.at("p90").number_or_nan();
+    st.p99 = lat.at("p99").number_or_nan();
+    st.p999 = lat.at("p999").number_or_nan();
+    st.passed = s.at("passed").boolean();
+    st.broken = s.at("broken").str();
+    if (auto v = s.find("detail")) st.detail = v->str();
+    st.stopped_early = s.at("stopped_early").boolean();
+    st.generator_bound = s.at("generator_bound").boolean();
+    if (auto t = s.find("target")) {
+      if (auto v = t->find("cpu")) st.target_cpu = v->number();
+      if (auto v = t->find("rss_peak")) st.target_rss_peak = v->u64();
+      if (auto v = t->find("threads_peak")) st.target_threads_peak = v->u64();
+      if (auto v = t->find("fds_peak")) st.target_fds_peak = v->u64();
+    }
+    c.stages.push_back(std::move(st));
+  }
+  return c;
+}
+
 Direction direction_from(const Node& n) {
   const std::string s = n.str();
   if (s == "lower") return Direction::kLowerIsBetter;
@@ -353,6 +435,7 @@ RunResult decode(const Node& root) {
   }
 
   if (auto ge = root.find("generator")) r.generator = generator_from(*ge);
+  if (auto ca = root.find("capacity")) r.capacity = capacity_from(*ca);
 
   if (auto th = root.find("thresholds")) {
     for (std::size_t i = 0, e = th->array_size(); i < e; ++i) r.thresholds.push_back(th->element(i).str());
@@ -442,6 +525,7 @@ json to_json(const RunResult& r) {
                          {"patterns", string_map(r.modulation->patterns)}};
   }
   if (r.generator) out["generator"] = generator_to_json(*r.generator);
+  if (r.capacity) out["capacity"] = capacity_to_json(*r.capacity);
   return out;
 }
 

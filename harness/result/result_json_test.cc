@@ -252,6 +252,75 @@ TEST(ResultJson, GeneratorRoundTripAndShape) {
       << error_of(j);
 }
 
+TEST(ResultJson, CapacityRoundTripAndShape) {
+  RunResult r = make_result();
+  CapacitySearch c;
+  c.objectives = {"latency.p99 < 250ms", "error_rate < 0.1%"};
+  c.capacity = 400;
+  c.interval_low = 400;
+  c.interval_high = 450;
+  c.first_broken = "latency.p99 < 250ms";
+  c.stop = "refined";
+  c.note = "bisected 3 times";
+  CapacityStage pass;
+  pass.offered = 400;
+  pass.achieved = 399.5;
+  pass.seconds = 5;
+  pass.requests = 1998;
+  pass.p50 = 2100;
+  pass.p90 = 3000;
+  pass.p99 = 9000;
+  pass.p999 = 12000;
+  pass.passed = true;
+  pass.target_cpu = 0.81;
+  pass.target_rss_peak = 12u << 20;
+  pass.target_threads_peak = 3;
+  pass.target_fds_peak = 17;
+  CapacityStage fail;
+  fail.offered = 450;
+  fail.achieved = 401;
+  fail.seconds = 1.2;
+  fail.dropped = 30;
+  fail.drop_rate = 0.05;
+  fail.p99 = 1.2e6;
+  fail.p999 = std::nan("");  // nothing measured: written as null
+  fail.broken = "latency.p99 < 250ms";
+  fail.detail = "latency.p99 = 1200000 us, not < 250000";
+  fail.stopped_early = true;
+  c.stages = {pass, fail};
+  r.capacity = c;
+  const json j = to_json(r);
+  EXPECT_TRUE(j["capacity"]["stages"][1]["latency"]["p999"].is_null());
+  EXPECT_TRUE(j["capacity"]["stages"][1]["target"].is_null());
+  EXPECT_EQ(j["capacity"]["interval"], json::array({400.0, 450.0}));
+  auto back = parse_result(j.dump(), "mem.json");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  ASSERT_TRUE(back->capacity.has_value());
+  const CapacitySearch& b = *back->capacity;
+  EXPECT_EQ(b.objectives, c.objectives);
+  EXPECT_EQ(b.capacity, 400);
+  EXPECT_EQ(b.interval_high, 450);
+  EXPECT_EQ(b.first_broken, c.first_broken);
+  EXPECT_EQ(b.stop, "refined");
+  ASSERT_EQ(b.stages.size(), 2u);
+  EXPECT_TRUE(b.stages[0].passed);
+  EXPECT_EQ(b.stages[0].target_rss_peak, 12u << 20);
+  EXPECT_EQ(b.stages[0].target_fds_peak, 17u);
+  EXPECT_DOUBLE_EQ(*b.stages[0].target_cpu, 0.81);
+  EXPECT_EQ(b.stages[0].p99, 9000);
+  EXPECT_FALSE(b.stages[1].passed);
+  EXPECT_TRUE(b.stages[1].stopped_early);
+  EXPECT_TRUE(std::isnan(b.stages[1].p999));
+  EXPECT_FALSE(b.stages[1].target_cpu.has_value());
+  EXPECT_EQ(b.stages[1].broken, fail.broken);
+  EXPECT_EQ(b.stages[1].dropped, 30u);
+  EXPECT_FALSE(parse_result(to_json(make_result()).dump(), "m.json")->capacity.has_value());
+
+  json bad = j;
+  bad["capacity"]["interval"].push_back(1);
+  EXPECT_NE(error_of(bad).find("/capacity/interval: expected [low, high]"), std::string::npos) << error_of(bad);
+}
+
 TEST(ResultJson, RejectsOtherSchemaVersions) {
   json j = to_json(make_result());
   j["schema"] = "h2soak.result/v2";

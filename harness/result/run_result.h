@@ -139,6 +139,47 @@ struct Generator {
   std::vector<std::string> warnings;             // analysis: saturated, behind its schedule
 };
 
+// `h2soak capacity` (docs/capacity.md): one stage of the search, an open-model
+// load at a fixed arrival rate, and how it was judged against the objectives.
+// Latencies in µs; NaN when the stage completed no request. Target figures
+// are absent when the target was not sampled (no --target-pid/--target-pidfile).
+struct CapacityStage {
+  double offered = 0;         // arrivals per second asked for
+  double achieved = 0;        // requests completed per second of the measured interval
+  double seconds = 0;         // measured interval (shorter when stopped early)
+  std::uint64_t requests = 0; // completed in the measured interval
+  std::uint64_t errors = 0;   // failed + errored + timed-out requests and failed connections (warm-up included)
+  std::uint64_t dropped = 0;  // arrivals never started (in flight at the bound), warm-up included
+  double error_rate = 0;      // fraction, as the client metric error_rate
+  double drop_rate = 0;       // dropped / (started + dropped), fraction
+  double p50 = 0, p90 = 0, p99 = 0, p999 = 0;  // µs, from the due time
+  bool passed = false;
+  std::string broken;         // the objective that failed first, as written; "" when passed
+  std::string detail;         // why it failed, for humans
+  bool stopped_early = false; // ended before its full duration because an objective was clearly broken
+  bool generator_bound = false;  // the generator, not the service, limited the stage
+  std::optional<double> target_cpu;             // cores used by the target over the stage
+  std::optional<std::uint64_t> target_rss_peak;  // bytes
+  std::optional<std::uint64_t> target_threads_peak;
+  std::optional<std::uint64_t> target_fds_peak;
+};
+
+// The search of `h2soak capacity`: the objectives, the stages in the order run,
+// and the figure: `capacity` is the highest offered rate that met every
+// objective (0 when none did); it lies in [interval_low, interval_high]
+// (interval_high is NaN when no stage failed: the search reached --max-rate).
+struct CapacitySearch {
+  std::vector<std::string> objectives;  // as written ("latency.p99 < 250ms")
+  double capacity = 0;                  // req/s
+  double interval_low = 0;              // highest passing rate (= capacity)
+  double interval_high = 0;             // lowest failing rate; NaN without one
+  std::string first_broken;             // the objective that broke at the lowest failing rate; ""
+  std::string stop;                     // why the search ended: "refined", "max-rate", "generator-bound",
+                                        // "first-stage-failed", "interrupted", "target-gone"
+  std::string note;                     // the stop in words ("generator-bound at 4000 req/s: ...")
+  std::vector<CapacityStage> stages;    // in the order run
+};
+
 enum class RunState { kCompleted, kTargetDied, kAborted };
 const char* to_string(RunState s);  // "completed", "target_died", "aborted"
 
@@ -158,6 +199,7 @@ struct RunResult {
   std::vector<VerdictRow> verdict;
   std::optional<Modulation> modulation;  // attribution runs only
   std::optional<Generator> generator;    // absent in results written before h2soak watched itself
+  std::optional<CapacitySearch> capacity;  // `h2soak capacity` only
 };
 
 }  // namespace h2soak::result
