@@ -264,16 +264,7 @@ Ending how_it_ended(const LoadRun& run, const std::string& url) {
   return ending;
 }
 
-// Step 4: a spawned target is stopped (SIGTERM, SIGKILL after the plan's
-// stop_grace) and how it ended goes into the result.
-void stop_target(const scenario::Plan& plan, launch::TargetProcess& proc, result::RunResult& r) {
-  if (!proc.spawned()) return;
-  launch::ExitStatus ex = proc.stop(plan.target.stop_grace);
-  if (ex.kind == launch::ExitStatus::Kind::kExited) r.target.exit_code = ex.code;
-  if (ex.kind == launch::ExitStatus::Kind::kSignaled) r.target.exit_signal = ex.signal;
-  r.metadata.extra["target_exit"] = ex.describe();
-}
-
+// Step 4 is stop_target() (target_launch.h).
 // Step 5: the result document: status, client metrics, samples, analysis,
 // the scenario's thresholds.
 void fill_result(const scenario::Plan& plan, const Ending& ending, const workloads::PlanRunOutcome& load,
@@ -306,15 +297,6 @@ result::RunResult start_result(const scenario::Plan& plan, const RunOptions& opt
     r.modulation = std::move(m);
   }
   return r;
-}
-
-void describe_target(const LaunchedTarget& launched, result::RunResult& r) {
-  const launch::TargetProcess& proc = *launched.process;
-  r.target.url = launched.url;
-  r.target.mode = launched.mode;
-  r.target.command = launched.command;
-  r.target.pid = proc.pid();
-  if (proc.spawned()) r.target.log_path = proc.log_path();
 }
 
 }  // namespace

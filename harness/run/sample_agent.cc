@@ -94,24 +94,6 @@ Ending sample_until_end(const scenario::Plan& plan, const SampleAgentOptions& op
   return ending;
 }
 
-void describe_target(const LaunchedTarget& launched, result::RunResult& r) {
-  const launch::TargetProcess& proc = *launched.process;
-  r.target.url = launched.url;
-  r.target.mode = launched.mode;
-  r.target.command = launched.command;
-  r.target.pid = proc.pid();
-  if (proc.spawned()) r.target.log_path = proc.log_path();
-}
-
-// Step 4: as the runner's stop_target().
-void stop_target(const scenario::Plan& plan, launch::TargetProcess& proc, result::RunResult& r) {
-  if (!proc.spawned()) return;
-  launch::ExitStatus ex = proc.stop(plan.target.stop_grace);
-  if (ex.kind == launch::ExitStatus::Kind::kExited) r.target.exit_code = ex.code;
-  if (ex.kind == launch::ExitStatus::Kind::kSignaled) r.target.exit_signal = ex.signal;
-  r.metadata.extra["target_exit"] = ex.describe();
-}
-
 }  // namespace
 
 SampleWindow sample_window(const scenario::Plan& plan) {

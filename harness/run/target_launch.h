@@ -13,8 +13,9 @@
 #include <memory>
 #include <string>
 
-#include "harness/scenario/plan.h"
 #include "harness/launch/target_process.h"
+#include "harness/result/run_result.h"
+#include "harness/scenario/plan.h"
 #include "harness/util/result.h"
 
 namespace h2soak::run {
@@ -40,5 +41,15 @@ struct LaunchedTarget {
 };
 
 Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOptions& options);
+
+// The result's target section from a launched target (url, mode, command,
+// pid, log path of a spawned one). The run (runner.h) and the sampler agent
+// (sample_agent.h) both write it.
+void describe_target(const LaunchedTarget& launched, result::RunResult& r);
+
+// After the load: a spawned target is stopped (SIGTERM, then SIGKILL after
+// the plan's stop grace) and its exit recorded in r (target exit code or
+// signal, metadata.extra["target_exit"]); an attached one is left running.
+void stop_target(const scenario::Plan& plan, launch::TargetProcess& proc, result::RunResult& r);
 
 }  // namespace h2soak::run
