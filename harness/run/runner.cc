@@ -83,16 +83,9 @@ Result<Sampling> start_sampling(const scenario::Plan& plan, const RunOptions& op
                                 : "the target " + proc.describe() + " ended while waiting for --start-at");
     }
   }
-  sampler::SamplerOptions so;
-  so.pid = proc.pid();
-  so.interval = interval;
-  so.pss_every = static_cast<unsigned>(std::max<std::int64_t>(1, plan.sample.pss_interval / interval));
-  so.metrics_url = launched.metrics_url;
-  so.gauges = plan.sample.gauges;
-  so.insecure = plan.target.insecure;
   Sampling sampling;
   sampling.zero = zero;
-  auto created = sampler::Sampler::create(so, sampling.zero);
+  auto created = sampler::Sampler::create(target_sampler_options(plan, launched), sampling.zero);
   if (!created) return Error("cannot sample the target " + proc.describe() + ": " + created.error().message());
   sampling.sampler = std::move(*created);
   sampling.sampler->set_on_vanished([&vanished](double) { vanished.store(true); });

@@ -37,19 +37,6 @@ void say(const SampleAgentOptions& options, const std::string& line) {
   std::fflush(options.progress);
 }
 
-// The same sampler options as the runner's start_sampling().
-sampler::SamplerOptions sampler_options(const scenario::Plan& plan, const LaunchedTarget& launched) {
-  const Nanos interval = plan.sample.interval;
-  sampler::SamplerOptions so;
-  so.pid = launched.process->pid();
-  so.interval = interval;
-  so.pss_every = static_cast<unsigned>(std::max<std::int64_t>(1, plan.sample.pss_interval / interval));
-  so.metrics_url = launched.metrics_url;
-  so.gauges = plan.sample.gauges;
-  so.insecure = plan.target.insecure;
-  return so;
-}
-
 // Step 3: from time zero to the end of the window, phase marks at their
 // planned offsets; the target dying or the stop flag end it early.
 Ending sample_until_end(const scenario::Plan& plan, const SampleAgentOptions& options, const SampleWindow& window,
@@ -166,7 +153,7 @@ SampleOutcome run_sample_agent(const scenario::Plan& plan, const SampleAgentOpti
                                  : "the target " + proc.describe() + " ended before sampling started";
   } else {
     // 3. sample
-    auto created = sampler::Sampler::create(sampler_options(plan, *launched), zero);
+    auto created = sampler::Sampler::create(target_sampler_options(plan, *launched), zero);
     if (!created) {
       out.end = RunEnd::kNotStarted;
       out.error = "cannot sample the target " + proc.describe() + ": " + created.error().message();

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
@@ -113,6 +114,18 @@ Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOpt
                  " ms: " + why + log_hint);
   }
   return t;
+}
+
+sampler::SamplerOptions target_sampler_options(const scenario::Plan& plan, const LaunchedTarget& launched) {
+  const Nanos interval = plan.sample.interval;
+  sampler::SamplerOptions so;
+  so.pid = launched.process->pid();
+  so.interval = interval;
+  so.pss_every = static_cast<unsigned>(std::max<std::int64_t>(1, plan.sample.pss_interval / interval));
+  so.metrics_url = launched.metrics_url;
+  so.gauges = plan.sample.gauges;
+  so.insecure = plan.target.insecure;
+  return so;
 }
 
 void describe_target(const LaunchedTarget& launched, result::RunResult& r) {

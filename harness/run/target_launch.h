@@ -15,6 +15,7 @@
 
 #include "harness/launch/target_process.h"
 #include "harness/result/run_result.h"
+#include "harness/sampler/sampler.h"
 #include "harness/scenario/plan.h"
 #include "harness/util/result.h"
 
@@ -41,6 +42,11 @@ struct LaunchedTarget {
 };
 
 Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOptions& options);
+
+// How the target is sampled: its pid, the plan's interval and PSS cadence,
+// the gauges scraped from its metrics URL. The run and the sampler agent
+// sample the same way.
+sampler::SamplerOptions target_sampler_options(const scenario::Plan& plan, const LaunchedTarget& launched);
 
 // The result's target section from a launched target (url, mode, command,
 // pid, log path of a spawned one). The run (runner.h) and the sampler agent
