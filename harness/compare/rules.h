@@ -62,7 +62,13 @@ struct RulePatch {
 //   tolerance  10 %; 25 % for tail latencies (p99, p999, max).
 //   gate       warn for efficiency figures (CPU per request, latencies,
 //              throughput: is_efficiency_metric()); fail otherwise.
+//   capacity   the metric `capacity` (h2soak capacity, req/s): higher is
+//              better, fails, tolerance 25 % (two bisection steps of the
+//              default search).
 Rule default_rule(std::string_view metric, std::string_view unit);
+
+// The analysis metric of an `h2soak capacity` result.
+inline constexpr std::string_view kCapacityMetric = "capacity";
 
 // Applies every patch whose pattern matches `metric`, in order.
 Rule apply_patches(Rule rule, std::string_view metric, const std::vector<RulePatch>& patches);

@@ -79,6 +79,17 @@ TEST(DefaultRule, EfficiencyMetricsWarnResourceMetricsFail) {
   }
 }
 
+TEST(DefaultRule, CapacityIsHigherIsBetterAndFailsBeyondTwentyFivePercent) {
+  // What a capacity run is for: unlike throughput, a drop fails the job.
+  const Rule r = default_rule("capacity", "req/s");
+  EXPECT_EQ(r.direction, Direction::kHigherIsBetter);
+  EXPECT_EQ(r.gate, Gate::kFail);
+  EXPECT_EQ(r.kind, MetricKind::kValue);
+  EXPECT_DOUBLE_EQ(r.relative_tolerance, 0.25);
+  // Only that metric: a workload's rps in a capacity-like name still warns.
+  EXPECT_EQ(default_rule("capacity.rps", "req/s").gate, Gate::kWarn);
+}
+
 TEST(Patches, ApplyInOrderLastWins) {
   std::vector<RulePatch> patches(2);
   patches[0].pattern = "latency.*";

@@ -162,6 +162,17 @@ TEST_F(CapacityE2e, FindsTheKneeOfAServiceMadeSlowOnPurpose) {
   EXPECT_LE(cap4, 250) << output_;
   EXPECT_LT(cap4, cap2) << output_;
   EXPECT_GT(cap4, 50) << output_;
+
+  // Gated like any metric: a baseline from the 2 ms server, and the 4 ms
+  // server (half the ceiling) is a regression of `capacity`: exit 1.
+  const Ran rec = h2soak("baseline record-from " + path("capacity-2ms.json") + " --out " + path("base.json"));
+  ASSERT_EQ(rec.code, 0) << rec.output;
+  const Ran same = h2soak("compare " + path("capacity-2ms.json") + " " + path("base.json"));
+  EXPECT_EQ(same.code, 0) << same.output;
+  const Ran cmp = h2soak("compare " + path("capacity-4ms.json") + " " + path("base.json"));
+  EXPECT_EQ(cmp.code, 1) << cmp.output;
+  EXPECT_NE(cmp.output.find("REGRESSION"), std::string::npos) << cmp.output;
+  EXPECT_NE(cmp.output.find("capacity"), std::string::npos) << cmp.output;
 }
 
 TEST_F(CapacityE2e, BadObjectiveIsUsageError) {
