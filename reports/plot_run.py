@@ -28,6 +28,8 @@ top, then the thresholds. Writes into DIR:
                   its timers fired, and its own RSS (results that have
                   "generator"); a saturated or late generator is warned
                   about on the page
+  workloads.png   SSE time to first event and gaps between events, upload
+                  throughput: percentiles per workload and phase (only if any)
   latency.png     latency percentiles per workload (steady phase)
   throughput.png  requests/s and errors/s over time
   report.html     everything above inlined (base64) + summary, analysis and
@@ -277,6 +279,7 @@ def plot_resources(runs, baseline_runs, baseline_doc, path):
             if t is not None and y is not None:
                 ax.plot(t, y / scale, lw=1.2, label=r.label, color=r.color, zorder=2)
             if col == "rss":
+                plot_slope_line(ax, r, t, y, scale)
                 anon = r.column("rss_anon")
                 if anon is not None and t is not None and len(runs) == 1:
                     ax.plot(t, anon / scale, lw=0.8, ls="--", label=f"{r.label} RssAnon", zorder=2)
@@ -301,6 +304,86 @@ def plot_resources(runs, baseline_runs, baseline_doc, path):
     fig.tight_layout()
     save_figure(fig, path)
     plt.close(fig)
+
+
+def steady_window(run):
+    """(start, end) in seconds of the run's steady phase, or None."""
+    for p in run.phases:
+        if p.get("phase") == "steady" or p.get("name") == "steady":
+            start, end = p.get("start"), p.get("end")
+            if start is not None and end is not None:
+                return float(start), float(end)
+    return None
+
+
+def plot_slope_line(ax, run, t, y, scale):
+    """The steady RSS slope the verdict judged (analysis rss.slope), drawn
+    through the steady samples' mean: a leak is a line that climbs."""
+    window = steady_window(run)
+    slope = (run.analysis.get("rss.slope") or {}).get("value")
+    if window is None or slope is None or t is None or y is None:
+        return
+    mask = (t >= window[0]) & (t <= window[1])
+    if mask.sum() < 2:
+        return
+    tm, ym = t[mask].mean(), y[mask].mean()
+    xs = np.array(window)
+    ax.plot(xs, (ym + slope * (xs - tm)) / scale, ls=":", lw=1.6, color=run.color or "#d62728", zorder=3,
+            label=f"{run.label} steady slope {fmt_rate(slope)}")
+
+
+def fmt_rate(bytes_per_s):
+    v = abs(bytes_per_s)
+    unit = "B/s"
+    for u, f in (("MiB/s", MIB), ("KiB/s", 1024.0)):
+        if v >= f:
+            return f"{bytes_per_s / f:+.1f} {u}"
+    return f"{bytes_per_s:+.0f} {unit}"
+
+
+# The workload-specific histograms worth a figure of their own (the name's
+# suffix is its unit), as the result schema names them.
+WORKLOAD_FIGURES = [
+    ("sse.time_to_first_event_us", "SSE time to first event (ms)", 1e-3),
+    ("sse.event_gap_us", "SSE gap between events (ms)", 1e-3),
+    ("upload.throughput_kib_s", "upload throughput (MiB/s)", 1 / 1024.0),
+]
+
+
+def plot_workload_figures(runs, path):
+    """Per-workload percentiles of SSE event gaps, time to first event and
+    upload throughput, warm-up and steady; False when no run has them."""
+    rows = []
+    for hname, title, factor in WORKLOAD_FIGURES:
+        groups = []
+        for r in runs:
+            for w in r.workloads:
+                for p in w.get("phases", []):
+                    h = (p.get("extra_histograms") or {}).get(hname)
+                    if h and h.get("count", 0) > 0 and "summary" in h:
+                        who = f"{r.label}\n" if len(runs) > 1 else ""
+                        groups.append((f"{who}{w.get('name', '?')} {p.get('phase', '?')}", h["summary"], r.color))
+        if groups:
+            rows.append((title, factor, groups))
+    if not rows:
+        return False
+    fig, axes = plt.subplots(len(rows), 1, figsize=(11, 3.2 * len(rows)), squeeze=False)
+    for ax, (title, factor, groups) in zip(axes[:, 0], rows):
+        x = np.arange(len(groups))
+        width = 0.8 / len(PERCENTILES)
+        for k, q in enumerate(PERCENTILES):
+            vals = [s.get(q, 0) * factor for _, s, _ in groups]
+            ax.bar(x + (k - (len(PERCENTILES) - 1) / 2) * width, vals, width, label=q)
+        ax.set_xticks(x)
+        ax.set_xticklabels([g[0] for g in groups], fontsize=8)
+        ax.set_ylabel(title, fontsize=8)
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.legend(fontsize=7, ncol=len(PERCENTILES))
+    fig.suptitle("Workload figures: SSE and uploads (percentiles)")
+    fig.tight_layout()
+    save_figure(fig, path)
+    plt.close(fig)
+    return True
 
 
 def plot_generator(runs, path):
@@ -842,6 +925,9 @@ def write_report(args, runs, baseline_runs, baseline_doc):
     p = os.path.join(args.out, "generator.png")
     if plot_generator(runs, p):
         images.append(("The generator itself", p))
+    p = os.path.join(args.out, "workloads.png")
+    if plot_workload_figures(runs, p):
+        images.append(("SSE and upload figures", p))
     p = os.path.join(args.out, "latency.png")
     plot_latency(runs, baseline_doc, p)
     images.append(("Latency percentiles", p))

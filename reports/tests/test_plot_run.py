@@ -247,3 +247,34 @@ def test_mark_sides_gives_each_side_one_colour_family():
     assert {r.color for r in runs_a} <= set(plot_run.A_COLOURS)
     assert {r.color for r in runs_b} <= set(plot_run.B_COLOURS)
     assert runs_a[4].color == runs_a[0].color  # the shades repeat past four pairs
+
+
+def test_sse_and_upload_figures_from_their_histograms(tmp_path):
+    doc = synthetic_result.make_result(seed=3)
+    summary = {"count": 50, "p50": 100000, "p90": 101000, "p99": 104000, "p99.9": 105000}
+    for w in doc["workloads"]:  # the figures only read the histograms, whatever the workload's name
+        for p in w["phases"]:
+            p["extra_histograms"] = {"sse.event_gap_us": {"count": 50, "summary": summary},
+                                     "sse.time_to_first_event_us": {"count": 5, "summary": summary},
+                                     "upload.throughput_kib_s": {"count": 50, "summary": summary}}
+    out = tmp_path / "out"
+    p = run_script(write(tmp_path / "run.json", doc), "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    assert (out / "workloads.png").read_bytes().startswith(PNG_MAGIC)
+    assert (out / "workloads.png").stat().st_size > 10_000
+    assert "<h3>SSE and upload figures</h3>" in (out / "report.html").read_text()
+
+
+def test_rss_slope_line_is_drawn_through_steady():
+    run = plot_run.Run("run.json", synthetic_result.make_result(seed=4, leak_bytes_per_s=2e5))
+    fig, ax = plot_run.plt.subplots()
+    t, y = run.column("t"), run.column("rss")
+    plot_run.plot_slope_line(ax, run, t, y, plot_run.MIB)
+    lines = [l for l in ax.get_lines() if "steady slope" in l.get_label()]
+    assert len(lines) == 1
+    xs, ys = lines[0].get_data()
+    start, end = plot_run.steady_window(run)
+    assert list(xs) == [start, end]
+    slope = run.analysis["rss.slope"]["value"]
+    assert (ys[1] - ys[0]) * plot_run.MIB == __import__("pytest").approx(slope * (end - start))
+    plot_run.plt.close(fig)
