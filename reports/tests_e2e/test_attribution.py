@@ -15,6 +15,7 @@ interval, truth), for the record.
 import json
 import os
 import subprocess
+from statistics import NormalDist
 
 BIN = os.environ["H2SOAK_BIN"]
 SRC = os.environ["H2SOAK_SRC"]
@@ -75,6 +76,21 @@ def contains(estimate, value):
     return estimate[1] <= value <= estimate[2]
 
 
+# The "contains 0" checks of this file (12 on the clean server, 17 under the
+# faults) are one family: 29 95 % intervals would wrongly exclude 0 somewhere
+# in one run of the suite more often than not. Judged together at 5 % instead
+# (Bonferroni): each interval is widened about its estimate from z = 1.96 to
+# the z of 0.05 / 29 (3.19). The "excludes 0" checks of a leaking workload
+# keep the plain 95 % interval.
+CLEAN_CHECKS = 29
+WIDEN = NormalDist().inv_cdf(1 - 0.05 / (2 * CLEAN_CHECKS)) / NormalDist().inv_cdf(0.975)
+
+
+def contains_simultaneous(estimate, value):
+    c, lo, hi = estimate
+    return c - (c - lo) * WIDEN <= value <= c + (hi - c) * WIDEN
+
+
 def check(result, signal, fault, leaks=(), clean=(), truth=None, tolerance=0.25):
     """Workloads in `leaks` have intervals above 0 (holding `truth`, the true
     rate per event, within the tolerance when given); those in `clean`
@@ -89,7 +105,8 @@ def check(result, signal, fault, leaks=(), clean=(), truth=None, tolerance=0.25)
             assert abs(est[w][0] - truth) <= tolerance * truth, \
                 f"{fault}: {signal} per event of {w}: {est[w][0]:.4g}, truth {truth:.4g}"
     for w in clean:
-        assert contains(est[w], 0), f"{fault}: {signal} per event of {w} should contain 0: {est[w]}"
+        assert contains_simultaneous(est[w], 0), \
+            f"{fault}: {signal} per event of {w} should contain 0 (x{WIDEN:.2f}, simultaneous): {est[w]}"
     return est
 
 
