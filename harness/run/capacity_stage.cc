@@ -22,24 +22,11 @@ constexpr auto kSampleInterval = std::chrono::milliseconds(100);
 // peaks over the whole stage.
 void add_target_figures(const sampler::SampleSeries& s, double steady_start, result::CapacityStage& stage) {
   if (s.samples.empty()) return;
-  std::uint64_t rss = 0, threads = 0, fds = 0;
-  const sampler::Sample* first = nullptr;
-  const sampler::Sample* last = nullptr;
-  for (const auto& x : s.samples) {
-    rss = std::max(rss, x.rss);
-    threads = std::max(threads, x.threads);
-    fds = std::max(fds, x.fds);
-    if (x.t >= steady_start) {
-      if (first == nullptr) first = &x;
-      last = &x;
-    }
-  }
-  stage.target_rss_peak = rss;
-  stage.target_threads_peak = threads;
-  if (s.fds_readable) stage.target_fds_peak = fds;
-  if (first != nullptr && last != first && last->t > first->t) {
-    stage.target_cpu = ((last->utime + last->stime) - (first->utime + first->stime)) / (last->t - first->t);
-  }
+  const ProcessFigures f = process_figures(s, steady_start);
+  stage.target_rss_peak = f.rss_peak;
+  stage.target_threads_peak = f.threads_peak;
+  if (f.fds_readable) stage.target_fds_peak = f.fds_peak;
+  if (f.cpu) stage.target_cpu = *f.cpu;
 }
 
 }  // namespace

@@ -37,28 +37,34 @@ double steady_busy(const result::GeneratorWorker& w, const sampler::PhaseMark& s
 void add_process_figures(const sampler::SampleSeries& s, const sampler::PhaseMark& steady, double end,
                          std::map<std::string, result::AnalysisMetric>& out) {
   if (s.samples.empty()) return;
-  std::uint64_t rss = 0, fds = 0, threads = 0;
+  const ProcessFigures f = process_figures(s, steady.start, end);
+  add(out, "generator.rss.peak", static_cast<double>(f.rss_peak), "bytes");
+  if (f.fds_readable) add(out, "generator.fds.peak", static_cast<double>(f.fds_peak), "count");
+  add(out, "generator.threads.peak", static_cast<double>(f.threads_peak), "count");
+  if (f.cpu) add(out, "generator.cpu", *f.cpu, "cores");
+}
+
+}  // namespace
+
+ProcessFigures process_figures(const sampler::SampleSeries& s, double from, double to) {
+  ProcessFigures f;
+  f.fds_readable = s.fds_readable;
   const sampler::Sample* first = nullptr;
   const sampler::Sample* last = nullptr;
   for (const auto& x : s.samples) {
-    rss = std::max(rss, x.rss);
-    fds = std::max(fds, x.fds);
-    threads = std::max(threads, x.threads);
-    if (x.t >= steady.start && x.t <= end) {
+    f.rss_peak = std::max(f.rss_peak, x.rss);
+    f.threads_peak = std::max(f.threads_peak, x.threads);
+    f.fds_peak = std::max(f.fds_peak, x.fds);
+    if (x.t >= from && x.t <= to) {
       if (first == nullptr) first = &x;
       last = &x;
     }
   }
-  add(out, "generator.rss.peak", static_cast<double>(rss), "bytes");
-  if (s.fds_readable) add(out, "generator.fds.peak", static_cast<double>(fds), "count");
-  add(out, "generator.threads.peak", static_cast<double>(threads), "count");
   if (first != nullptr && last != first && last->t > first->t) {
-    const double cpu = (last->utime + last->stime) - (first->utime + first->stime);
-    add(out, "generator.cpu", cpu / (last->t - first->t), "cores");
+    f.cpu = ((last->utime + last->stime) - (first->utime + first->stime)) / (last->t - first->t);
   }
+  return f;
 }
-
-}  // namespace
 
 std::vector<std::string> check_generator(const result::Generator& g, const sampler::PhaseMark& steady,
                                          std::uint32_t cpu_count, std::map<std::string, result::AnalysisMetric>& out,

@@ -15,7 +15,10 @@
 //
 // Pure: no I/O, no clock. Called by analyze_result().
 
+#include <cstdint>
+#include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +48,18 @@ inline std::vector<result::GeneratorWorker> generator_workers(const std::vector<
   }
   return out;
 }
+
+// One sampled process's figures: RSS, threads and fds peaks over the whole
+// series, and its CPU (cores) between the first and last sample in [from,
+// to]; cpu is absent with fewer than two samples there. The generator's own
+// figures and a capacity stage's target figures are both this.
+struct ProcessFigures {
+  std::uint64_t rss_peak = 0, threads_peak = 0, fds_peak = 0;
+  bool fds_readable = false;
+  std::optional<double> cpu;
+};
+ProcessFigures process_figures(const sampler::SampleSeries& s, double from,
+                               double to = std::numeric_limits<double>::infinity());
 
 // Adds generator.busy, generator.loop_lag.p99/.max, generator.rss.peak,
 // generator.fds.peak, generator.threads.peak and generator.cpu (cores, steady)
