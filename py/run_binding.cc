@@ -227,7 +227,7 @@ py::object run_entry(py::handle scenario, const RunArgs& args) {
 }
 
 constexpr const char* kRunDoc = R"doc(run(scenario, *, out_dir=None, threads=2, progress=None, target_url=None,
-    spawn=None, pid=None, pidfile=None, reference_binary=None, runs=1)
+    spawn=None, pid=None, pidfile=None, remote=False, reference_binary=None, runs=1)
 
 Run a scenario against its target, sample the target, analyse, and return
 the Result (the same type load_result returns; `result.path` is the JSON
@@ -245,9 +245,10 @@ progress          callable taking a dict, called about once a second from
                   total, eta (s), rps, errors, in_flight, label, line, and the
                   target's rss (bytes), threads, fds (None before the first
                   sample).
-target_url, spawn, pid, pidfile
+target_url, spawn, pid, pidfile, remote
                   replace the scenario's target, as `h2soak run --target-url
-                  --spawn --pid --pidfile` do.
+                  --spawn --pid --pidfile --remote` do (remote=True: drive
+                  the url only; no process is started or sampled here).
 reference_binary  the h2soak-target binary for "spawn: h2soak-target ...";
                   default: $H2SOAK_TARGET_BIN, else DEFAULT_REFERENCE_BINARY
                   (the one built with this module).
@@ -385,7 +386,7 @@ void bind_run(py::module_& m) {
       "run",
       [](py::handle scenario, py::object out_dir, int threads, py::object progress,
          std::optional<std::string> target_url, std::optional<std::string> spawn, std::optional<std::int64_t> pid,
-         py::object pidfile, py::object reference_binary, int runs) {
+         py::object pidfile, bool remote, py::object reference_binary, int runs) {
         RunArgs a;
         a.out_dir = opt_path(out_dir);
         a.threads = threads;
@@ -394,13 +395,15 @@ void bind_run(py::module_& m) {
         a.overrides.spawn = std::move(spawn);
         a.overrides.pid = pid;
         a.overrides.pidfile = opt_path(pidfile);
+        a.overrides.remote = remote;
         a.reference_binary = opt_path(reference_binary);
         a.runs = runs;
         return run_entry(scenario, a);
       },
       py::arg("scenario"), py::kw_only(), py::arg("out_dir") = py::none(), py::arg("threads") = 2,
       py::arg("progress") = py::none(), py::arg("target_url") = py::none(), py::arg("spawn") = py::none(),
-      py::arg("pid") = py::none(), py::arg("pidfile") = py::none(), py::arg("reference_binary") = py::none(),
+      py::arg("pid") = py::none(), py::arg("pidfile") = py::none(), py::arg("remote") = false,
+      py::arg("reference_binary") = py::none(),
       py::arg("runs") = 1, kRunDoc);
 }
 

@@ -1,6 +1,6 @@
 // `h2soak run SCENARIO.yaml|SUITE.yaml [--runs K] [--out DIR] [--baseline FILE]
 //  [--summary-md FILE] [--junit FILE] [--verdict-json FILE] [--target-url URL]
-//  [--spawn CMD | --pid N | --pidfile F] [--target-args WORDS] [--metrics-url URL --gauge NAME...]
+//  [--spawn CMD | --pid N | --pidfile F | --remote] [--target-args WORDS] [--metrics-url URL --gauge NAME...]
 //  [--insecure] [--only SCENARIO]... [--threads N] [--shard i/N] [--start-at UNIX_SECONDS|+S] [--report DIR]`
 //
 // Loads and validates everything first (scenario/suite, overrides, baseline:

@@ -41,7 +41,7 @@ bool stderr_is_tty() {
 
 }  // namespace
 
-void add_target_options(CLI::App& cmd, TargetArgs& args) {
+void add_target_options(CLI::App& cmd, TargetArgs& args, bool with_remote) {
   cmd.add_option("--target-url", args.url, "target URL, replacing the scenario's (e.g. https://127.0.0.1:8443)");
   auto* spawn = cmd.add_option("--spawn", args.spawn,
                                "start this command as the target (\"h2soak-target ...\" = the reference server)");
@@ -49,6 +49,12 @@ void add_target_options(CLI::App& cmd, TargetArgs& args) {
   auto* pidfile = cmd.add_option("--pidfile", args.pidfile, "attach to the pid in this file");
   spawn->excludes(pid)->excludes(pidfile);
   pid->excludes(pidfile);
+  if (with_remote) {
+    auto* remote = cmd.add_flag("--remote", args.remote,
+                                "the target runs on another host: drive --target-url only; start, attach and sample "
+                                "nothing here (sample it with `h2soak sample` beside it, join with `merge --samples`)");
+    remote->excludes(spawn)->excludes(pid)->excludes(pidfile);
+  }
   cmd.add_option("--target-args", args.target_args,
                  "words to append to the spawned target's command (e.g. \"--fault fd-leak\")");
   add_sampling_options(cmd, args);
@@ -92,6 +98,7 @@ scenario::TargetOverrides overrides_from(const TargetArgs& args) {
   if (!args.spawn.empty()) o.spawn = args.spawn;
   o.pid = args.pid;
   if (!args.pidfile.empty()) o.pidfile = args.pidfile;
+  o.remote = args.remote;
   if (!args.metrics_url.empty()) o.metrics_url = args.metrics_url;
   o.gauges = args.gauges;
   o.insecure = args.insecure;

@@ -22,6 +22,7 @@ struct TargetArgs {
   std::string spawn;
   std::optional<std::int64_t> pid;
   std::string pidfile;
+  bool remote = false;  // --remote (run, baseline record)
   std::string metrics_url;
   std::vector<std::string> gauges;
   bool insecure = false;
@@ -30,8 +31,9 @@ struct TargetArgs {
   std::string shard;       // --shard i/N (run, baseline record); "" = the whole load
 };
 
-// --target-url --spawn --pid --pidfile --metrics-url --gauge --insecure
-void add_target_options(CLI::App& cmd, TargetArgs& args);
+// --target-url --spawn --pid --pidfile [--remote] --target-args --metrics-url --gauge --insecure
+// (`with_remote` false for a command that must sample a process here)
+void add_target_options(CLI::App& cmd, TargetArgs& args, bool with_remote = true);
 // The sampling and TLS options alone (--metrics-url --gauge --insecure), for
 // commands that name their targets otherwise (`h2soak ab`).
 void add_sampling_options(CLI::App& cmd, TargetArgs& args);

@@ -130,7 +130,7 @@ void register_sample_command(CLI::App& app, Action& slot) {
                   "time zero at this wall-clock time (UNIX_SECONDS, or +S for S seconds from now): the same value "
                   "the shards get with `run --start-at`; default: as soon as the target is ready");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress lines");
-  add_target_options(*cmd, args->target);
+  add_target_options(*cmd, args->target, /*with_remote=*/false);
   cmd->footer(std::string("One of --pid, --pidfile and --spawn is required; a spawned target is stopped at the end "
                           "(its output: FILE's name with .target.log). See docs/run.md, \"Sampling beside the "
                           "target\".\n") +

@@ -68,7 +68,6 @@ struct Sampling {
 // barrier's moment: this waits until the sampler's lead before it.
 Result<Sampling> start_sampling(const scenario::Plan& plan, const RunOptions& options, const LaunchedTarget& launched,
                                 std::atomic<bool>& vanished) {
-  launch::TargetProcess& proc = *launched.process;
   const Nanos interval = plan.sample.interval;
   const Nanos lead = sampler_lead(interval);
   const TimePoint zero = time_zero(now(), unix_seconds(), options.start_at_unix, lead, interval);
@@ -78,19 +77,19 @@ Result<Sampling> start_sampling(const scenario::Plan& plan, const RunOptions& op
                    *options.start_at_unix, seconds(zero - now()));
       std::fflush(options.progress);
     }
-    if (!wait_until(zero - lead, options.stop_flag, [&proc] { return proc.alive(); })) {
-      return Error(proc.alive() ? "interrupted while waiting for --start-at"
-                                : "the target " + proc.describe() + " ended while waiting for --start-at");
+    if (!wait_until(zero - lead, options.stop_flag, [&launched] { return launched.alive(); })) {
+      return Error(launched.alive() ? "interrupted while waiting for --start-at"
+                                    : "the target " + launched.describe() + " ended while waiting for --start-at");
     }
   }
   Sampling sampling;
   sampling.zero = zero;
   auto created = sampler::Sampler::create(target_sampler_options(plan, launched), sampling.zero);
-  if (!created) return Error("cannot sample the target " + proc.describe() + ": " + created.error().message());
+  if (!created) return Error("cannot sample the target " + launched.describe() + ": " + created.error().message());
   sampling.sampler = std::move(*created);
   sampling.sampler->set_on_vanished([&vanished](double) { vanished.store(true); });
   if (auto st = sampling.sampler->start(); !st) {
-    return Error("cannot sample the target " + proc.describe() + ": " + st.error().message());
+    return Error("cannot sample the target " + launched.describe() + ": " + st.error().message());
   }
   return sampling;
 }
@@ -178,7 +177,6 @@ struct LoadRun {
 
 LoadRun run_load_and_watch(const scenario::Plan& plan, const RunOptions& options, const LaunchedTarget& launched,
                            Sampling& sampling, const std::atomic<bool>& vanished) {
-  launch::TargetProcess& proc = *launched.process;
   sampler::Sampler& sampler = *sampling.sampler;
   const TimePoint zero = sampling.zero;
   std::this_thread::sleep_until(zero);
@@ -210,11 +208,11 @@ LoadRun run_load_and_watch(const scenario::Plan& plan, const RunOptions& options
     }
     if (stop.load()) return;
     const double at = seconds_between(zero, t);
-    if (vanished.load() || !proc.alive()) {
+    if (vanished.load() || !launched.alive()) {
       std::string how = "disappeared";
-      if (auto ex = proc.exit_status()) how = ex->describe();
+      if (auto ex = launched.process->exit_status()) how = ex->describe();
       run.watched.state = result::RunState::kTargetDied;
-      run.watched.reason = fmt::format("the target {} {} mid-run at t = {:.1f} s (phase {})", proc.describe(), how,
+      run.watched.reason = fmt::format("the target {} {} mid-run at t = {:.1f} s (phase {})", launched.describe(), how,
                                        at, phase_at(plan, at));
       stop.store(true);
     } else if (options.stop_flag != nullptr && options.stop_flag->load()) {
@@ -311,8 +309,10 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
     out.error = launched.error().message();
     return out;
   }
-  launch::TargetProcess& proc = *launched->process;
   describe_target(*launched, r);
+  if (!launched->note.empty() && options.progress != nullptr) {
+    std::fprintf(options.progress, "%s: note: %s\n", plan.scenario_name.c_str(), launched->note.c_str());
+  }
 
   // 2. the sampler
   std::atomic<bool> vanished{false};
@@ -320,7 +320,7 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
   if (!sampling) {
     out.end = RunEnd::kNotStarted;
     out.error = sampling.error().message();
-    proc.stop(plan.target.stop_grace);
+    stop_target(plan, *launched, r);
     return out;
   }
 
@@ -337,7 +337,7 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
   // 4. stop sampling, then the target
   sampler::SampleSeries series = sampling->sampler->stop();
   result::Generator generator = generator_of(load.plan, self.get());
-  stop_target(plan, proc, r);
+  stop_target(plan, *launched, r);
 
   // 5. the result document
   fill_result(plan, ending, load.plan, std::move(series), std::move(generator), r);

@@ -129,6 +129,11 @@ SampleOutcome run_sample_agent(const scenario::Plan& plan, const SampleAgentOpti
     out.error = launched.error().message();
     return out;
   }
+  if (launched->remote()) {
+    out.end = RunEnd::kNotStarted;
+    out.error = "the sampler agent samples a process on this host: give --pid, --pidfile or --spawn (the scenario's target is remote)";
+    return out;
+  }
   launch::TargetProcess& proc = *launched->process;
   describe_target(*launched, r);
 
@@ -174,7 +179,7 @@ SampleOutcome run_sample_agent(const scenario::Plan& plan, const SampleAgentOpti
   }
 
   // 4. the target, if spawned here
-  stop_target(plan, proc, r);
+  stop_target(plan, *launched, r);
 
   // 5. the result file (also a partial one)
   finish_sampler_result(r, std::move(series), ending.state, ending.reason);

@@ -68,6 +68,29 @@ std::string attribution_block(const MetricMap& a) {
   return out;
 }
 
+// The target's sampled figures (a local target: spawned or attached).
+std::string target_block(const result::RunResult& r) {
+  const MetricMap& a = r.analysis;
+  std::string out = fmt::format("  target pid {} ({}){}\n", r.target.pid, r.target.mode,
+                                r.target.exit_code ? fmt::format(", exit code {}", *r.target.exit_code)
+                                : r.target.exit_signal ? fmt::format(", ended by signal {}", *r.target.exit_signal)
+                                                       : std::string());
+  out += "    RSS slope (steady)      " + with_ci(a, "rss.slope") + "\n";
+  out += "    retained per 1k req     " + with_ci(a, "rss.retained_per_1k_requests") + "\n";
+  out += "    residual after cooldown RSS " + signed_value(a, "rss.residual") + ", threads " +
+         signed_value(a, "threads.residual") + ", fds " + signed_value(a, "fds.residual") + "\n";
+  out += "    peaks                   RSS " + value(a, "rss.peak") + ", threads " + count(a, "threads.peak") +
+         ", fds " + count(a, "fds.peak") + "\n";
+  out += "    server CPU per request  " + value(a, "cpu.us_per_request") + "\n";
+  for (const auto& [name, m] : a) {
+    if (name.rfind("gauge.", 0) != 0 || name.size() < 6 || name.compare(name.size() - 6, 6, ".slope") != 0) continue;
+    const std::string g = name.substr(0, name.size() - 6);
+    out += "    " + g.substr(6) + ": slope " + with_ci(a, g + ".slope") + ", residual " + signed_value(a, g + ".residual") +
+           ", peak " + value(a, g + ".peak") + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_summary(const result::RunResult& r, const std::string& result_path) {
@@ -93,22 +116,12 @@ std::string render_summary(const result::RunResult& r, const std::string& result
                      rps != nullptr ? fmt::format("{:.1f}", rps->value) : "-", count(a, "errors"),
                      value(a, "latency.p50"), value(a, "latency.p99"));
 
-  out += fmt::format("  target pid {} ({}){}\n", r.target.pid, r.target.mode,
-                     r.target.exit_code ? fmt::format(", exit code {}", *r.target.exit_code)
-                     : r.target.exit_signal ? fmt::format(", ended by signal {}", *r.target.exit_signal)
-                                            : std::string());
-  out += "    RSS slope (steady)      " + with_ci(a, "rss.slope") + "\n";
-  out += "    retained per 1k req     " + with_ci(a, "rss.retained_per_1k_requests") + "\n";
-  out += "    residual after cooldown RSS " + signed_value(a, "rss.residual") + ", threads " +
-         signed_value(a, "threads.residual") + ", fds " + signed_value(a, "fds.residual") + "\n";
-  out += "    peaks                   RSS " + value(a, "rss.peak") + ", threads " + count(a, "threads.peak") +
-         ", fds " + count(a, "fds.peak") + "\n";
-  out += "    server CPU per request  " + value(a, "cpu.us_per_request") + "\n";
-  for (const auto& [name, m] : a) {
-    if (name.rfind("gauge.", 0) != 0 || name.size() < 6 || name.compare(name.size() - 6, 6, ".slope") != 0) continue;
-    const std::string g = name.substr(0, name.size() - 6);
-    out += "    " + g.substr(6) + ": slope " + with_ci(a, g + ".slope") + ", residual " + signed_value(a, g + ".residual") +
-           ", peak " + value(a, g + ".peak") + "\n";
+  if (r.target.mode == "remote") {
+    out += fmt::format("  target {} (remote): not sampled here; `h2soak sample` beside it and `merge --samples` add "
+                       "its RSS, threads, fds and CPU\n",
+                       r.target.url);
+  } else {
+    out += target_block(r);
   }
   out += attribution_block(a);
   if (const auto* busy = find(a, "generator.busy")) {

@@ -43,6 +43,8 @@ std::string find_reference_server() {
   return {};
 }
 
+std::string LaunchedTarget::describe() const { return process ? process->describe() : "at " + url + " (remote)"; }
+
 Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOptions& options) {
   LaunchedTarget t;
   t.url = plan.target.url;
@@ -84,8 +86,27 @@ Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOpt
     if (!p) return Error("cannot attach to the pid in " + pidfile->path + ": " + p.error().message());
     t.process = std::move(*p);
     t.mode = "pidfile";
+  } else if (std::holds_alternative<scenario::Remote>(process)) {
+    t.mode = "remote";
+    if (!t.metrics_url.empty()) {
+      t.note = "the scenario's metrics URL " + t.metrics_url +
+               " is not scraped by a remote run (`h2soak sample` beside the target scrapes it)";
+      t.metrics_url.clear();
+    }
   }
-  if (!t.process) return Error("the scenario names no target process");
+  if (!t.process && !t.remote()) return Error("the scenario names no target process");
+  if (t.remote()) {
+    launch::ProbeOptions probe;
+    probe.url = t.ready_url;
+    probe.timeout = plan.target.ready_timeout;
+    probe.insecure = plan.target.insecure;
+    if (auto st = launch::wait_until_ready(probe, [] { return true; }); !st) {
+      return Error("the remote target did not become ready at " + t.ready_url + " within " +
+                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(plan.target.ready_timeout).count()) +
+                   " ms: " + st.error().message());
+    }
+    return t;
+  }
 
   const std::string log_hint = t.process->spawned() ? " (its output: " + t.process->log_path() + ")" : "";
   if (plan.port_from_stdout) {
@@ -119,27 +140,31 @@ Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOpt
 sampler::SamplerOptions target_sampler_options(const scenario::Plan& plan, const LaunchedTarget& launched) {
   const Nanos interval = plan.sample.interval;
   sampler::SamplerOptions so;
-  so.pid = launched.process->pid();
+  so.pid = launched.remote() ? 0 : launched.process->pid();
   so.interval = interval;
   so.pss_every = static_cast<unsigned>(std::max<std::int64_t>(1, plan.sample.pss_interval / interval));
   so.metrics_url = launched.metrics_url;
-  so.gauges = plan.sample.gauges;
+  if (!so.metrics_url.empty()) so.gauges = plan.sample.gauges;
   so.insecure = plan.target.insecure;
   return so;
 }
 
 void describe_target(const LaunchedTarget& launched, result::RunResult& r) {
-  const launch::TargetProcess& proc = *launched.process;
   r.target.url = launched.url;
   r.target.mode = launched.mode;
   r.target.command = launched.command;
+  if (launched.remote()) {
+    r.target.pid = 0;
+    return;
+  }
+  const launch::TargetProcess& proc = *launched.process;
   r.target.pid = proc.pid();
   if (proc.spawned()) r.target.log_path = proc.log_path();
 }
 
-void stop_target(const scenario::Plan& plan, launch::TargetProcess& proc, result::RunResult& r) {
-  if (!proc.spawned()) return;
-  launch::ExitStatus ex = proc.stop(plan.target.stop_grace);
+void stop_target(const scenario::Plan& plan, LaunchedTarget& launched, result::RunResult& r) {
+  if (launched.remote() || !launched.process->spawned()) return;
+  launch::ExitStatus ex = launched.process->stop(plan.target.stop_grace);
   if (ex.kind == launch::ExitStatus::Kind::kExited) r.target.exit_code = ex.code;
   if (ex.kind == launch::ExitStatus::Kind::kSignaled) r.target.exit_signal = ex.signal;
   r.metadata.extra["target_exit"] = ex.describe();

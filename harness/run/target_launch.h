@@ -1,6 +1,7 @@
 #pragma once
 // Getting the scenario's target up before a run: spawn (the reference server
-// or any command) or attach (pid, pidfile); for a spawned target whose URL
+// or any command), attach (pid, pidfile), or nothing but its url (remote);
+// for a spawned target whose URL
 // has {port}, read the port from its first stdout line and substitute it in
 // every URL; then wait for the readiness probe. harness/target does the
 // process work; this file decides what to do from the Plan.
@@ -33,29 +34,37 @@ struct LaunchOptions {
 };
 
 struct LaunchedTarget {
-  std::unique_ptr<launch::TargetProcess> process;
-  std::string mode;         // "spawn", "pid", "pidfile"
+  std::unique_ptr<launch::TargetProcess> process;  // null for a remote target
+  std::string mode;         // "spawn", "pid", "pidfile", "remote"
   std::string command;      // the spawn command line, for the result
   std::string url;          // every {port} substituted
   std::string ready_url;
-  std::string metrics_url;  // "" when no scrape
+  std::string metrics_url;  // "" when no scrape (always for a remote target)
+  std::string note;         // what the caller should tell the user ("" mostly)
+
+  bool remote() const { return !process; }
+  // A remote target is taken to be alive: nothing here can see it die, the
+  // load's connection errors show it.
+  bool alive() const { return !process || process->alive(); }
+  // "pid 123 (spawned ...)" or "at URL (remote)", for messages.
+  std::string describe() const;
 };
 
 Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOptions& options);
 
 // How the target is sampled: its pid, the plan's interval and PSS cadence,
 // the gauges scraped from its metrics URL. The run and the sampler agent
-// sample the same way.
+// sample the same way. A remote target: pid 0 (phase marks only, no gauges).
 sampler::SamplerOptions target_sampler_options(const scenario::Plan& plan, const LaunchedTarget& launched);
 
 // The result's target section from a launched target (url, mode, command,
-// pid, log path of a spawned one). The run (runner.h) and the sampler agent
-// (sample_agent.h) both write it.
+// pid, log path of a spawned one; pid 0 for a remote one). The run
+// (runner.h) and the sampler agent (sample_agent.h) both write it.
 void describe_target(const LaunchedTarget& launched, result::RunResult& r);
 
 // After the load: a spawned target is stopped (SIGTERM, then SIGKILL after
 // the plan's stop grace) and its exit recorded in r (target exit code or
-// signal, metadata.extra["target_exit"]); an attached one is left running.
-void stop_target(const scenario::Plan& plan, launch::TargetProcess& proc, result::RunResult& r);
+// signal, metadata.extra["target_exit"]); an attached or remote one is left running.
+void stop_target(const scenario::Plan& plan, LaunchedTarget& launched, result::RunResult& r);
 
 }  // namespace h2soak::run

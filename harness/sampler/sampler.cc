@@ -12,9 +12,15 @@ Result<std::unique_ptr<Sampler>> Sampler::create(SamplerOptions options, TimePoi
     return Error("scrape interval must be positive");
   if (options.metrics_url.empty() && !options.gauges.empty())
     return Error("gauges were named but no metrics URL was given");
-  auto reader = ProcReader::open(options.pid);
-  if (!reader) return Error("cannot sample pid " + std::to_string(options.pid) + ": " + reader.error().message());
-  std::unique_ptr<Sampler> s(new Sampler(std::move(options), run_start, std::move(*reader)));
+  std::optional<ProcReader> reader;
+  if (options.pid != 0) {
+    auto opened = ProcReader::open(options.pid);
+    if (!opened) return Error("cannot sample pid " + std::to_string(options.pid) + ": " + opened.error().message());
+    reader = std::move(*opened);
+  } else if (!options.metrics_url.empty()) {
+    return Error("a metrics URL needs a process to sample: gauges are recorded on its samples");
+  }
+  std::unique_ptr<Sampler> s(new Sampler(std::move(options), run_start, std::move(reader)));
   if (!s->options_.metrics_url.empty()) {
     auto scraper = Scraper::create(s->options_.metrics_url, s->options_.gauges, s->options_.scrape_timeout,
                                    s->options_.insecure);
@@ -24,7 +30,7 @@ Result<std::unique_ptr<Sampler>> Sampler::create(SamplerOptions options, TimePoi
   return s;
 }
 
-Sampler::Sampler(SamplerOptions options, TimePoint run_start, ProcReader reader)
+Sampler::Sampler(SamplerOptions options, TimePoint run_start, std::optional<ProcReader> reader)
     : options_(std::move(options)), run_start_(run_start), reader_(std::move(reader)) {
   auto secs = [](Nanos d) { return std::chrono::duration<double>(d).count(); };
   series_.pid = options_.pid;
@@ -33,7 +39,7 @@ Sampler::Sampler(SamplerOptions options, TimePoint run_start, ProcReader reader)
   series_.scrape_interval = options_.metrics_url.empty() ? 0 : secs(options_.scrape_interval);
   series_.metrics_url = options_.metrics_url;
   series_.gauge_names = options_.gauges;
-  series_.fds_readable = reader_.fds_readable();
+  series_.fds_readable = !reader_ || reader_->fds_readable();
 }
 
 Sampler::~Sampler() {
@@ -44,9 +50,13 @@ void Sampler::set_on_vanished(std::function<void(double)> callback) { on_vanishe
 
 Status Sampler::start() {
   if (started_) return Error("sampler already started");
+  if (!reader_) {  // no process: phase marks only
+    started_ = true;
+    return {};
+  }
   Sample first;
   TimePoint t = now();
-  if (auto st = reader_.read(first, options_.pss_every != 0); !st) return st;
+  if (auto st = reader_->read(first, options_.pss_every != 0); !st) return st;
   first.t = since_start(t);
   {
     std::lock_guard lock(mu_);
@@ -72,7 +82,7 @@ void Sampler::sample_loop() {
     TimePoint t = now();
     Sample s;
     bool with_pss = options_.pss_every != 0 && tick % options_.pss_every == 0;
-    Status st = reader_.read(s, with_pss);
+    Status st = reader_->read(s, with_pss);
     s.t = since_start(t);
     ++tick;
     // Keep the grid: if we woke more than a whole interval late (machine
@@ -87,7 +97,7 @@ void Sampler::sample_loop() {
     lock.lock();
     series_.late_ticks += late;
     if (!st) {
-      if (reader_.vanished()) {
+      if (reader_->vanished()) {
         series_.target_vanished = true;
         series_.vanished_at = s.t;
         vanished_.store(true);

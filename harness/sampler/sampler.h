@@ -16,6 +16,10 @@
 // ends, target_vanished() turns true and the on_vanished callback (if set) runs
 // once on the sampler thread; it must be quick and must not call stop().
 // The destructor stops the threads if stop() was not called.
+//
+// pid 0 means no process on this host (a remote target, `run --remote`): the
+// sampler then only records the phase marks; its series has no samples, and
+// a metrics URL is refused (gauges are recorded on the process's samples).
 
 #include <atomic>
 #include <condition_variable>
@@ -36,7 +40,7 @@
 namespace h2soak::sampler {
 
 struct SamplerOptions {
-  int pid = 0;
+  int pid = 0;                                            // 0: no process (phase marks only)
   Nanos interval = std::chrono::milliseconds(100);        // /proc tick
   unsigned pss_every = 10;                                // smaps_rollup every Nth tick; 0: never
   std::string metrics_url;                                // empty: no scraping
@@ -77,7 +81,7 @@ class Sampler {
   int scraper_tid() const { return scraper_tid_.load(); }
 
  private:
-  Sampler(SamplerOptions options, TimePoint run_start, ProcReader reader);
+  Sampler(SamplerOptions options, TimePoint run_start, std::optional<ProcReader> reader);
   void sample_loop();
   void scrape_loop();
   double since_start(TimePoint t) const { return seconds_between(run_start_, t); }
@@ -85,7 +89,7 @@ class Sampler {
 
   SamplerOptions options_;
   TimePoint run_start_;
-  ProcReader reader_;  // sampler thread only (and start() before the thread exists)
+  std::optional<ProcReader> reader_;  // sampler thread only (and start() before it); none for pid 0
   std::unique_ptr<Scraper> scraper_;
   std::function<void(double)> on_vanished_;
 

@@ -215,6 +215,29 @@ TEST(Sampler, RefusesMissingProcessAndBadOptions) {
   EXPECT_FALSE(Sampler::create(o, now()).ok());
 }
 
+TEST(Sampler, WithoutAProcessRecordsPhasesOnly) {
+  SamplerOptions o;  // pid 0: a remote target
+  o.interval = std::chrono::milliseconds(10);
+  auto s = Sampler::create(o, now());
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  ASSERT_TRUE((*s)->start().ok());
+  (*s)->begin_phase("warmup");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  (*s)->begin_phase("steady");
+  EXPECT_FALSE((*s)->latest().has_value());
+  auto series = (*s)->stop();
+  EXPECT_TRUE(series.samples.empty()) << "nothing on this host to read";
+  ASSERT_EQ(series.phases.size(), 2u);
+  EXPECT_EQ(series.phases[1].name, "steady");
+  EXPECT_GE(series.phases[1].start - series.phases[0].start, 0.045);
+  EXPECT_GE(series.phases[1].end, series.phases[1].start);
+  EXPECT_EQ((*s)->sampler_tid(), 0) << "no sampling thread";
+
+  o.metrics_url = "http://127.0.0.1:1/metrics";
+  o.gauges = {"go_goroutines"};
+  EXPECT_FALSE(Sampler::create(o, now()).ok()) << "gauges need samples to ride on";
+}
+
 TEST(Sampler, ScrapesGaugesAtTheScrapeRate) {
   TinyHttpServer server("# TYPE go_goroutines gauge\ngo_goroutines 42\nconns{state=\"idle\"} 3\nconns{state=\"busy\"} 4\n",
                         false);

@@ -82,13 +82,13 @@ Target decode_target(Decoder& d, const YAML::Node* node, const std::string& base
     return t;
   }
   t.pos = d.pos(*node);
-  Map m(d, *node, "target", "target", {"url", "spawn", "pid", "pidfile", "ready", "insecure", "stop_grace"});
+  Map m(d, *node, "target", "target", {"url", "spawn", "pid", "pidfile", "remote", "ready", "insecure", "stop_grace"});
   const Map::Entry* process_key = nullptr;
   for (const auto& e : m.entries()) {
-    if (e.key != "spawn" && e.key != "pid" && e.key != "pidfile") continue;
+    if (e.key != "spawn" && e.key != "pid" && e.key != "pidfile" && e.key != "remote") continue;
     if (process_key) {
       d.fail(e.key_node, "'" + e.key + "' and '" + process_key->key +
-                             "' are exclusive: a target is spawned, or attached by pid or by pidfile");
+                             "' are exclusive: a target is spawned, attached by pid or by pidfile, or remote");
     }
     process_key = &e;
   }
@@ -100,6 +100,12 @@ Target decode_target(Decoder& d, const YAML::Node* node, const std::string& base
     reference = std::holds_alternative<SpawnReference>(t.process);
   } else if (process_key && process_key->key == "pid") {
     t.process = AttachPid{static_cast<std::int64_t>(whole(d, process_key->value, "pid"))};
+    reference = false;
+  } else if (process_key && process_key->key == "remote") {
+    if (!boolean(d, process_key->value, "remote")) {
+      d.fail(process_key->value, "remote: only 'true' is meaningful (leave the key out for a local target)");
+    }
+    t.process = Remote{};
     reference = false;
   } else if (process_key) {
     t.process = AttachPidfile{resolve_path(base_dir, nonempty(d, process_key->value, "pidfile"))};

@@ -122,7 +122,11 @@ TEST(ScenarioErrors, PhaseShapeAndOrder) {
 
 TEST(ScenarioErrors, TargetProblems) {
   EXPECT_EQ(error_of(kPhases + "target:\n  url: http://127.0.0.1:1\n  pid: 3\n  pidfile: x.pid\nworkloads:\n  - kind: tabs\n"),
-            "s.yaml:8:3: 'pidfile' and 'pid' are exclusive: a target is spawned, or attached by pid or by pidfile");
+            "s.yaml:8:3: 'pidfile' and 'pid' are exclusive: a target is spawned, attached by pid or by pidfile, or remote");
+  EXPECT_EQ(error_of(kPhases + "target:\n  url: http://127.0.0.1:1\n  remote: false\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:7:11: remote: only 'true' is meaningful (leave the key out for a local target)");
+  EXPECT_EQ(error_of(kPhases + "target:\n  remote: true\nworkloads:\n  - kind: tabs\n"),
+            "s.yaml:6:3: missing required key 'url' in target (only the reference server's url has a default)");
   EXPECT_EQ(error_of(kPhases + "target:\n  url: 127.0.0.1:8080\n  pid: 3\nworkloads:\n  - kind: tabs\n"),
             "s.yaml:6:8: url: expected http://HOST:PORT or https://HOST:PORT, got '127.0.0.1:8080'");
   EXPECT_EQ(error_of(kPhases + "target:\n  url: https://127.0.0.1:{port}\n  pid: 3\nworkloads:\n  - kind: tabs\n"),

@@ -106,6 +106,9 @@ struct TargetOverrides {
   std::optional<std::string> spawn;  // parsed with parse_spawn()
   std::optional<std::int64_t> pid;
   std::optional<std::string> pidfile;  // relative to the current directory
+  // --remote: the target runs on another host; drive --target-url (or the
+  // scenario's url) only, start and sample nothing here (scenario.h, Remote).
+  bool remote = false;
   std::optional<std::string> metrics_url;
   std::vector<std::string> gauges;  // added to the scenario's gauges (no duplicates)
   bool insecure = false;            // --insecure: skip TLS certificate verification
@@ -118,7 +121,7 @@ struct TargetOverrides {
   // validated at the same point.
   bool attribute = false;
   bool empty() const {
-    return !url && !spawn && !pid && !pidfile && !metrics_url && gauges.empty() && !insecure && !extra_args &&
+    return !url && !spawn && !pid && !pidfile && !remote && !metrics_url && gauges.empty() && !insecure && !extra_args &&
            !attribute;
   }
 };

@@ -181,6 +181,14 @@ TEST(ScenarioLoader, ReferenceSpawnWithArgsKeepsThemAndAddsPort) {
   EXPECT_TRUE(r->target.insecure);
 }
 
+TEST(ScenarioLoader, RemoteTargetKeepsItsUrlAndVerifiesItsCertificate) {
+  auto r = from_text(kPhases + "target:\n  url: https://svc.example:8443\n  remote: true\nworkloads:\n  - kind: tabs\n");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(std::holds_alternative<Remote>(r->target.process));
+  EXPECT_EQ(r->target.url, "https://svc.example:8443");
+  EXPECT_FALSE(r->target.insecure) << "only the reference server's self-signed certificate is skipped by default";
+}
+
 TEST(ScenarioLoader, ExtraPhasesKeepTheirOrderAndLoadFlag) {
   auto r = from_text(R"(phases:
   idle_before: {duration: 2s, load: false}

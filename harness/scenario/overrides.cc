@@ -6,8 +6,8 @@
 namespace h2soak::scenario {
 
 Status apply_overrides(Scenario& s, const TargetOverrides& o) {
-  int processes = (o.spawn ? 1 : 0) + (o.pid ? 1 : 0) + (o.pidfile ? 1 : 0);
-  if (processes > 1) return Error("--spawn, --pid and --pidfile are exclusive");
+  int processes = (o.spawn ? 1 : 0) + (o.pid ? 1 : 0) + (o.pidfile ? 1 : 0) + (o.remote ? 1 : 0);
+  if (processes > 1) return Error("--spawn, --pid, --pidfile and --remote are exclusive");
   if (o.spawn) {
     auto p = parse_spawn(*o.spawn);
     if (!p) return Error("--spawn: " + p.error().what());
@@ -22,6 +22,12 @@ Status apply_overrides(Scenario& s, const TargetOverrides& o) {
     if (o.pidfile->empty()) return Error("--pidfile: must not be empty");
     s.target.process = AttachPidfile{*o.pidfile};
   }
+  if (o.remote) {
+    if (o.metrics_url) {
+      return Error("--metrics-url: a --remote run samples nothing; scrape the gauges with `h2soak sample` beside the target");
+    }
+    s.target.process = Remote{};
+  }
   if (o.extra_args) {
     auto words = split_command(*o.extra_args);
     if (!words) return Error("--target-args: " + words.error().what());
@@ -31,7 +37,7 @@ Status apply_overrides(Scenario& s, const TargetOverrides& o) {
       cmd->argv.insert(cmd->argv.end(), words->begin(), words->end());
       cmd->command += " " + *o.extra_args;
     } else {
-      return Error("--target-args: the target is attached (pid or pidfile), not spawned; there is no command to add to");
+      return Error("--target-args: the target is attached (pid or pidfile) or remote, not spawned; there is no command to add to");
     }
   }
   if (o.url) s.target.url = *o.url;

@@ -273,7 +273,7 @@ TEST(Overrides, SpawnAndErrors) {
   TargetOverrides both;
   both.pid = 1;
   both.pidfile = "x.pid";
-  EXPECT_EQ(apply_overrides(s, both).error().message(), "--spawn, --pid and --pidfile are exclusive");
+  EXPECT_EQ(apply_overrides(s, both).error().message(), "--spawn, --pid, --pidfile and --remote are exclusive");
   TargetOverrides bad_url;
   bad_url.url = "localhost:80";
   EXPECT_FALSE(apply_overrides(s, bad_url).ok());
@@ -282,6 +282,32 @@ TEST(Overrides, SpawnAndErrors) {
   EXPECT_EQ(apply_overrides(s, bad_spawn).error().message(), "--spawn: unbalanced ' in command \"'\"");
 }
 
+TEST(Overrides, RemoteDrivesAUrlAndNothingElse) {
+  Scenario s = must_load(kMixed);
+  const std::string hash = scenario_hash(s);
+  TargetOverrides o;
+  o.remote = true;
+  EXPECT_EQ(apply_overrides(s, o).error().message(),
+            "--target-url is needed: the scenario's url https://127.0.0.1:{port} names the port of a spawned "
+            "reference server, which an attached target does not have");
+  o.url = "https://svc.example:8443";
+  ASSERT_TRUE(apply_overrides(s, o).ok());
+  EXPECT_TRUE(std::holds_alternative<Remote>(s.target.process));
+  EXPECT_EQ(scenario_hash(s), hash) << "where the target runs is not part of the scenario's identity";
+
+  Scenario t = must_load(kMixed);
+  TargetOverrides scrape = o;
+  scrape.metrics_url = "https://svc.example:8443/metrics";
+  EXPECT_NE(apply_overrides(t, scrape).error().message().find("--metrics-url: a --remote run samples nothing"),
+            std::string::npos);
+  TargetOverrides args = o;
+  args.extra_args = "--fault fd-leak";
+  EXPECT_NE(apply_overrides(t, args).error().message().find("--target-args: the target is attached"),
+            std::string::npos);
+  TargetOverrides both = o;
+  both.pid = 7;
+  EXPECT_EQ(apply_overrides(t, both).error().message(), "--spawn, --pid, --pidfile and --remote are exclusive");
+}
 
 const char* kAttribution = R"(name: attr
 phases: {warmup: 5s, steady: 40s, cooldown: 5s}

@@ -76,7 +76,15 @@ struct AttachPidfile {
   bool operator==(const AttachPidfile&) const = default;
 };
 
-using TargetProcess = std::variant<SpawnReference, SpawnCommand, AttachPid, AttachPidfile>;
+// No process on this host: the target runs elsewhere (another machine, a
+// Kubernetes service) and only its url is driven. Nothing is started,
+// attached or sampled here; the target's samples come from `h2soak sample`
+// beside it, joined by `h2soak merge --samples`. Written `remote: true`.
+struct Remote {
+  bool operator==(const Remote&) const = default;
+};
+
+using TargetProcess = std::variant<SpawnReference, SpawnCommand, AttachPid, AttachPidfile, Remote>;
 
 // The literal placeholder for a port learnt at run time: when `url` (or the
 // readiness / metrics URL) contains it, the runner reads the port from the

@@ -541,9 +541,10 @@ TEST_F(RunE2e, TwoShardsMergeIntoTheServersOwnCount) {
 }
 
 // The deployment without a generator beside the target: `h2soak sample`
-// samples the server (attached by --pid) while two shards load it, all three
-// started together by the same `--start-at T`; `merge --samples` takes the
-// target's series from the agent. The shards' time zeros (start_unix) are
+// samples the server (attached by --pid) while two shards load it as a
+// remote target (`--remote`: its url only, nothing sampled by them), all
+// three started together by the same `--start-at T`; `merge --samples` takes
+// the target's series from the agent. The shards' time zeros (start_unix) are
 // T, within the barrier's lag, so their arrivals interleave as planned.
 TEST_F(RunE2e, SamplerAgentAndTwoShardsStartTogetherAndMerge) {
   const std::string file = path("sharded.yaml");
@@ -577,6 +578,13 @@ TEST_F(RunE2e, SamplerAgentAndTwoShardsStartTogetherAndMerge) {
   ASSERT_TRUE(up) << slurp(path("target.out"));
   const std::string attach = " --target-url " + url + " --pid " + std::to_string(target);
 
+  // A remote run scrapes nothing: --metrics-url with --remote is a usage error.
+  Ran scrape = h2soak("run " + file + " --out " + path("scrape") + " --target-url " + url +
+                          " --remote --metrics-url " + url + "/metrics -q",
+                      dir_);
+  EXPECT_EQ(scrape.code, 2) << scrape.output;
+  EXPECT_NE(scrape.output.find("--metrics-url: a --remote run samples nothing"), std::string::npos) << scrape.output;
+
   // A barrier in the past (by more than 1 s) is a usage error before anything starts.
   Ran past = h2soak("run " + file + " --shard 1/2 --out " + path("past") + attach + " --start-at 1000000000 -q", dir_);
   EXPECT_EQ(past.code, 2) << past.output;
@@ -598,8 +606,8 @@ TEST_F(RunE2e, SamplerAgentAndTwoShardsStartTogetherAndMerge) {
   for (int i = 1; i <= 2; ++i) {
     const fs::path sub = dir_ / ("s" + std::to_string(i));
     fs::create_directories(sub);
-    procs[i] = start_h2soak("run " + file + " --shard " + std::to_string(i) + "/2 --out " + sub.string() + attach +
-                                barrier + " --threads 1 -q",
+    procs[i] = start_h2soak("run " + file + " --shard " + std::to_string(i) + "/2 --out " + sub.string() +
+                                " --target-url " + url + " --remote -k" + barrier + " --threads 1 -q",
                             sub);
   }
   const char* names[] = {"agent", "s1", "s2"};
@@ -633,6 +641,12 @@ TEST_F(RunE2e, SamplerAgentAndTwoShardsStartTogetherAndMerge) {
   EXPECT_NEAR(u2, t_start, 0.2);
   EXPECT_NEAR(u1, u2, 0.2);
   EXPECT_EQ(j1["metadata"]["extra"]["start_at"], at.str());
+  for (const auto* j : {&j1, &j2}) {
+    EXPECT_EQ((*j)["target"]["mode"], "remote");
+    EXPECT_EQ((*j)["target"]["pid"], 0);
+    EXPECT_EQ((*j)["target"]["samples"]["count"], 0) << "a remote shard samples nothing";
+    EXPECT_EQ((*j)["phases"].size(), 3u) << "but it marks its phases";
+  }
   EXPECT_LT(std::fabs(std::stod(j2["metadata"]["extra"]["start_lag_ms"].get<std::string>())), 200.0);
 
   Ran r = h2soak("merge " + s1 + " " + s2 + " --samples " + samples + " --out " + path("merged.json"), dir_);

@@ -130,7 +130,9 @@ def test_four_shards_in_namespaces_merge_exactly(topology, tmp_path):
         env = dict(os.environ, H2SOAK_TARGET_URL=url)
         before = server_pages(t, port)
 
-        # The sampler beside the server, and the four shards, all starting at T.
+        # The sampler beside the server, and the four shards (generators on
+        # other hosts: --remote, no process of theirs to sample), all
+        # starting at T.
         start_at = time.time() + 3
         sampler = subprocess.Popen(t.exec_args("srv", [BIN, "sample", "--pid", str(server.pid), str(scenario),
                                                        "--metrics-url", f"{url}/metrics",
@@ -142,7 +144,7 @@ def test_four_shards_in_namespaces_merge_exactly(topology, tmp_path):
         shards = []
         for k in range(1, SHARDS + 1):
             p = subprocess.Popen(t.exec_args(f"g{k}", [BIN, "run", str(scenario), "--shard", f"{k}/{SHARDS}",
-                                                       "--target-url", url, "--pid", str(server.pid),
+                                                       "--target-url", url, "--remote",
                                                        "--threads", "1", "-q", "--start-at", f"{start_at:.3f}",
                                                        "--out", str(tmp_path / f"shard{k}")]),
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -177,6 +179,7 @@ def test_four_shards_in_namespaces_merge_exactly(topology, tmp_path):
         assert histogram_counts(merged) == summed
         # Started together: every shard within 0.25 s of T.
         for r in shard_results:
+            assert r["target"]["mode"] == "remote" and r["target"]["samples"]["count"] == 0
             assert abs(r["metadata"]["start_unix"] - start_at) < 0.25, r["metadata"]["start_unix"] - start_at
         # The target's figures are the sampler's.
         assert "samples.json" in merged["metadata"]["extra"]["merged_sources"]
