@@ -1,7 +1,7 @@
 // `h2soak run SCENARIO.yaml|SUITE.yaml [--runs K] [--out DIR] [--baseline FILE]
 //  [--summary-md FILE] [--junit FILE] [--verdict-json FILE] [--target-url URL]
 //  [--spawn CMD | --pid N | --pidfile F | --remote] [--target-args WORDS] [--metrics-url URL --gauge NAME...]
-//  [--insecure] [--only SCENARIO]... [--threads N] [--shard i/N] [--start-at UNIX_SECONDS|+S] [--report DIR]`
+//  [--insecure] [--only SCENARIO]... [--threads N] [--shard i/N] [--start-at UNIX_SECONDS|+S] [--clock-from HOST:PORT] [--report DIR]`
 //
 // Loads and validates everything first (scenario/suite, overrides, baseline:
 // any problem is exit 2 before a target starts), runs every scenario K times
@@ -31,6 +31,7 @@
 #include "harness/cli/version.h"
 #include "harness/compare/baseline_store.h"
 #include "harness/run/batch.h"
+#include "harness/run/clock_probe.h"
 #include "harness/run/gate.h"
 #include "harness/run/start_barrier.h"
 #include "harness/sinks/json_sink.h"
@@ -54,6 +55,7 @@ struct RunArgs {
   std::vector<std::string> only;  // scenario names of the suite to run; empty: all
   int threads = 2;
   bool quiet = false;
+  std::string clock_from;  // --clock-from HOST:PORT (run/clock_probe.h); "" = not measured
   std::string start_at;  // --start-at: the start barrier (run/start_barrier.h); "" = none
 };
 
@@ -98,6 +100,12 @@ int run_run(const RunArgs& args, const std::vector<std::string>& argv) {
   options.run = base_run_options(args.out.empty() ? default_out_dir("run") : args.out, args.threads, argv,
                                  stop_on_signal.flag(), args.quiet);
   apply_shard(args.target, plans->plans, options.run);
+  if (!args.clock_from.empty()) {
+    auto address = run::parse_clock_address(args.clock_from);
+    if (!address) throw UsageError(address.error().message());
+    options.run.clock_host = address->first;
+    options.run.clock_port = address->second;
+  }
   if (!args.start_at.empty()) {
     if (plans->plans.size() * static_cast<std::size_t>(args.runs) != 1) {
       throw UsageError("--start-at: starts one run (one scenario, --runs 1) at the given time; this would be " +
@@ -157,6 +165,9 @@ void register_run_command(CLI::App& app, Action& slot) {
                   "start the load (time zero) at this wall-clock time, once the target is ready: UNIX_SECONDS, or "
                   "+S for S seconds from now; give every shard (and `h2soak sample`) the same value so that they "
                   "start together (see docs/run.md, Starting together)");
+  cmd->add_option("--clock-from", args->clock_from,
+                  "before the load, measure this host's clock against `h2soak sample --clock-port` at HOST:PORT "
+                  "and record the offset, which `merge` aligns on (see docs/run.md, Starting together)");
   add_target_options(*cmd, args->target);
   cmd->footer(kExitCodesHelp);
   cmd->callback([args, &slot] { slot = [args] { return run_run(*args, process_command_line()); }; });

@@ -38,6 +38,7 @@ struct SampleArgs {
   TargetArgs target;
   std::string interval;  // "" = the scenario's sample.interval
   std::string start_at;  // "" = no barrier
+  std::optional<std::uint16_t> clock_port;  // --clock-port: the shards' clock reference
   bool quiet = false;
 };
 
@@ -86,6 +87,7 @@ int run_sample(const SampleArgs& args, const std::vector<std::string>& argv) {
   options.out_path = args.out;
   options.log_path = log_path_for(args.out);
   options.start_at_unix = start_at;
+  options.clock_port = args.clock_port;
   options.version = kVersion;
   options.git_revision = kGitRevision;
   options.command_line = argv;
@@ -129,6 +131,10 @@ void register_sample_command(CLI::App& app, Action& slot) {
   cmd->add_option("--start-at", args->start_at,
                   "time zero at this wall-clock time (UNIX_SECONDS, or +S for S seconds from now): the same value "
                   "the shards get with `run --start-at`; default: as soon as the target is ready");
+  cmd->add_option("--clock-port", args->clock_port,
+                  "answer the shards' `run --clock-from HOST:PORT` clock probes on this UDP port while sampling "
+                  "(0: any free port, printed), so that each shard records its clock's offset from this host's")
+      ->check(CLI::Range(0, 65535));
   cmd->add_flag("-q,--quiet", args->quiet, "no progress lines");
   add_target_options(*cmd, args->target, /*with_remote=*/false);
   cmd->footer(std::string("One of --pid, --pidfile and --spawn is required; a spawned target is stopped at the end "

@@ -10,6 +10,7 @@
 
 #include "harness/run/analyze_result.h"
 #include "harness/run/batch.h"
+#include "harness/run/clock_probe.h"
 #include "harness/run/sample_agent.h"
 #include "harness/scenario/shard.h"
 #include "harness/workloads/params_text.h"
@@ -95,8 +96,15 @@ Status same_scenario(const MergeInput& a, const MergeInput& b) {
   return {};
 }
 
+// An input's time zero on the sampler's clock: its own start_unix plus the
+// clock offset it measured against the sampler agent (`run --clock-from`,
+// clock_probe.h), when it did.
+double aligned_start(const MergeInput& in) {
+  return in.result.metadata.start_unix + recorded_clock_offset(in.result.metadata.extra).value_or(0.0);
+}
+
 Status within_skew(const MergeInput& reference, const MergeInput& other, double max_skew) {
-  const double d = other.result.metadata.start_unix - reference.result.metadata.start_unix;
+  const double d = aligned_start(other) - aligned_start(reference);
   if (std::fabs(d) > max_skew) {
     return Error(fmt::format("started {:.3f} s {} {}: shards must start within {:g} s of each other "
                              "(--max-clock-skew; are the machines' clocks synchronised?)",
@@ -207,13 +215,16 @@ Result<result::RunResult> merge_shards(const std::vector<MergeInput>& shards, co
     }
   }
   const MergeInput& reference = sampled != nullptr ? *sampled : first;
-  const double origin = reference.result.metadata.start_unix;
+  const double origin = aligned_start(reference);
 
   result::RunResult out;
   out.metadata = first.result.metadata;
   out.metadata.start_unix = origin;
   out.metadata.extra.erase("shard");
-  for (const char* stale : {"analysis_notes", "analysis_steady_until", "target_exit"}) out.metadata.extra.erase(stale);
+  for (const char* stale : {"analysis_notes", "analysis_steady_until", "target_exit", "clock_from", "clock_offset_ms",
+                            "clock_uncertainty_ms", "clock_error"}) {
+    out.metadata.extra.erase(stale);
+  }
   if (auto it = reference.result.metadata.extra.find("target_exit"); it != reference.result.metadata.extra.end()) {
     out.metadata.extra["target_exit"] = it->second;
   }
@@ -222,10 +233,10 @@ Result<result::RunResult> merge_shards(const std::vector<MergeInput>& shards, co
   if (sampled == nullptr) out.target.samples.reset();
   out.modulation = first.result.modulation;
 
-  std::string sources;
+  std::string sources, clocks;
   for (const auto& t : *tagged) {
     const MergeInput& in = *t.input;
-    const double d = in.result.metadata.start_unix - origin;
+    const double d = aligned_start(in) - origin;
     if (auto st = merge_workloads(in, std::llround(d), out.workloads); !st) return st.error();
     out.metadata.duration = std::max(out.metadata.duration, in.result.metadata.duration);
 
@@ -248,7 +259,11 @@ Result<result::RunResult> merge_shards(const std::vector<MergeInput>& shards, co
       out.status.reason = t.label() + ": " + in.result.status.reason;
     }
     sources += (sources.empty() ? "" : ", ") + t.label();
+    if (auto offset = recorded_clock_offset(in.result.metadata.extra)) {
+      clocks += fmt::format("{}{} {:+.3f}", clocks.empty() ? "" : ", ", t.label(), *offset * 1000.0);
+    }
   }
+  if (!clocks.empty()) out.metadata.extra["merged_clock_offsets_ms"] = clocks;
   if (options.samples != nullptr && options.samples->result.status.state != result::RunState::kCompleted &&
       out.status.state == result::RunState::kCompleted) {
     out.status.state = options.samples->result.status.state;

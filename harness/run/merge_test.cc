@@ -302,6 +302,30 @@ TEST(MergeShards, RefusesStartsFurtherApartThanTheSkewBound) {
   EXPECT_TRUE(merge_shards({a, b}).ok());
 }
 
+// A shard that measured its clock against the sampler's (`run --clock-from`)
+// is placed by its start on the sampler's clock: shard 2 believes it started
+// at 1001.0, but its clock runs 1.0 s behind the sampler's, so it started at
+// 1002.0 there, and its second 0 is the merged second 2.
+TEST(MergeShards, ClockOffsetsPlaceShardsOnTheSamplersClock) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1001.0, "b.json");
+  give_samples(a, 41);
+  a.result.metadata.extra["clock_offset_ms"] = "+0.000";
+  b.result.metadata.extra["clock_offset_ms"] = "+1000.000";
+  b.result.metadata.extra["clock_uncertainty_ms"] = "0.100";
+  steady(a).series.at_second(0)->requests_done = 1;
+  steady(b).series.at_second(0)->requests_done = 10;
+  auto r = merge_shards({a, b});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(done_per_second(steady(*r).series), (std::vector<std::uint64_t>{1, 0, 10}));
+  EXPECT_EQ(r->metadata.extra.at("merged_clock_offsets_ms"), "a.json (shard 1/2) +0.000, b.json (shard 2/2) +1000.000");
+  EXPECT_EQ(r->metadata.extra.count("clock_offset_ms"), 0u) << "one shard's own measurement is not the merge's";
+
+  // The skew bound applies on the sampler's clock too: 1001.0 + 1.5 is 2.5 s after a.
+  b.result.metadata.extra["clock_offset_ms"] = "+1500.000";
+  EXPECT_NE(refusal({a, b}).find("b.json: started 2.500 s after a.json"), std::string::npos);
+}
+
 TEST(MergeShards, RefusesOneWorkloadNameWithTwoKinds) {
   auto a = shard("1/2", 1000.0, "a.json");
   auto b = shard("2/2", 1000.0, "b.json");

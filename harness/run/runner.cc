@@ -11,6 +11,7 @@
 #include "harness/result/environment.h"
 #include "harness/result/result_json.h"
 #include "harness/run/analyze_result.h"
+#include "harness/run/clock_probe.h"
 #include "harness/run/generator_check.h"
 #include "harness/run/progress.h"
 #include "harness/run/start_barrier.h"
@@ -290,6 +291,21 @@ result::RunResult start_result(const scenario::Plan& plan, const RunOptions& opt
   return r;
 }
 
+// `--clock-from`: this host's clock against the sampler agent's, before the barrier.
+void measure_clock(const scenario::Plan& plan, const RunOptions& options, result::RunResult& r) {
+  const std::string from = fmt::format("{}:{}", options.clock_host, options.clock_port);
+  const auto measured = measure_clock_offset(options.clock_host, options.clock_port);
+  record_clock(from, measured, r.metadata.extra);
+  if (options.progress == nullptr) return;
+  if (measured) {
+    std::fprintf(options.progress, "%s: clock offset against %s: %+.3f ms (± %.3f ms)\n", plan.scenario_name.c_str(),
+                 from.c_str(), measured->offset * 1000.0, measured->uncertainty * 1000.0);
+  } else {
+    std::fprintf(options.progress, "%s: WARNING: clock offset not measured: %s\n", plan.scenario_name.c_str(),
+                 measured.error().message().c_str());
+  }
+}
+
 }  // namespace
 
 RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
@@ -313,6 +329,7 @@ RunOutcome run_scenario(const scenario::Plan& plan, const RunOptions& options) {
   if (!launched->note.empty() && options.progress != nullptr) {
     std::fprintf(options.progress, "%s: note: %s\n", plan.scenario_name.c_str(), launched->note.c_str());
   }
+  if (!options.clock_host.empty()) measure_clock(plan, options, r);
 
   // 2. the sampler
   std::atomic<bool> vanished{false};

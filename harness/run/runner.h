@@ -62,6 +62,12 @@ struct RunOptions {
   // The result records it (metadata.extra "start_at", "start_lag_ms").
   // nullopt: time zero as soon as the sampler has its lead.
   std::optional<double> start_at_unix;
+  // `run --clock-from HOST:PORT` (clock_probe.h): once the target is ready,
+  // measure this clock's offset against the sampler agent's time service and
+  // record it (metadata.extra "clock_offset_ms", or "clock_error": a failed
+  // measurement is said, not fatal). Empty host: not measured.
+  std::string clock_host;
+  std::uint16_t clock_port = 0;
 };
 
 enum class RunEnd {

@@ -8,6 +8,7 @@
 
 #include "harness/result/environment.h"
 #include "harness/result/result_json.h"
+#include "harness/run/clock_probe.h"
 #include "harness/run/start_barrier.h"
 #include "harness/run/target_launch.h"
 #include "harness/sampler/sampler.h"
@@ -118,6 +119,20 @@ SampleOutcome run_sample_agent(const scenario::Plan& plan, const SampleAgentOpti
   out.result = sampler_result(plan, options);
   result::RunResult& r = out.result;
 
+  // 0. the shards' clock reference, up before anything waits
+  std::unique_ptr<ClockServer> clock;
+  if (options.clock_port) {
+    auto started = ClockServer::start(*options.clock_port);
+    if (!started) {
+      out.end = RunEnd::kNotStarted;
+      out.error = "--clock-port: " + started.error().message();
+      return out;
+    }
+    clock = std::move(*started);
+    r.metadata.extra["clock_port"] = std::to_string(clock->port());
+    say(options, fmt::format("clock service on UDP port {} (for `run --clock-from`)", clock->port()));
+  }
+
   // 1. the target (its log, like the result, goes into a folder that may not exist yet)
   std::error_code ec;
   for (const auto& file : {options.out_path, options.log_path}) {
@@ -180,6 +195,7 @@ SampleOutcome run_sample_agent(const scenario::Plan& plan, const SampleAgentOpti
 
   // 4. the target, if spawned here
   stop_target(plan, *launched, r);
+  if (clock) r.metadata.extra["clock_probes_answered"] = std::to_string(clock->answered());
 
   // 5. the result file (also a partial one)
   finish_sampler_result(r, std::move(series), ending.state, ending.reason);

@@ -55,6 +55,9 @@ struct SampleAgentOptions {
   std::vector<std::string> command_line;
   const std::atomic<bool>* stop_flag = nullptr;  // e.g. SIGINT: stop early (state "aborted"), result still written
   std::FILE* progress = stderr;  // a line when waiting, at each phase and at the end; null: none
+  // `sample --clock-port P`: answer the shards' clock probes (clock_probe.h)
+  // on UDP port P from the start to the end of sampling; nullopt: no service.
+  std::optional<std::uint16_t> clock_port;
 };
 
 // The agent's timeline, as offsets from time zero. Pure.

@@ -602,12 +602,16 @@ TEST_F(RunE2e, SamplerAgentAndTwoShardsStartTogetherAndMerge) {
   fs::create_directories(agent_dir);
   const std::string samples = path("agent/s.json");
   pid_t procs[3];
-  procs[0] = start_h2soak("sample " + file + " --out " + samples + attach + barrier + " -q", agent_dir);
+  const std::string clock_port = std::to_string(free_port());
+  procs[0] = start_h2soak("sample " + file + " --out " + samples + attach + barrier + " --clock-port " + clock_port +
+                              " -q",
+                          agent_dir);
   for (int i = 1; i <= 2; ++i) {
     const fs::path sub = dir_ / ("s" + std::to_string(i));
     fs::create_directories(sub);
     procs[i] = start_h2soak("run " + file + " --shard " + std::to_string(i) + "/2 --out " + sub.string() +
-                                " --target-url " + url + " --remote -k" + barrier + " --threads 1 -q",
+                                " --target-url " + url + " --remote -k" + barrier + " --threads 1 -q" +
+                                " --clock-from 127.0.0.1:" + clock_port,
                             sub);
   }
   const char* names[] = {"agent", "s1", "s2"};
@@ -646,7 +650,14 @@ TEST_F(RunE2e, SamplerAgentAndTwoShardsStartTogetherAndMerge) {
     EXPECT_EQ((*j)["target"]["pid"], 0);
     EXPECT_EQ((*j)["target"]["samples"]["count"], 0) << "a remote shard samples nothing";
     EXPECT_EQ((*j)["phases"].size(), 3u) << "but it marks its phases";
+    // One machine, one clock: the measured offset is within its uncertainty of 0.
+    const auto& extra = (*j)["metadata"]["extra"];
+    ASSERT_TRUE(extra.contains("clock_offset_ms")) << extra.dump();
+    EXPECT_LE(std::fabs(std::stod(extra["clock_offset_ms"].get<std::string>())),
+              std::stod(extra["clock_uncertainty_ms"].get<std::string>()) + 0.01)
+        << extra.dump();
   }
+  EXPECT_GE(std::stoi(s["metadata"]["extra"]["clock_probes_answered"].get<std::string>()), 2);
   EXPECT_LT(std::fabs(std::stod(j2["metadata"]["extra"]["start_lag_ms"].get<std::string>())), 200.0);
 
   Ran r = h2soak("merge " + s1 + " " + s2 + " --samples " + samples + " --out " + path("merged.json"), dir_);
@@ -657,7 +668,8 @@ TEST_F(RunE2e, SamplerAgentAndTwoShardsStartTogetherAndMerge) {
   EXPECT_NE(m["metadata"]["extra"]["merged_sources"].get<std::string>().find("; samples: " + samples),
             std::string::npos)
       << m["metadata"]["extra"]["merged_sources"];
-  EXPECT_EQ(m["metadata"]["start_unix"].get<double>(), u0);
+  EXPECT_NEAR(m["metadata"]["start_unix"].get<double>(), u0, 1e-6);
+  EXPECT_TRUE(m["metadata"]["extra"].contains("merged_clock_offsets_ms")) << m["metadata"]["extra"].dump();
   const std::uint64_t d1 = requests_done(j1), d2 = requests_done(j2);
   EXPECT_GT(d1, 100u);
   EXPECT_GT(d2, 100u);
