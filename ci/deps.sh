@@ -4,6 +4,8 @@
 # chromium is for reports/screenshot.py, which renders the HTML report
 # headless; a font comes with it (libfontconfig1 needs one). iproute2 is for
 # the scale-out test that builds network namespaces (ip netns).
+# python3-kubernetes is for ci/tests/test_k8s_manifests.py, which checks the
+# manifests of ci/k8s/ against the Kubernetes API's own models, offline.
 #
 # `ci/deps.sh --build-only [PACKAGE...]`: only what a lean build of h2soak and
 # h2soak-target needs (build_h2soak in ci/build_env.sh: no tests, benchmarks
@@ -26,6 +28,7 @@ else
     "${build_packages[@]}" git ccache
     libgtest-dev libgmock-dev libbenchmark-dev
     pybind11-dev python3-dev python3-pytest python3-numpy python3-matplotlib python3-yaml
+    python3-kubernetes
     curl nghttp2-client nghttp2-server procps openssl strace util-linux iproute2
     chromium
     "$@"
