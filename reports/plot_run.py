@@ -725,6 +725,10 @@ def run_sections(run):
         m.get("scenario_name", ""), state + (f" ({reason})" if reason else ""), m.get("start_time", ""),
         fmt(m.get("duration"), "s"), f"{m.get('host', '')} ({m.get('cpu_count', '?')} CPUs)",
         m.get("kernel", ""), f"{m.get('h2soak_version', '')} {m.get('git_revision', '')}".strip()]]))
+    extra = m.get("extra") or {}
+    if extra.get("merged_from"):  # `h2soak merge`: which shard files, and whose samples
+        parts.append(f"<p><b>Merged from {html.escape(extra['merged_from'])}:</b> "
+                     f"{html.escape(extra.get('merged_sources', ''))}</p>")
     rows = []
     for w in run.workloads:
         for p in w.get("phases", []):

@@ -1,9 +1,10 @@
 // `h2soak merge SHARD_RESULT... --out RESULT [--samples FILE] [--max-clock-skew S]
-//  [--scenario FILE] [--baseline FILE] [--summary-md F] [--junit F] [--verdict-json F]`:
+//  [--scenario FILE] [--baseline FILE] [--summary-md F] [--junit F] [--verdict-json F] [--report DIR]`:
 // the results of `h2soak run --shard i/N` (one per shard) merged into the
 // result of the whole run (harness/run/merge.h; docs/run.md, "Merging
 // shards"), then analysed, its thresholds checked and, with --baseline,
-// compared — as `h2soak run` does after a run. Everything is read and checked
+// compared — as `h2soak run` does after a run, --report included (the page of
+// the merged result, report_output.h). Everything is read and checked
 // before anything is written: an unreadable or invalid file, shards that do
 // not make one run, a changed scenario or a baseline of another version of it
 // are exit 2 with a message naming the file. The result is written
@@ -21,6 +22,7 @@
 
 #include "harness/cli/command.h"
 #include "harness/cli/exit_codes.h"
+#include "harness/cli/report_output.h"
 #include "harness/cli/run_support.h"
 #include "harness/compare/baseline_store.h"
 #include "harness/result/result_json.h"
@@ -41,6 +43,7 @@ struct MergeArgs {
   std::string summary_md;
   std::string junit;
   std::string verdict_json;
+  std::string report;  // --report DIR: the HTML report of the merged result (report_output.h)
 };
 
 run::MergeInput read_input(const std::string& file) {
@@ -91,6 +94,12 @@ int run_merge(const MergeArgs& args, const std::vector<std::string>& argv) {
   int code = kExitPass;
   if (!write_verdict(*verdict, args.summary_md, args.junit, args.verdict_json)) code = kExitRunFailed;
   if (verdict->failed() && code == kExitPass) code = kExitRegression;
+  // The page of the merged result, as for a run: a partial merge is still
+  // shown (its status is on the page), since the result was written.
+  if (!args.report.empty()) {
+    ReportRequest report{args.report, {args.out}, {}, args.baseline, &*verdict};
+    if (!write_html_report(report)) code = kExitRunFailed;
+  }
   if (merged->status.state != result::RunState::kCompleted) {
     std::fprintf(stderr, "h2soak: the merged run is partial: %s\n", merged->status.reason.c_str());
     code = kExitRunFailed;
@@ -119,6 +128,9 @@ void register_merge_command(CLI::App& app, Action& slot) {
   cmd->add_option("--summary-md", args->summary_md, "write the verdict as a Markdown summary to FILE");
   cmd->add_option("--junit", args->junit, "write the verdict as JUnit XML to FILE");
   cmd->add_option("--verdict-json", args->verdict_json, "write the verdict as JSON (h2soak.verdict/v1) to FILE");
+  cmd->add_option("--report", args->report,
+                  "write the HTML report of the merged result into DIR (DIR/verdict.json, DIR/report.html; needs "
+                  "/usr/bin/python3 with python3-matplotlib, see docs/report.md)");
   cmd->footer(std::string("Rules and refusals: see docs/run.md, \"Merging shards\".\n") + kExitCodesHelp);
   cmd->callback([args, &slot] {
     for (const auto& f : args->files) {

@@ -1,10 +1,11 @@
 #pragma once
-// `--report DIR` of `h2soak run` and `h2soak ab`: the HTML page a person
-// reads, written after the verdict. The verdict goes to DIR/verdict.json
-// (h2soak.verdict/v1), then reports/plot_run.py renders DIR/report.html
-// (self-contained: the verdict table first, then each scenario's tables and
-// plots) from the run's result files — for `ab`, A's and B's results as the
-// two sides of an A/B report.
+// `--report DIR` of `h2soak run`, `h2soak merge` and `h2soak ab`: the HTML
+// page a person reads, written after the verdict. The verdict goes to
+// DIR/verdict.json (h2soak.verdict/v1), then reports/plot_run.py renders
+// DIR/report.html (self-contained: the verdict table first, then each
+// scenario's tables and plots) from the run's result files — for `merge`,
+// the merged result; for `ab`, A's and B's results as the two sides of an
+// A/B report.
 //
 // Where the script is: $H2SOAK_REPORTS_DIR, else the reports/ folder of the
 // source tree h2soak was built from. The interpreter: $H2SOAK_PYTHON, else

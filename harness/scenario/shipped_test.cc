@@ -45,6 +45,17 @@ TEST(Shipped, EveryScenarioLoadsValidatesAndPlans) {
   }
 }
 
+// The scenario of the Kubernetes example (ci/k8s/, put into a ConfigMap):
+// loads, and loads the Service that target.yaml.in puts before the server.
+TEST(Shipped, KubernetesExampleLoadsAndPointsAtItsService) {
+  const std::string file = std::string(H2SOAK_SOURCE_DIR) + "/ci/k8s/scenario.yaml";
+  auto s = load_scenario(file, no_env());
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_TRUE(make_plan(*s).ok());
+  EXPECT_EQ(s->target.url, "https://h2soak-target:8443");
+  EXPECT_TRUE(s->target.insecure);
+}
+
 TEST(Shipped, MixedRunsEveryKindButBench) {
   auto s = load_scenario(shipped("mixed.yaml"), no_env());
   ASSERT_TRUE(s.ok()) << s.error().message();

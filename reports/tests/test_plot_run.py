@@ -38,6 +38,7 @@ def test_one_run_writes_pngs_and_self_contained_html(tmp_path):
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 4
     assert "<h3>Verdict</h3>" in page and "latency.p99" in page and "rss.slope" in page
+    assert "Merged from" not in page  # only a merged result says so
     # Self-contained: no references to other files.
     assert 'src="http' not in page and ".png\"" not in page
     assert len(page) > 50_000
@@ -72,6 +73,17 @@ def test_result_without_samples_or_verdict(tmp_path):
     assert not (out / "resources.png").exists()
     assert (out / "latency.png").stat().st_size > 5_000
     assert "<h3>Verdict</h3>" not in (out / "report.html").read_text()
+
+
+def test_merged_result_says_what_it_was_merged_from(tmp_path):
+    doc = synthetic_result.make_result(seed=3, with_verdict=False)
+    doc["metadata"]["extra"] = {"merged_from": "2 shards",
+                                "merged_sources": "s1.json (1/2), s2.json (2/2); samples: s.json"}
+    out = tmp_path / "out"
+    p = run_script(write(tmp_path / "merged.json", doc), "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    page = (out / "report.html").read_text()
+    assert "<b>Merged from 2 shards:</b> s1.json (1/2), s2.json (2/2); samples: s.json" in page
 
 
 @pytest.mark.parametrize("content, message", [

@@ -524,14 +524,25 @@ TEST_F(RunE2e, TwoShardsMergeIntoTheServersOwnCount) {
   EXPECT_EQ(m["target"]["samples"]["pid"], target);
 
   // Judged with a baseline like a run: one recorded from the merged result
-  // itself passes, with the JUnit verdict written.
+  // itself passes, with the JUnit verdict and the HTML report written.
   Ran rec = h2soak("baseline record-from " + path("merged.json") + " --out " + path("base.json"), dir_);
   ASSERT_EQ(rec.code, 0) << rec.output;
   Ran judged = h2soak("merge " + s1 + " " + s2 + " --out " + path("merged2.json") + " --baseline " +
-                          path("base.json") + " --junit " + path("merged.xml"),
+                          path("base.json") + " --junit " + path("merged.xml") + " --report " + path("report"),
                       dir_);
   EXPECT_EQ(judged.code, 0) << judged.output;
   EXPECT_NE(slurp(path("merged.xml")).find("<testsuites"), std::string::npos);
+  // --report: the verdict JSON and the page of the merged result (not of a
+  // shard), verdict first, saying what it was merged from.
+  EXPECT_NE(judged.output.find("report: " + path("report/report.html")), std::string::npos) << judged.output;
+  const auto verdict = nlohmann::json::parse(slurp(path("report/verdict.json")));
+  EXPECT_EQ(verdict["schema"], "h2soak.verdict/v1");
+  EXPECT_EQ(verdict["passed"], true) << verdict.dump();
+  const std::string page = slurp(path("report/report.html"));
+  EXPECT_LT(page.find("<h2>Verdict</h2>"), page.find("<h2>Plots</h2>"));
+  EXPECT_NE(page.find("<h2>merged2</h2>"), std::string::npos);
+  EXPECT_NE(page.find("Merged from 2 shards"), std::string::npos);
+  EXPECT_NE(page.find("data:image/png;base64,"), std::string::npos);
 
   // The same shard twice is refused, naming the file; nothing is written.
   Ran twice = h2soak("merge " + s1 + " " + s1 + " --out " + path("twice.json"), dir_);
