@@ -35,7 +35,9 @@ Recorded record_request(metrics::WorkloadMetrics& m, const net::StreamRecord& r,
 // away) before any response header arrived: it is not an outcome at all, so
 // it is taken back out of requests_started instead of being recorded, and
 // counted in `abandoned` (an extra counter of the workload). Returns true when
-// it applied; otherwise the caller records the request as usual.
+// it applied; otherwise the caller records the request as usual. Its HEADERS
+// may already have reached the server, which counts requests on arrival: a
+// server's count reconciles with the client's as done + abandoned, not done.
 bool unstart_if_abandoned(metrics::WorkloadMetrics& m, const net::StreamRecord& r, std::uint64_t& abandoned);
 
 }  // namespace h2soak::load
