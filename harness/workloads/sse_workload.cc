@@ -4,6 +4,7 @@
 
 #include "harness/load/worker.h"
 #include "harness/load/request_accounting.h"
+#include "harness/workloads/sse_events.h"
 
 namespace h2soak::workloads {
 namespace {
@@ -125,23 +126,7 @@ void SseWorkload::leave(Slot& slot) {
 void SseWorkload::on_response_data(net::StreamRecord& r, const std::uint8_t* data, std::size_t length) {
   Slot& slot = *static_cast<Slot*>(r.user);
   const Extras& x = extras_[r.user_tag & 1];
-  bool newline = slot.newline;
-  std::uint64_t ended = 0;
-  for (std::size_t i = 0; i < length; ++i) {
-    const std::uint8_t ch = data[i];
-    if (ch == '\r') continue;
-    if (ch == '\n') {
-      if (newline) {
-        ++ended;
-        newline = false;
-      } else {
-        newline = true;
-      }
-    } else {
-      newline = false;
-    }
-  }
-  slot.newline = newline;
+  const std::uint64_t ended = count_sse_event_ends(data, length, slot.newline);
   if (ended == 0) return;
   const TimePoint t = now();
   if (slot.events == 0) x.first_event->record(micros_between(load::sent_time(r), t));
