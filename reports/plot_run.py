@@ -47,6 +47,14 @@ Every file is written to a temporary name in DIR, synced and renamed into
 place, so a write that fails part-way (disk full, read-only folder, killed)
 leaves the older file of that name as it was.
 
+A capacity search (`h2soak capacity --report DIR`: a result with a
+"capacity" section, docs/capacity.md) gets its own page instead, written by
+reports/capacity_report.py: the capacity, its interval, how the search ended
+and the objective that broke first; the stages; knee.png (achieved rate,
+latency percentiles with the objectives' limits, the target's CPU and RSS,
+each against the offered rate). Such a result is reported alone: no --b,
+--baseline or --verdict, no other result.
+
 Exit codes: 0 written; 2 unreadable input (message names the file);
 3 an output could not be written (message names the file).
 Needs only Debian's python3-matplotlib and python3-numpy, not the h2soak module.
@@ -65,6 +73,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+import capacity_report  # noqa: E402
 from report_html import (MIB, OutputError, fmt, images_section, save_figure, table,  # noqa: E402
                          write_page)
 
@@ -811,6 +820,7 @@ def main(argv=None):
                 baseline_doc = doc
             else:
                 baseline_runs.append(Run(p, doc))
+        check_capacity_alone(args, runs)
     except InputError as e:
         print(f"plot_run: {e}", file=sys.stderr)
         return 2
@@ -823,11 +833,22 @@ def main(argv=None):
     return 0
 
 
+def check_capacity_alone(args, runs):
+    """A capacity search has a page of its own: it is not mixed with runs, sides or baselines."""
+    capacity = [r for r in runs if capacity_report.is_capacity(r.doc)]
+    if capacity and (len(runs) > 1 or args.b or args.baseline or args.verdict):
+        raise InputError(f"{capacity[0].path}: a capacity result (h2soak capacity) is reported alone, "
+                         "without other results, --b, --baseline or --verdict")
+
+
 def write_report(args, runs, baseline_runs, baseline_doc):
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as e:
         raise OutputError(f"{args.out}: cannot create the output folder: {e.strerror}") from e
+    if len(runs) == 1 and capacity_report.is_capacity(runs[0].doc):
+        capacity_report.write_report(args.out, runs[0].doc, args.title)
+        return
     images = []
     p = os.path.join(args.out, "resources.png")
     if any(r.samples for r in runs):
