@@ -29,6 +29,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from report_html import MIB, fmt, images_section, save_figure, table, write_page  # noqa: E402
@@ -116,7 +117,12 @@ class Search:
 
 
 def rate_text(v):
-    return "–" if not math.isfinite(v) else f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
+    """Rates in req/s: whole numbers with thousands grouped, a bisection's halves with their tenths."""
+    if not math.isfinite(v):
+        return "–"
+    if v >= 100:
+        return f"{v:,.0f}" if round(v, 1) == round(v) else f"{v:,.1f}"
+    return f"{v:.3g}"
 
 
 def interval_text(search):
@@ -212,7 +218,7 @@ def stages_section(search):
             '<p class="explain">In the order run: the ramp, then the bisection. Latency is measured from each '
             "request's due time (ms); the drop rate counts arrivals never sent because the in-flight bound was "
             "reached; target CPU is in cores (1.00 = one core busy), RSS in MiB, threads and fds are peaks.</p>"
-            + table(["#", "offered/s", "achieved/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "drops",
+            + table(["#", "offered/s", "achieved/s", "p50 ms", "p99 ms", "p99.9 ms", "error rate", "drop rate",
                      "target CPU", "RSS MiB", "threads", "fds", "verdict"], rows, classes)
             + (f'<ul class="explain">{"".join(details)}</ul>' if details else ""))
 
@@ -243,10 +249,12 @@ def scatter_stages(ax, stages, ys, colour, size=36):
                        linewidths=0.6, zorder=4)
 
 
-def marker_legend(include_early):
-    handles = [Line2D([], [], ls="", marker="o", color="#555555", label="stage passed"),
-               Line2D([], [], ls="", marker="X", color=FAIL_COLOUR, markersize=8, label="stage failed")]
-    if include_early:
+def marker_legend(stages):
+    """Legend entries for the kinds of marker the plot has."""
+    handles = [Line2D([], [], ls="", marker="o", color="#555555", label="stage passed")]
+    if any(not s.passed and not s.stopped_early for s in stages):
+        handles.append(Line2D([], [], ls="", marker="X", color=FAIL_COLOUR, markersize=8, label="stage failed"))
+    if any(not s.passed and s.stopped_early for s in stages):
         handles.append(Line2D([], [], ls="", marker="s", markerfacecolor="none", markeredgecolor=FAIL_COLOUR,
                               markersize=7, label="failed, stopped early"))
     return handles
@@ -272,12 +280,12 @@ def knee_figure(search):
     spread = x.max() / x.min()
     for ax in axes:
         mark_search(ax, search, ax is axes[0])
-        ax.grid(True, alpha=0.3, which="both")
+        ax.grid(True, alpha=0.3)
 
     # 1: what the service completed against what was offered.
     ax = axes[0]
     top = max(x.max(), max((s.achieved for s in stages if math.isfinite(s.achieved)), default=0)) * 1.08
-    line = np.array([0.0, top]) if spread <= 20 else np.array([x.min() / 1.5, top])
+    line = np.array([x.min() / 1.5, top])
     ax.plot(line, line, ls="--", color="#888888", lw=1.0, label="achieved = offered", zorder=2)
     ax.plot(line, 0.95 * line, ls=":", color="#888888", lw=1.0, label="95 % of offered (the floor a stage needs)",
             zorder=2)
@@ -287,7 +295,7 @@ def knee_figure(search):
     ax.set_ylabel("achieved (req/s)")
     ax.set_title("Throughput: what the service completed", fontsize=10)
     handles, labels = ax.get_legend_handles_labels()
-    extra = marker_legend(any(s.stopped_early for s in stages))
+    extra = marker_legend(stages)
     ax.legend(handles + extra, labels + [h.get_label() for h in extra], loc="upper left", fontsize=8, ncol=2)
 
     # 2: latency percentiles with the objectives' limits.
@@ -303,6 +311,10 @@ def knee_figure(search):
         ax.annotate(f"objective {text}", (0.005, limit), xycoords=("axes fraction", "data"),
                     xytext=(2, 3 + 11 * k), textcoords="offset points", fontsize=8, color=OBJECTIVE_COLOUR)
     ax.set_yscale("log")
+    # Plain milliseconds at 1-2-5 steps: "10^2" makes a reader do sums.
+    ax.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_locator(ticker.NullLocator())
     # Room above the highest limit for its label, and below the lowest p50.
     shown = [v for s in stages for v in s.ms.values() if math.isfinite(v) and v > 0] + [lim for _, _, lim in limits]
     if shown:
@@ -324,10 +336,8 @@ def knee_figure(search):
         rss = [s.rss_mib for s in stages]
         rss_ax.plot(x, rss, color="#7f7f7f", lw=1.2, ls="-.", marker=".", label="target RSS peak (MiB)", zorder=3)
         finite = [r for r in rss if math.isfinite(r)]
-        if finite:
-            lo, hi = min(finite), max(finite)
-            pad = max((hi - lo) * 0.2, hi * 0.05, 0.5)
-            rss_ax.set_ylim(max(0.0, lo - pad), hi + pad)
+        if finite:  # from 0: a few MiB of growth must not look like a climb to the sky
+            rss_ax.set_ylim(0, max(finite) * 1.25)
         rss_ax.set_ylabel("target RSS peak (MiB)", color="#555555")
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = rss_ax.get_legend_handles_labels()
@@ -341,7 +351,8 @@ def knee_figure(search):
     if spread > 20:  # a long geometric ramp: equal steps on a log axis
         axes[-1].set_xscale("log")
     else:
-        axes[-1].set_xlim(0, x.max() * 1.06)
+        pad = 0.1 * (x.max() - x.min()) or 0.1 * x.max()
+        axes[-1].set_xlim(max(0.0, x.min() - pad), x.max() + pad)
     axes[-1].set_xlabel("offered rate (req/s)")
     fig.suptitle(headline(search), fontsize=11)
     fig.tight_layout()
@@ -360,4 +371,5 @@ def write_report(out_dir, doc, title=None):
     if images:
         body.append("<h2>Plots</h2>")
         body.append(images_section(images))
-    write_page(os.path.join(out_dir, "report.html"), title or f"h2soak capacity report: {url}".strip(), body)
+    write_page(os.path.join(out_dir, "report.html"), title or f"h2soak capacity report: {url}".strip(), body,
+               css="ul.explain { max-width: 60em; font-size: 0.9em; color: #444; }\n")
