@@ -117,17 +117,21 @@ void judge_stage(StageOutcome& outcome, const Objectives& objectives) {
 }
 
 Status check_search_options(const SearchOptions& o, BenchSpelling spelling) {
+  // "--growth must be greater than 1" for the CLI, "growth: must be greater than 1" for Python.
   const bool kw = spelling == BenchSpelling::kKeywords;
-  const char* start = kw ? "start_rate" : "--start-rate";
-  const char* max = kw ? "max_rate" : "--max-rate";
-  if (!(o.start_rate > 0) || !std::isfinite(o.start_rate)) return Error(fmt::format("{} must be positive", start));
+  auto rejected = [kw](const char* flag, const char* keyword, const std::string& predicate) {
+    return kw ? Error(predicate, keyword) : Error(std::string(flag) + " " + predicate);
+  };
+  if (!(o.start_rate > 0) || !std::isfinite(o.start_rate)) {
+    return rejected("--start-rate", "start_rate", "must be positive");
+  }
   if (!(o.max_rate >= o.start_rate) || !std::isfinite(o.max_rate)) {
-    return Error(fmt::format("{} ({:g}/s) must be at least {} ({:g}/s)", max, o.max_rate, start, o.start_rate));
+    return rejected("--max-rate", "max_rate",
+                    kw ? fmt::format("must be at least start_rate, got {:g}/s and {:g}/s", o.max_rate, o.start_rate)
+                       : fmt::format("({:g}/s) must be at least --start-rate ({:g}/s)", o.max_rate, o.start_rate));
   }
-  if (!(o.growth > 1) || !std::isfinite(o.growth)) {
-    return Error(kw ? "growth must be greater than 1" : "--growth must be greater than 1");
-  }
-  if (o.refine < 0 || o.refine > 20) return Error(kw ? "refine must be within 0..20" : "--refine must be within 0..20");
+  if (!(o.growth > 1) || !std::isfinite(o.growth)) return rejected("--growth", "growth", "must be greater than 1");
+  if (o.refine < 0 || o.refine > 20) return rejected("--refine", "refine", "must be within 0..20");
   return {};
 }
 
