@@ -270,6 +270,13 @@ def plot_knee(search, path):
     return True
 
 
+def plain_log_ticks(axis):
+    """Plain numbers at 1-2-5 steps on a log axis: "10^2" makes a reader do sums."""
+    axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,g}"))
+    axis.set_minor_locator(ticker.NullLocator())
+
+
 def knee_figure(search):
     """The knee plot's figure, its three panels in fig.axes[:3] (the RSS axis after them); None without stages."""
     stages = [s for s in search.by_rate() if math.isfinite(s.offered) and s.offered > 0]
@@ -277,7 +284,9 @@ def knee_figure(search):
         return None
     x = np.array([s.offered for s in stages])
     fig, axes = plt.subplots(3, 1, figsize=(11, 11), sharex=True, gridspec_kw={"height_ratios": [1.1, 1.2, 0.9]})
-    spread = x.max() / x.min()
+    # A long geometric ramp (a fast service from a low start) gets log axes:
+    # the ramp's steps fall evenly and the first stages are not squashed.
+    log_x = x.max() / x.min() > 20
     for ax in axes:
         mark_search(ax, search, ax is axes[0])
         ax.grid(True, alpha=0.3)
@@ -285,14 +294,18 @@ def knee_figure(search):
     # 1: what the service completed against what was offered.
     ax = axes[0]
     top = max(x.max(), max((s.achieved for s in stages if math.isfinite(s.achieved)), default=0)) * 1.08
-    line = np.array([x.min() / 1.5, top])
+    # Many points: a straight segment between two is not y = x once an axis is logarithmic.
+    line = np.geomspace(x.min() / 1.5, top, 200)
     ax.plot(line, line, ls="--", color="#888888", lw=1.0, label="achieved = offered", zorder=2)
     ax.plot(line, 0.95 * line, ls=":", color="#888888", lw=1.0, label="95 % of offered (the floor a stage needs)",
             zorder=2)
     ach = [s.achieved for s in stages]
     ax.plot(x, ach, color="#333333", lw=1.2, zorder=3, label="achieved")
     scatter_stages(ax, stages, ach, "#333333")
-    ax.set_ylabel("achieved (req/s)")
+    if log_x:  # log-log: achieved = offered stays the diagonal, and a plateau still reads as one
+        ax.set_yscale("log")
+        plain_log_ticks(ax.yaxis)
+    ax.set_ylabel("achieved (req/s" + (", log)" if log_x else ")"))
     ax.set_title("Throughput: what the service completed", fontsize=10)
     handles, labels = ax.get_legend_handles_labels()
     extra = marker_legend(stages)
@@ -311,17 +324,14 @@ def knee_figure(search):
         ax.annotate(f"objective {text}", (0.005, limit), xycoords=("axes fraction", "data"),
                     xytext=(2, 3 + 11 * k), textcoords="offset points", fontsize=8, color=OBJECTIVE_COLOUR)
     ax.set_yscale("log")
-    # Plain milliseconds at 1-2-5 steps: "10^2" makes a reader do sums.
-    ax.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_locator(ticker.NullLocator())
+    plain_log_ticks(ax.yaxis)
     # Room above the highest limit for its label, and below the lowest p50.
     shown = [v for s in stages for v in s.ms.values() if math.isfinite(v) and v > 0] + [lim for _, _, lim in limits]
     if shown:
         ax.set_ylim(min(shown) / 1.6, max(shown) * 2.5)
     ax.set_ylabel("latency from due time (ms, log)")
     ax.set_title("Latency: p50, p99, p99.9 per stage", fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", fontsize=8, ncol=3)  # one row above the data, clear of the knee's spike
 
     # 3: what the target used.
     ax = axes[2]
@@ -348,8 +358,10 @@ def knee_figure(search):
         ax.set_yticks([])
     ax.set_title("The target: what runs out", fontsize=10)
 
-    if spread > 20:  # a long geometric ramp: equal steps on a log axis
+    if log_x:
         axes[-1].set_xscale("log")
+        plain_log_ticks(axes[-1].xaxis)
+        axes[-1].set_xlim(x.min() / 1.3, x.max() * 1.3)
     else:
         pad = 0.1 * (x.max() - x.min()) or 0.1 * x.max()
         axes[-1].set_xlim(max(0.0, x.min() - pad), x.max() + pad)

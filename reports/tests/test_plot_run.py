@@ -353,6 +353,19 @@ def test_knee_figure_marks_capacity_interval_limits_and_failures():
     capacity_report.plt.close(fig)
 
 
+def test_a_long_ramp_is_drawn_on_log_axes_with_a_true_diagonal():
+    import capacity_report
+    search = capacity_report.Search(synthetic_result.make_capacity_result(seed=7, ceiling=9000)["capacity"])
+    fig = capacity_report.knee_figure(search)
+    throughput, latency, target = fig.axes[:3]
+    assert throughput.get_xscale() == "log" and throughput.get_yscale() == "log"
+    (diagonal,) = [l for l in throughput.get_lines() if l.get_label() == "achieved = offered"]
+    xs, ys = diagonal.get_data()
+    assert len(xs) > 2 and list(xs) == list(ys)  # drawn point by point: straight on log-log, y = x everywhere
+    assert throughput.xaxis.get_major_formatter()(1000, 0) == "1,000"  # plain numbers, not 10^3
+    capacity_report.plt.close(fig)
+
+
 def test_capacity_without_target_samples_says_so(tmp_path):
     doc = synthetic_result.make_capacity_result(seed=3, with_target=False)
     out, page = capacity_page(tmp_path, doc)
