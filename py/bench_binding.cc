@@ -3,7 +3,7 @@
 // The options are the CLI's long options in snake_case (see kBenchDoc and
 // harness/cli/bench_command.cc). Python's types (numbers for durations, sizes
 // and rates; a dict of headers) become the text the CLI takes, in a
-// run::BenchOptions (TypeError for a wrong type or an unknown keyword); the
+// run::BenchOptions (py/keywords.h: TypeError for a wrong type or an unknown keyword); the
 // CLI's own checks, run::make_bench_plan() (harness/run/bench.h), turn it into
 // a workloads::BenchPlan before any socket opens (ValueError, with the keyword
 // names in the messages). The plan then runs on the engine — load::run_workers
@@ -18,16 +18,11 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
-#include <charconv>
-#include <cmath>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <vector>
 
-#include <fmt/format.h>
 
 #include "harness/load/runner.h"
 #include "harness/result/result_json.h"
@@ -36,6 +31,7 @@
 #include "harness/workloads/bench_report.h"
 #include "harness/workloads/bench_workload.h"
 #include "harness/workloads/request_log.h"
+#include "py/keywords.h"
 
 #ifndef H2SOAK_GIT_REVISION
 #define H2SOAK_GIT_REVISION ""
@@ -46,117 +42,6 @@ namespace py = pybind11;
 namespace h2soak::py_binding {
 namespace {
 
-[[noreturn]] void bad_value(const std::string& name, const std::string& message) {
-  throw py::value_error(name + ": " + message);
-}
-
-bool is_number(const py::handle& o) {
-  return py::isinstance<py::int_>(o) || py::isinstance<py::float_>(o);
-}
-
-// The keyword arguments, taken one by one; what is left at the end is a
-// misspelt or unknown keyword.
-class Options {
- public:
-  explicit Options(const py::kwargs& kw) {
-    for (auto [key, value] : kw) left_[key.cast<std::string>()] = py::reinterpret_borrow<py::object>(value);
-  }
-  // The value of `name`, None when not given.
-  py::object take(const std::string& name) {
-    auto it = left_.find(name);
-    if (it == left_.end()) return py::none();
-    py::object v = std::move(it->second);
-    left_.erase(it);
-    return v;
-  }
-  void check_all_taken() const {
-    if (!left_.empty()) throw py::type_error("bench() got an unexpected keyword argument '" + left_.begin()->first + "'");
-  }
-
- private:
-  std::map<std::string, py::object> left_;
-};
-
-std::string text_of(const py::object& o, const std::string& name) {
-  if (o.is_none()) return "";
-  if (!py::isinstance<py::str>(o)) throw py::type_error(name + " must be a str");
-  return o.cast<std::string>();
-}
-
-std::int64_t integer_of(const py::object& o, const std::string& name, std::int64_t fallback, std::int64_t min,
-                        std::int64_t max) {
-  if (o.is_none()) return fallback;
-  if (!py::isinstance<py::int_>(o) || py::isinstance<py::bool_>(o)) throw py::type_error(name + " must be an int");
-  const auto v = o.cast<long long>();
-  if (v < min || v > max) bad_value(name, fmt::format("must be within {}..{}, got {}", min, max, v));
-  return v;
-}
-
-bool flag_of(const py::object& o) { return !o.is_none() && py::bool_(o); }
-
-// A number as plain decimals (no exponent), exactly as parsed back (units::).
-std::string decimal(double v) {
-  char buf[400];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-  return ec == std::errc() ? std::string(buf, end) : fmt::format("{:f}", v);
-}
-
-// "10s", "1m30s" or a number of seconds; None: "" (not given).
-std::string duration_of(const py::object& o, const std::string& name) {
-  if (o.is_none()) return "";
-  if (is_number(o)) {
-    const double s = o.cast<double>();
-    if (!std::isfinite(s) || s < 0 || s > 1e9) bad_value(name, "must be a non-negative number of seconds");
-    return s > 0 ? decimal(s) + "s" : "";
-  }
-  return text_of(o, name);
-}
-
-// "64KiB" or a number of bytes; None: `fallback`.
-std::string size_of(const py::object& o, const std::string& name, const std::string& fallback) {
-  if (o.is_none()) return fallback;
-  if (py::isinstance<py::int_>(o)) return std::to_string(integer_of(o, name, 0, 0, INT64_MAX));
-  return text_of(o, name);
-}
-
-// "500/s" or requests per second; None: "" (closed model).
-std::string rate_of(const py::object& o) {
-  if (o.is_none()) return "";
-  if (!is_number(o)) return text_of(o, "rate");
-  const double r = o.cast<double>();
-  if (!std::isfinite(r) || r < 0) bad_value("rate", "must be positive");
-  return decimal(r) + "/s";
-}
-
-// A str or a sequence of str.
-std::vector<std::string> urls_of(const py::handle& o) {
-  if (py::isinstance<py::str>(o)) return {o.cast<std::string>()};
-  std::vector<std::string> urls;
-  try {
-    urls = o.cast<std::vector<std::string>>();
-  } catch (const py::cast_error&) {
-    throw py::type_error("url must be a str or a list of str");
-  }
-  return urls;
-}
-
-// A dict {name: value} or a sequence of "name: value" strings (as -H takes).
-std::vector<std::string> headers_of(const py::object& o) {
-  if (o.is_none()) return {};
-  std::vector<std::string> lines;
-  if (py::isinstance<py::dict>(o)) {
-    for (auto [k, v] : o.cast<py::dict>()) lines.push_back(std::string(py::str(k)) + ": " + std::string(py::str(v)));
-    return lines;
-  }
-  try {
-    if (py::isinstance<py::str>(o)) throw py::cast_error();
-    lines = o.cast<std::vector<std::string>>();
-  } catch (const py::cast_error&) {
-    throw py::type_error("headers must be a dict or a list of \"name: value\" str");
-  }
-  return lines;
-}
-
 // Everything a bench run needs, checked.
 struct BenchSetup {
   run::BenchOptions options;
@@ -166,10 +51,10 @@ struct BenchSetup {
 };
 
 // The keywords as the CLI's options (the checks are make_bench_plan's).
-run::BenchOptions options_of(const py::handle& url, Options& o) {
+run::BenchOptions options_of(const py::handle& url, KeywordArgs& o) {
   run::BenchOptions b;
   b.spelling = run::BenchSpelling::kKeywords;
-  b.urls = urls_of(url);
+  b.urls = texts_of(url, "url");
   // -n -c -m -t -D --warm-up-time --rate --poisson --max-in-flight
   b.requests = static_cast<std::uint64_t>(integer_of(o.take("requests"), "requests", 1, 0, INT64_MAX));
   b.clients = static_cast<std::uint32_t>(integer_of(o.take("clients"), "clients", 1, 0, UINT32_MAX));
@@ -177,7 +62,7 @@ run::BenchOptions options_of(const py::handle& url, Options& o) {
   b.threads = static_cast<int>(integer_of(o.take("threads"), "threads", 1, 0, 256));
   b.duration = duration_of(o.take("duration"), "duration");
   b.warmup = duration_of(o.take("warm_up_time"), "warm_up_time");
-  b.rate = rate_of(o.take("rate"));
+  b.rate = rate_of(o.take("rate"), "rate");
   b.poisson = flag_of(o.take("poisson"));
   b.max_in_flight = static_cast<std::uint64_t>(integer_of(o.take("max_in_flight"), "max_in_flight", 0, 0, INT64_MAX));
   // -H -d --data-size --method
@@ -207,7 +92,7 @@ run::BenchOptions options_of(const py::handle& url, Options& o) {
 
 BenchSetup make_setup(const py::handle& url, const py::kwargs& kw) {
   BenchSetup s;
-  Options o(kw);
+  KeywordArgs o(kw, "bench");
   s.options = options_of(url, o);
   s.json = opt_path(o.take("json"));
   s.log_file = opt_path(o.take("log_file"));

@@ -7,7 +7,9 @@
 //   result_rows_binding.cc  VerdictRow, AttributionRow (Result.verdict, Result.attribution)
 //   compare_binding.cc      record_baseline, compare, load_baseline and the Baseline classes
 //   run_binding.cc          run, ScenarioError, RunError; the released-GIL loop shared with bench
+//   keywords.cc             keyword arguments as the CLI's option text (bench, capacity)
 //   bench_binding.cc        bench
+//   capacity_binding.cc     capacity, CapacitySearch, CapacityStage (Result.capacity)
 
 #include <pybind11/pybind11.h>
 
@@ -47,10 +49,14 @@ void bind_run(pybind11::module_& m);
 // bench() (after bind_run: it raises RunError).
 void bind_bench(pybind11::module_& m);
 
+// capacity(), CapacitySearch, CapacityStage and Result.capacity (after
+// bind_run: it raises RunError).
+void bind_capacity(pybind11::module_& m);
+
 // Raises h2soak.ResultError (a ValueError) with the error's message.
 [[noreturn]] void raise_result_error(const Error& e);
 
-// --- shared by run and bench (run_binding.cc) ---
+// --- shared by run, bench and capacity (run_binding.cc) ---
 
 // A Result object owning `r`, its `path` attribute set (None when empty).
 pybind11::object result_object(result::RunResult&& r, const std::string& path);

@@ -25,6 +25,12 @@ Running (the GIL is released while a run is under way):
         requests=, clients=, max_streams=, threads=, duration=, rate=, ...).
         Raises TypeError/ValueError for bad options (before any
         connection), RunError when no connection could be established.
+    capacity(urls, **options) -> Result
+        `h2soak capacity`: the highest arrival rate within the objectives
+        (objectives=, start_rate=, max_rate=, stage=, warm_up=, growth=,
+        refine=, connections=, streams=, threads=, target_pid=, ...);
+        Result.capacity is the CapacitySearch (capacity, interval, stop,
+        first_broken, stages). Same errors as bench.
 
 Results (schema h2soak.result/v1):
     load_result(path) -> Result        loads_result(text, source) -> Result
@@ -33,6 +39,7 @@ Results (schema h2soak.result/v1):
       numpy arrays), samples (SampleSeries: t, rss, threads, fds, ... as
       numpy arrays), analysis (name -> Metric), thresholds, verdict
       (list of VerdictRow), attribution (list of AttributionRow),
+      capacity (CapacitySearch of a capacity search, else None),
       to_json(), save(path), path.
     Histogram: the harness's log-linear histogram (record, percentile, merge).
     ResultError (ValueError): unreadable, corrupt or other-schema file.
@@ -54,5 +61,6 @@ PYBIND11_MODULE(h2soak, m) {
   h2soak::py_binding::bind_result_rows(m);
   h2soak::py_binding::bind_run(m);
   h2soak::py_binding::bind_bench(m);
+  h2soak::py_binding::bind_capacity(m);
   h2soak::py_binding::bind_compare(m);
 }

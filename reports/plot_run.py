@@ -47,26 +47,35 @@ Every file is written to a temporary name in DIR, synced and renamed into
 place, so a write that fails part-way (disk full, read-only folder, killed)
 leaves the older file of that name as it was.
 
+A capacity search (`h2soak capacity --report DIR`: a result with a
+"capacity" section, docs/capacity.md) gets its own page instead, written by
+reports/capacity_report.py: the capacity, its interval, how the search ended
+and the objective that broke first; the stages; knee.png (achieved rate,
+latency percentiles with the objectives' limits, the target's CPU and RSS,
+each against the offered rate). Such a result is reported alone: no --b,
+--baseline or --verdict, no other result.
+
 Exit codes: 0 written; 2 unreadable input (message names the file);
 3 an output could not be written (message names the file).
 Needs only Debian's python3-matplotlib and python3-numpy, not the h2soak module.
 """
 import argparse
-import base64
 import html
 import json
 import math
-import contextlib
 import os
 import re
 import sys
-import tempfile
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+import capacity_report  # noqa: E402
+from report_html import (MIB, OutputError, fmt, images_section, save_figure, table,  # noqa: E402
+                         write_page)
 
 RESULT_SCHEMA = "h2soak.result/v1"
 BASELINE_SCHEMA = "h2soak.baseline/v1"
@@ -76,7 +85,6 @@ STATUS_ORDER = {"REGRESSION": 0, "WARN": 1, "MISSING": 2, "NEW": 3, "IMPROVED": 
 PHASE_COLORS = {"warmup": "#fff3cd", "steady": "#d4edda", "cooldown": "#d1ecf1"}
 OTHER_PHASE_COLOR = "#eeeeee"
 PERCENTILES = ["p50", "p90", "p99", "p99.9"]
-MIB = float(2**20)
 # Attribution metrics (docs/attribution.md): attribution.<signal>.<workload>,
 # where <signal> may itself contain dots (gauge.<name>) and a workload never does.
 ATTRIBUTION_PREFIX = "attribution."
@@ -88,38 +96,6 @@ SHARE_RE = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*%")
 
 class InputError(Exception):
     """A file that is not a readable result or baseline."""
-
-
-class OutputError(Exception):
-    """An output file that could not be written; the older file is untouched."""
-
-
-@contextlib.contextmanager
-def atomic_output(path, mode="wb"):
-    """A file object that becomes `path` only when the block ends without error."""
-    folder = os.path.dirname(path) or "."
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".tmp.")
-    except OSError as e:
-        raise OutputError(f"{path}: cannot create a temporary file in {folder}: {e.strerror}") from e
-    try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise OutputError(f"{path}: write failed ({e.strerror}); the file was left as it was") from e
-        raise
-
-
-def save_figure(fig, path):
-    with atomic_output(path) as f:
-        fig.savefig(f, format="png", dpi=90)
 
 
 def load_json(path):
@@ -592,21 +568,6 @@ def plot_throughput(runs, baseline_runs, path):
     plt.close(fig)
 
 
-def fmt(v, unit=""):
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "–"
-    if unit == "bytes" or unit.startswith("bytes"):
-        if abs(v) >= MIB:
-            return f"{v / MIB:.2f} MiB{unit[5:]}"
-        if abs(v) >= 1024:
-            return f"{v / 1024:.1f} KiB{unit[5:]}"
-    if unit == "us" and abs(v) >= 1000:  # latencies as a reader says them: ms, s
-        return f"{v / 1e6:.4g} s" if abs(v) >= 1e6 else f"{v / 1000:.4g} ms"
-    if isinstance(v, float):
-        return f"{v:.4g} {unit}".strip()
-    return f"{v} {unit}".strip()
-
-
 def byte_scale(v):
     for name, scale in (("GiB", 2.0**30), ("MiB", MIB), ("KiB", 1024.0)):
         if abs(v) >= scale:
@@ -703,15 +664,6 @@ def attribution_section(run):
             + table(["Signal", "Workload", "Per event", "95 % interval", "Share / note", "Verdict"],
                     [cells for cells, _ in rows], ["leaks" if leaks else "" for _, leaks in rows])
             + "</div>")
-
-
-def table(headers, rows, row_classes=None):
-    out = ["<table><thead><tr>"] + [f"<th>{html.escape(h)}</th>" for h in headers] + ["</tr></thead><tbody>"]
-    for i, row in enumerate(rows):
-        cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
-        out.append(f"<tr{cls}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
 
 
 def run_sections(run):
@@ -813,26 +765,8 @@ def verdict_section(verdict):
     return "".join(parts)
 
 
-CSS = """
-body { font-family: sans-serif; margin: 2em; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
-th { background: #f3f3f3; }
-tr.regression td, tr.failed td { background: #f8d7da; }
-tr.warn td, tr.missing td { background: #fff3cd; }
-p.fail { color: #a00; font-size: 1.2em; }
-p.pass { color: #060; font-size: 1.2em; }
-tr.improved td { background: #d4edda; }
-tr.leaks td { background: #f8d7da; }
-p.warning { background: #fff3cd; border: 1px solid #e0c36a; padding: 0.5em 0.8em; max-width: 60em; }
-p.explain { max-width: 60em; font-size: 0.9em; color: #444; }
-div.attribution td:not(:nth-child(5)) { white-space: nowrap; }
-img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; }
-"""
-
-
 def write_html(path, title, runs, images, verdict=None):
-    body = [f"<h1>{html.escape(title)}</h1>"]
+    body = []
     overall = [v.get("outcome") for r in runs for v in r.verdict]
     if verdict is not None:
         body.append(verdict_section(verdict))
@@ -842,16 +776,8 @@ def write_html(path, title, runs, images, verdict=None):
     for r in runs:
         body.append(run_sections(r))
     body.append("<h2>Plots</h2>")
-    for name, png in images:
-        with open(png, "rb") as f:
-            data = base64.b64encode(f.read()).decode("ascii")
-        body.append(f'<h3>{html.escape(name)}</h3><img alt="{html.escape(name)}" '
-                    f'src="data:image/png;base64,{data}">')
-    doc = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
-           f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
-           + "".join(body) + "</body></html>\n")
-    with atomic_output(path, "w") as f:
-        f.write(doc)
+    body.append(images_section(images))
+    write_page(path, title, body)
 
 
 # Shades for the runs of one side of an A/B report, darkest first.
@@ -898,6 +824,7 @@ def main(argv=None):
                 baseline_doc = doc
             else:
                 baseline_runs.append(Run(p, doc))
+        check_capacity_alone(args, runs)
     except InputError as e:
         print(f"plot_run: {e}", file=sys.stderr)
         return 2
@@ -910,11 +837,22 @@ def main(argv=None):
     return 0
 
 
+def check_capacity_alone(args, runs):
+    """A capacity search has a page of its own: it is not mixed with runs, sides or baselines."""
+    capacity = [r for r in runs if capacity_report.is_capacity(r.doc)]
+    if capacity and (len(runs) > 1 or args.b or args.baseline or args.verdict):
+        raise InputError(f"{capacity[0].path}: a capacity result (h2soak capacity) is reported alone, "
+                         "without other results, --b, --baseline or --verdict")
+
+
 def write_report(args, runs, baseline_runs, baseline_doc):
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as e:
         raise OutputError(f"{args.out}: cannot create the output folder: {e.strerror}") from e
+    if len(runs) == 1 and capacity_report.is_capacity(runs[0].doc):
+        capacity_report.write_report(args.out, runs[0].doc, args.title)
+        return
     images = []
     p = os.path.join(args.out, "resources.png")
     if any(r.samples for r in runs):

@@ -264,6 +264,115 @@ def add_attribution(doc, rate, leak_bytes_per_s, start, slot, slots, patterns):
     })
 
 
+def capacity_stage(offered, ceiling, rng, objectives_ms, with_target=True):
+    """One stage of a synthetic capacity search against a service that serves
+    at most `ceiling` req/s (one thread at 2 ms a page: 500): below it the
+    latency is the service time, above it a queue grows and arrivals are
+    dropped, as `h2soak capacity` sees the reference server."""
+    load = offered / ceiling
+    over = load > 1.0
+    achieved = min(offered, ceiling) * rng.uniform(0.985, 1.0)
+    service_us = 1e6 / ceiling
+    if over:
+        # A full queue: requests wait for c x m ahead of them.
+        wait = 64 * service_us
+        p50, p90, p99, p999 = wait * 0.9, wait * 0.97, wait * 1.02, wait * 1.05
+    else:
+        q = service_us * (1 + load / max(1e-3, 1 - load) * 0.3)
+        p50, p90, p99, p999 = q * 1.3, q * 1.5, q * 1.8, q * 2.1
+    seconds = 2.0
+    requests = int(achieved * seconds)
+    dropped = int(max(0.0, offered - achieved) * seconds * 1.2) if over else 0
+    drop_rate = dropped / (requests + dropped) if requests + dropped else 0.0
+    broken, detail = "", ""
+    if drop_rate >= 0.001:
+        broken = "drop_rate < 0.1%"
+        detail = (f"{dropped} of the arrivals dropped ({100 * drop_rate:.3g} %), budget 0.1 %; "
+                  f"achieved {achieved:.1f} req/s of {offered:.1f} offered")
+    for text, limit_ms in objectives_ms:
+        if p99 / 1000.0 >= limit_ms:
+            broken = text
+            detail = f"{text}: observed {p99 / 1000.0:.4g} ms" + ("; " + detail if detail else "")
+            break
+    stage = {
+        "offered": float(offered), "achieved": achieved, "seconds": seconds, "requests": requests,
+        "errors": 0, "dropped": dropped, "error_rate": 0.0, "drop_rate": drop_rate,
+        "latency": {"p50": p50, "p90": p90, "p99": p99, "p999": p999},
+        "passed": not broken, "broken": broken, "detail": detail,
+        "stopped_early": over and load > 1.3, "generator_bound": False, "target": None,
+    }
+    if with_target:
+        stage["target"] = {"cpu": min(load, 1.0) * rng.uniform(0.95, 1.0),
+                           "rss_peak": int((9.5 + 1.5 * min(load, 1.2)) * 2**20),
+                           "threads_peak": 2, "fds_peak": 14}
+    return stage
+
+
+def make_capacity_result(seed=1, ceiling=520.0, start_rate=100.0, growth=2.0, refine=3, max_rate=100_000.0,
+                         objectives=("latency.p99 < 250ms", "error_rate < 0.1%"), with_target=True):
+    """The result `h2soak capacity --json` writes (docs/capacity.md): no
+    workloads or samples, the analysis metric `capacity` and the `capacity`
+    section, from the same search as harness/run/capacity.cc (a geometric
+    ramp, then `refine` bisections) over a service whose ceiling is
+    `ceiling` req/s."""
+    rng = random.Random(seed)
+    limits = []
+    for text in objectives:
+        name, _, rest = text.partition("<")
+        if name.strip() in ("latency.p99", "p99") and rest.strip().endswith("ms"):
+            limits.append((text, float(rest.strip()[:-2])))
+    stages = []
+
+    def measure(rate):
+        st = capacity_stage(rate, ceiling, rng, limits, with_target)
+        stages.append(st)
+        return st["passed"]
+
+    low, high, rate = 0.0, math.nan, start_rate
+    while True:
+        if measure(rate):
+            low = rate
+            if rate >= max_rate:
+                break
+            rate = min(rate * growth, max_rate)
+        else:
+            high = rate
+            break
+    stop = "max-rate" if math.isnan(high) else "first-stage-failed" if low == 0 else "refined"
+    if stop == "refined":
+        for _ in range(refine):
+            mid = (low + high) / 2
+            if measure(mid):
+                low = mid
+            else:
+                high = mid
+    failing = [s for s in stages if not s["passed"] and s["offered"] == high]
+    first_broken = failing[0]["broken"] if failing else ""
+    notes = {"refined": f"bisected {refine} time(s) between {low:g} and {high:g} req/s",
+             "max-rate": f"every stage up to {max_rate:g} req/s passed",
+             "first-stage-failed": f"the first stage ({start_rate:g} req/s) already failed"}
+    doc = make_result(seed=seed, scenario="capacity", with_verdict=False)
+    doc["metadata"]["command_line"] = ["h2soak", "capacity", "http://127.0.0.1:8080/page/1"]
+    doc["metadata"]["duration"] = 2.5 * len(stages)
+    doc["metadata"]["extra"] = {"capacity.start_rate": f"{start_rate:g}/s", "capacity.max_rate": f"{max_rate:g}/s",
+                                "capacity.stage": "2s", "capacity.warm_up": "500ms",
+                                "capacity.growth": f"{growth:g}", "capacity.refine": str(refine),
+                                "capacity.clients": "4", "capacity.max_streams": "16", "capacity.threads": "1",
+                                "capacity.protocol": "h2"}
+    doc["phases"], doc["workloads"], doc["thresholds"] = [], [], []
+    doc["target"] = {"url": "http://127.0.0.1:8080/page/1", "mode": "pid" if with_target else "none",
+                     "command": "", "pid": 4242 if with_target else 0, "log_path": "", "exit_code": None,
+                     "exit_signal": None, "samples": None}
+    doc["analysis"] = {"capacity": {
+        "value": low, "unit": "req/s", "direction": "higher", "ci_low": None, "ci_high": None, "leak": False,
+        "note": (f"interval [{low:g}, {'none failed' if math.isnan(high) else f'{high:g}'}] req/s; "
+                 f"first broken objective: {first_broken or 'none'}; search ended: {stop}")}}
+    doc["capacity"] = {"objectives": list(objectives), "capacity": low,
+                       "interval": [low, None if math.isnan(high) else high], "first_broken": first_broken,
+                       "stop": stop, "note": notes[stop], "stages": stages}
+    return doc
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", help="output JSON file")
@@ -272,10 +381,16 @@ def main(argv=None):
     ap.add_argument("--scenario", default="synthetic")
     ap.add_argument("--attribution", action="store_true",
                     help="an attribution run: modulated workloads, the leak follows the uploads")
+    ap.add_argument("--capacity", type=float, default=None, metavar="CEILING",
+                    help="a capacity search (h2soak capacity) of a service that serves at most CEILING req/s")
     args = ap.parse_args(argv)
+    if args.capacity is not None:
+        doc = make_capacity_result(seed=args.seed, ceiling=args.capacity)
+    else:
+        doc = make_result(seed=args.seed, scenario=args.scenario, leak_bytes_per_s=args.leak,
+                          attribution=args.attribution)
     with open(args.out, "w", encoding="utf-8") as f:
-        json.dump(make_result(seed=args.seed, scenario=args.scenario, leak_bytes_per_s=args.leak,
-                              attribution=args.attribution), f)
+        json.dump(doc, f)
     return 0
 
 

@@ -1,15 +1,16 @@
 // `h2soak capacity`: the highest arrival rate a service sustains within its
 // objectives, and which objective breaks first (docs/capacity.md). Parses the
-// flags into the bench options of one stage (run::make_bench_plan checks them
-// before any socket opens) and the search's options, runs the search
-// (run::search_capacity) with one engine stage per rate
-// (run::run_capacity_stage), prints a row per stage as it ends and the
-// figure, and writes the result document with --json.
+// flags into run::CapacityOptions, which run::make_capacity_plan checks before
+// any socket opens (the same path as Python's h2soak.capacity), runs the
+// search (run::run_capacity), prints a row per stage as it ends and the
+// figure, and writes the result document with --json and the HTML report
+// with --report.
 
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,77 +20,22 @@
 
 #include "harness/cli/command.h"
 #include "harness/cli/exit_codes.h"
+#include "harness/cli/report_output.h"
 #include "harness/cli/run_support.h"
 #include "harness/cli/version.h"
 #include "harness/result/result_json.h"
-#include "harness/run/bench.h"
-#include "harness/run/capacity.h"
-#include "harness/run/capacity_stage.h"
-#include "harness/util/atomic_file.h"
+#include "harness/run/capacity_plan.h"
 #include "harness/util/clock.h"
-#include "harness/util/text.h"
-#include "harness/util/units.h"
 
 namespace h2soak::cli {
 namespace {
 
 struct CapacityArgs {
-  run::BenchOptions bench;
-  std::vector<std::string> objectives;
-  std::string start_rate = "100/s", max_rate = "100000/s", stage = "5s", warmup = "1s";
-  double growth = 2;
-  int refine = 3;
-  std::optional<int> target_pid;
-  std::string target_pidfile;
+  run::CapacityOptions options;
   std::string json_file;
+  std::string report_dir;  // --report DIR: DIR/capacity.json and DIR/report.html (report_output.h)
   bool no_progress = false;
 };
-
-std::vector<std::string> own_command_line() {
-  std::vector<std::string> argv;
-  auto text = read_file("/proc/self/cmdline");
-  if (!text) return argv;
-  std::string arg;
-  for (char ch : *text) {
-    if (ch == 0) {
-      argv.push_back(arg);
-      arg.clear();
-    } else {
-      arg.push_back(ch);
-    }
-  }
-  return argv;
-}
-
-double rate_of(const std::string& flag, const std::string& text) {
-  auto r = units::parse_rate(text);
-  if (!r) throw UsageError(flag + ": " + r.error().message());
-  return *r;
-}
-
-Nanos duration_of(const std::string& flag, const std::string& text) {
-  auto d = units::parse_duration(text);
-  if (!d) throw UsageError(flag + ": " + d.error().message());
-  return *d;
-}
-
-int target_pid_of(const CapacityArgs& a) {
-  if (a.target_pid) {
-    if (*a.target_pid <= 0) throw UsageError("--target-pid must be a process id");
-    return *a.target_pid;
-  }
-  if (a.target_pidfile.empty()) return 0;
-  auto text = read_file(a.target_pidfile);
-  if (!text) throw UsageError("--target-pidfile: " + text.error().message());
-  const std::string_view t = trim(*text);
-  int pid = 0;
-  for (char c : t) {
-    if (c < '0' || c > '9' || pid > 100'000'000) throw UsageError("--target-pidfile " + a.target_pidfile + ": not a pid");
-    pid = pid * 10 + (c - '0');
-  }
-  if (pid <= 0) throw UsageError("--target-pidfile " + a.target_pidfile + ": not a pid");
-  return pid;
-}
 
 std::string ms(double us) { return std::isfinite(us) ? fmt::format("{:.1f}", us / 1000) : "-"; }
 std::string mib(const std::optional<std::uint64_t>& b) {
@@ -123,42 +69,42 @@ std::string interval_text(const result::CapacitySearch& s) {
                      std::isnan(s.interval_high) ? std::string("-") : fmt::format("{:g}", s.interval_high));
 }
 
-int run_capacity(const CapacityArgs& a) {
-  run::SearchOptions search;
-  search.start_rate = rate_of("--start-rate", a.start_rate);
-  search.max_rate = rate_of("--max-rate", a.max_rate);
-  search.growth = a.growth;
-  search.refine = a.refine;
-  if (auto st = run::check_search_options(search); !st) throw UsageError(st.error().message());
-  auto objectives = run::make_objectives(a.objectives);
-  if (!objectives) throw UsageError(objectives.error().message());
-  const Nanos stage = duration_of("--stage", a.stage);
-  const Nanos warmup = duration_of("--warm-up", a.warmup);
-  if (stage < std::chrono::milliseconds(500)) throw UsageError("--stage must be at least 500ms");
-  const int pid = target_pid_of(a);
+// Writes the result where --json and --report ask; false when one could not be written.
+bool write_outputs(const CapacityArgs& a, const result::RunResult& r) {
+  bool ok = true;
+  if (!a.json_file.empty()) {
+    if (auto st = result::write_result(r, a.json_file); !st) {
+      std::fprintf(stderr, "h2soak capacity: %s\n", st.error().message().c_str());
+      ok = false;
+    }
+  }
+  if (!a.report_dir.empty()) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(a.report_dir, ec);
+    const std::string file = (fs::path(a.report_dir) / "capacity.json").string();
+    if (auto st = result::write_result(r, file); !st) {
+      std::fprintf(stderr, "h2soak capacity: --report: %s\n", st.error().message().c_str());
+      return false;
+    }
+    ok = write_html_report({a.report_dir, {file}, {}, "", nullptr}) && ok;
+  }
+  return ok;
+}
 
-  // One stage is `h2soak bench --rate R -D stage --warm-up-time W`; the rate is set per stage.
-  run::BenchOptions bench = a.bench;
-  bench.duration = a.stage;
-  bench.warmup = a.warmup;
-  bench.rate = a.start_rate;
-  auto made = run::make_bench_plan(bench);
+int run_capacity(const CapacityArgs& a) {
+  auto made = run::make_capacity_plan(a.options);
   if (!made) throw UsageError(made.error().message());
-  const workloads::BenchPlan plan = std::move(*made);
+  const run::CapacityPlan& plan = *made;
+  const bool sampled = plan.target_pid > 0;
 
   StopOnSignal stop_on_signal;
-  run::CapacityStageOptions so;
-  so.plan = &plan;
-  so.bench = &bench;
-  so.runner = run::bench_runner_options(bench);
-  so.stage = stage;
-  so.warmup = warmup;
-  so.target_pid = pid;
-  so.interrupt = stop_on_signal.flag();
+  run::CapacityHooks hooks;
+  hooks.interrupt = stop_on_signal.flag();
   const bool tty = isatty(STDERR_FILENO) == 1 && !a.no_progress;
   std::size_t stage_no = 1;
   if (tty) {
-    so.on_progress = [&](double rate, const load::Progress& p) {
+    hooks.on_progress = [&](double rate, const load::Progress& p) {
       std::fprintf(stderr, "\r\033[Kstage %zu at %g req/s: %.0f s %s, %llu done, %llu dropped, %llu in flight",
                    stage_no, rate, p.elapsed_seconds, p.steady ? "steady" : "warm-up",
                    static_cast<unsigned long long>(p.counters.requests_done),
@@ -167,26 +113,26 @@ int run_capacity(const CapacityArgs& a) {
       std::fflush(stderr);
     };
   }
+  hooks.on_stage = [&](const result::CapacityStage& st, const run::StageOutcome& o) {
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    print_row(stage_no++, st, sampled);
+    if (!o.generator_note.empty()) std::fprintf(stderr, "WARNING: %s\n", o.generator_note.c_str());
+  };
 
   std::printf("capacity search: %zu URL(s), %d thread(s), %u client(s) x %u stream(s); stages of %s after %s "
               "warm-up from %g req/s (x%g, %d refinements, at most %g req/s)\n",
-              plan.urls.size(), a.bench.threads, plan.clients, plan.max_streams, a.stage.c_str(), a.warmup.c_str(),
-              search.start_rate, search.growth, search.refine, search.max_rate);
+              plan.plan.urls.size(), plan.bench.threads, plan.plan.clients, plan.plan.max_streams,
+              a.options.stage.c_str(), a.options.warmup.c_str(), plan.search.start_rate, plan.search.growth,
+              plan.search.refine, plan.search.max_rate);
   std::printf("objectives:");
-  for (const auto& t : objectives->list) std::printf(" \"%s\"", t.text.c_str());
-  std::printf("; drops < %g %% of arrivals; achieved >= %g %% of offered\n", 100 * objectives->drop_budget,
-              100 * objectives->min_achieved);
-  print_header(pid > 0);
+  for (const auto& t : plan.objectives.list) std::printf(" \"%s\"", t.text.c_str());
+  std::printf("; drops < %g %% of arrivals; achieved >= %g %% of offered\n", 100 * plan.objectives.drop_budget,
+              100 * plan.objectives.min_achieved);
+  print_header(sampled);
 
   const double start_unix = unix_seconds();
   const TimePoint start = now();
-  const result::CapacitySearch s = run::search_capacity(
-      search, *objectives, [&](double rate) { return run::run_capacity_stage(so, *objectives, rate); },
-      [&](const result::CapacityStage& st, const run::StageOutcome& o) {
-        if (tty) std::fprintf(stderr, "\r\033[K");
-        print_row(stage_no++, st, pid > 0);
-        if (!o.generator_note.empty()) std::fprintf(stderr, "WARNING: %s\n", o.generator_note.c_str());
-      });
+  const result::CapacitySearch s = run::run_capacity(plan, hooks);
 
   if (s.stop == "generator-bound") {
     std::printf("%s\n", s.note.c_str());
@@ -199,31 +145,10 @@ int run_capacity(const CapacityArgs& a) {
   }
   std::fflush(stdout);
 
-  if (!a.json_file.empty()) {
-    run::CapacityRunInfo info;
-    info.urls = bench.urls;
-    info.target_mode = a.target_pid ? "pid" : a.target_pidfile.empty() ? "none" : "pidfile";
-    info.target_pid = pid;
-    info.start_unix = start_unix;
-    info.duration = seconds_between(start, now());
-    info.version = kVersion;
-    info.git_revision = kGitRevision;
-    info.command_line = own_command_line();
-    info.params = {{"start_rate", a.start_rate},
-                   {"max_rate", a.max_rate},
-                   {"stage", a.stage},
-                   {"warm_up", a.warmup},
-                   {"growth", fmt::format("{:g}", a.growth)},
-                   {"refine", std::to_string(a.refine)},
-                   {"clients", std::to_string(plan.clients)},
-                   {"max_streams", std::to_string(plan.max_streams)},
-                   {"threads", std::to_string(a.bench.threads)},
-                   {"protocol", plan.h1 ? "h1" : "h2"}};
-    const result::RunResult r = run::capacity_result(s, info);
-    if (auto st = result::write_result(r, a.json_file); !st) {
-      std::fprintf(stderr, "h2soak capacity: %s\n", st.error().message().c_str());
-      return kExitRunFailed;
-    }
+  if (!a.json_file.empty() || !a.report_dir.empty()) {
+    const result::RunResult r = run::capacity_plan_result(plan, s, start_unix, seconds_between(start, now()),
+                                                          kVersion, kGitRevision, process_command_line());
+    if (!write_outputs(a, r)) return kExitRunFailed;
   }
   if (s.stop == "interrupted" || s.stop == "target-gone") {
     std::fprintf(stderr, "h2soak capacity: %s\n", s.note.c_str());
@@ -238,23 +163,24 @@ int run_capacity(const CapacityArgs& a) {
 
 void register_capacity_command(CLI::App& app, Action& slot) {
   auto args = std::make_shared<CapacityArgs>();
-  run::BenchOptions& o = args->bench;
+  run::CapacityOptions& c = args->options;
+  run::BenchOptions& o = c.bench;
   o.clients = 4;
   o.max_streams = 16;
   CLI::App* cmd = app.add_subcommand(
       "capacity", "the highest arrival rate a service sustains within its objectives, and what breaks first");
   cmd->add_option("urls", o.urls, "target URLs (http:// = h2c prior knowledge, https:// = TLS + ALPN h2)")
       ->required();
-  cmd->add_option("--objective", args->objectives,
+  cmd->add_option("--objective", c.objectives,
                   "an objective every stage must meet (repeatable; default \"p99 < 250ms\" and "
                   "\"error_rate < 0.1%\"): latency.p50/p90/p99/p999 (or p99 ...), error_rate, drop_rate, rps, ...");
-  cmd->add_option("--start-rate", args->start_rate, "the first stage's arrival rate")->capture_default_str();
-  cmd->add_option("--max-rate", args->max_rate, "no stage above this rate")->capture_default_str();
-  cmd->add_option("--stage", args->stage, "measured length of each stage")->capture_default_str();
-  cmd->add_option("--warm-up", args->warmup, "warm-up before each stage's measurement")->capture_default_str();
-  cmd->add_option("--growth", args->growth, "the ramp multiplies the rate by this until a stage fails")
+  cmd->add_option("--start-rate", c.start_rate, "the first stage's arrival rate")->capture_default_str();
+  cmd->add_option("--max-rate", c.max_rate, "no stage above this rate")->capture_default_str();
+  cmd->add_option("--stage", c.stage, "measured length of each stage")->capture_default_str();
+  cmd->add_option("--warm-up", c.warmup, "warm-up before each stage's measurement")->capture_default_str();
+  cmd->add_option("--growth", c.growth, "the ramp multiplies the rate by this until a stage fails")
       ->capture_default_str();
-  cmd->add_option("--refine", args->refine, "bisection steps between the last pass and the first failure")
+  cmd->add_option("--refine", c.refine, "bisection steps between the last pass and the first failure")
       ->capture_default_str();
   cmd->add_option("-c,--clients", o.clients, "connections")->capture_default_str();
   cmd->add_option("-m,--max-concurrent-streams", o.max_streams,
@@ -264,10 +190,13 @@ void register_capacity_command(CLI::App& app, Action& slot) {
   cmd->add_flag("-k,--insecure", o.insecure, "do not verify the server certificate");
   cmd->add_flag("--h1", o.h1, "use HTTP/1.1 (curl) instead of HTTP/2");
   cmd->add_option("-H,--header", o.headers, "extra request header \"name: value\" (repeatable)");
-  auto* pid = cmd->add_option("--target-pid", args->target_pid, "sample this process (RSS, threads, fds, CPU) per stage");
-  cmd->add_option("--target-pidfile", args->target_pidfile, "read the process id to sample from this file")
+  auto* pid = cmd->add_option("--target-pid", c.target_pid, "sample this process (RSS, threads, fds, CPU) per stage");
+  cmd->add_option("--target-pidfile", c.target_pidfile, "read the process id to sample from this file")
       ->excludes(pid);
   cmd->add_option("--json", args->json_file, "write the result (schema h2soak.result/v1 with a capacity section)");
+  cmd->add_option("--report", args->report_dir,
+                  "write DIR/capacity.json and the HTML report DIR/report.html: the capacity, the stages and the "
+                  "knee plot");
   cmd->add_flag("--no-progress", args->no_progress, "no live progress line on a terminal");
   cmd->footer(std::string(kExitCodesHelp) +
               "  5  capacity: the generator became the bottleneck (a worker thread busy >= 90 %);\n"

@@ -67,17 +67,18 @@ Result<std::uint64_t> size_of(const BenchOptions& o, const std::string& text, Op
 
 // The URLs, all on the first one's origin, and that origin's address.
 Status set_urls(const BenchOptions& o, workloads::BenchPlan& plan) {
-  if (o.urls.empty()) return rejected(o, "give at least one URL", "url: give at least one URL");
+  const char* name = o.keywords.urls;
+  if (o.urls.empty()) return rejected(o, "give at least one URL", std::string(name) + ": give at least one URL");
   for (const auto& text : o.urls) {
     auto url = net::parse_url(text);
-    if (!url) return from(o, "url", url.error());
+    if (!url) return from(o, name, url.error());
     if (!plan.urls.empty() && url->origin() != plan.urls.front().origin()) {
-      return from(o, "url", Error("all URLs must share scheme, host and port with the first: " + text));
+      return from(o, name, Error("all URLs must share scheme, host and port with the first: " + text));
     }
     plan.urls.push_back(*url);
   }
   auto address = net::resolve(plan.urls.front().host, plan.urls.front().port);
-  if (!address) return from(o, "url", address.error());
+  if (!address) return from(o, name, address.error());
   plan.address = *address;
   return {};
 }
@@ -85,11 +86,13 @@ Status set_urls(const BenchOptions& o, workloads::BenchPlan& plan) {
 // -t -c -m -n -D --warm-up-time
 Status set_load_shape(const BenchOptions& o, workloads::BenchPlan& plan) {
   if (o.threads < 1) return rejected(o, "-t must be at least 1", "threads: must be at least 1");
-  if (o.clients < 1) return rejected(o, "-c must be at least 1", "clients: must be at least 1");
-  if (o.max_streams < 1) return rejected(o, "-m must be at least 1", "max_streams: must be at least 1");
+  const std::string clients = o.keywords.clients, streams = o.keywords.max_streams;
+  if (o.clients < 1) return rejected(o, "-c must be at least 1", clients + ": must be at least 1");
+  if (o.max_streams < 1) return rejected(o, "-m must be at least 1", streams + ": must be at least 1");
   if (static_cast<std::uint32_t>(o.threads) > o.clients) {
     return rejected(o, "-t must not exceed -c (each thread needs a client)",
-                    "threads: must not exceed clients (each thread needs a client)");
+                    "threads: must not exceed " + clients + " (each thread needs a " +
+                        (clients == "clients" ? "client" : "connection") + ")");
   }
   auto duration = duration_of(o, o.duration, kDuration);
   if (!duration) return duration.error();
@@ -201,9 +204,11 @@ Result<workloads::BenchPlan> make_bench_plan(const BenchOptions& options) {
     if (auto st = step(options, plan); !st) return st.error();
   }
   const std::uint64_t fds = plan.clients + fd_overhead(options.threads);
-  const std::string what = keywords(options) ? "clients=" + std::to_string(plan.clients)
+  const std::string what = keywords(options) ? options.keywords.clients + ("=" + std::to_string(plan.clients))
                                              : "-c " + std::to_string(plan.clients);
-  if (auto st = check_fd_budget(fds, what, raise_fd_limit()); !st) return from(options, "clients", st.error());
+  if (auto st = check_fd_budget(fds, what, raise_fd_limit()); !st) {
+    return from(options, options.keywords.clients, st.error());
+  }
   return plan;
 }
 

@@ -30,6 +30,15 @@ enum class BenchSpelling {
   kKeywords,  // h2soak.bench's keywords: "clients: must be at least 1", "rate: ..."
 };
 
+// The keywords that name the URLs, -c and -m in make_bench_plan's kKeywords
+// messages: h2soak.bench's by default; h2soak.capacity, which shares the
+// checks, calls them urls, connections and streams.
+struct BenchKeywords {
+  const char* urls = "url";
+  const char* clients = "clients";
+  const char* max_streams = "max_streams";
+};
+
 // `h2soak bench`'s options as given: durations ("10s", a bare number is
 // seconds), sizes ("64KiB", a bare number is bytes) and rates ("500/s") are
 // text, parsed by make_bench_plan; "" is "not given". Each field names the CLI
@@ -63,6 +72,7 @@ struct BenchOptions {
   std::string ciphersuites;                 // --tls13-ciphers (OpenSSL names)
   std::string ca_file;                      // --ca-file: extra CA certificate (PEM)
   BenchSpelling spelling = BenchSpelling::kFlags;  // how error messages name the options
+  BenchKeywords keywords;                   // with kKeywords: the names of the URLs, -c and -m
 };
 
 // Checks every option (URLs parsed and the first resolved, the body file

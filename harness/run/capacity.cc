@@ -59,10 +59,17 @@ Result<scenario::Threshold> parse_objective(std::string_view text) {
   return t;
 }
 
-Result<Objectives> make_objectives(const std::vector<std::string>& texts) {
+Result<Objectives> make_objectives(const std::vector<std::string>& texts, BenchSpelling spelling) {
   Objectives o;
   for (const auto& text : texts.empty() ? default_objectives() : texts) {
     auto t = parse_objective(text);
+    if (!t && spelling == BenchSpelling::kKeywords) {
+      // parse_objective names the flag: '--objective "p99 < 250": ...'.
+      constexpr std::string_view kFlag = "--objective ";
+      std::string m = t.error().message();
+      if (m.compare(0, kFlag.size(), kFlag) == 0) m.erase(0, kFlag.size());
+      return Error(m, "objectives");
+    }
     if (!t) return t.error();
     if (t->metric == "error_rate" && upper_bound(t->op)) {
       if (auto v = quantity_in(t->value, "fraction")) o.drop_budget = *v;
@@ -109,13 +116,22 @@ void judge_stage(StageOutcome& outcome, const Objectives& objectives) {
   }
 }
 
-Status check_search_options(const SearchOptions& o) {
-  if (!(o.start_rate > 0) || !std::isfinite(o.start_rate)) return Error("--start-rate must be positive");
-  if (!(o.max_rate >= o.start_rate) || !std::isfinite(o.max_rate)) {
-    return Error(fmt::format("--max-rate ({:g}/s) must be at least --start-rate ({:g}/s)", o.max_rate, o.start_rate));
+Status check_search_options(const SearchOptions& o, BenchSpelling spelling) {
+  // "--growth must be greater than 1" for the CLI, "growth: must be greater than 1" for Python.
+  const bool kw = spelling == BenchSpelling::kKeywords;
+  auto rejected = [kw](const char* flag, const char* keyword, const std::string& predicate) {
+    return kw ? Error(predicate, keyword) : Error(std::string(flag) + " " + predicate);
+  };
+  if (!(o.start_rate > 0) || !std::isfinite(o.start_rate)) {
+    return rejected("--start-rate", "start_rate", "must be positive");
   }
-  if (!(o.growth > 1) || !std::isfinite(o.growth)) return Error("--growth must be greater than 1");
-  if (o.refine < 0 || o.refine > 20) return Error("--refine must be within 0..20");
+  if (!(o.max_rate >= o.start_rate) || !std::isfinite(o.max_rate)) {
+    return rejected("--max-rate", "max_rate",
+                    kw ? fmt::format("must be at least start_rate, got {:g}/s and {:g}/s", o.max_rate, o.start_rate)
+                       : fmt::format("({:g}/s) must be at least --start-rate ({:g}/s)", o.max_rate, o.start_rate));
+  }
+  if (!(o.growth > 1) || !std::isfinite(o.growth)) return rejected("--growth", "growth", "must be greater than 1");
+  if (o.refine < 0 || o.refine > 20) return rejected("--refine", "refine", "must be within 0..20");
   return {};
 }
 

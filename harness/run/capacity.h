@@ -30,6 +30,7 @@
 
 #include "harness/load/runner.h"
 #include "harness/result/run_result.h"
+#include "harness/run/bench.h"
 #include "harness/scenario/scenario.h"
 #include "harness/util/result.h"
 
@@ -54,8 +55,10 @@ struct Objectives {
 };
 
 // Parses each text (parse_objective); none: default_objectives(). The Error
-// names the objective.
-Result<Objectives> make_objectives(const std::vector<std::string>& texts);
+// names the objective, and the option as `spelling` asks ('--objective "..."'
+// for the CLI, 'objectives: "..."' for h2soak.capacity).
+Result<Objectives> make_objectives(const std::vector<std::string>& texts,
+                                   BenchSpelling spelling = BenchSpelling::kFlags);
 
 // What one stage measured. measure() fills everything but the verdict
 // (stage.passed, stage.broken, stage.detail), which judge_stage() sets.
@@ -88,8 +91,9 @@ struct SearchOptions {
   int refine = 3;              // bisection steps after the first failing stage
 };
 
-// Checks the options (rates positive, start <= max, growth > 1, refine 0..20).
-Status check_search_options(const SearchOptions& options);
+// Checks the options (rates positive, start <= max, growth > 1, refine 0..20);
+// the Error names them as `spelling` asks (--start-rate, start_rate).
+Status check_search_options(const SearchOptions& options, BenchSpelling spelling = BenchSpelling::kFlags);
 
 using MeasureStage = std::function<StageOutcome(double rate)>;
 // Called after each stage is judged (the table's rows, live).

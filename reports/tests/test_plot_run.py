@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 
+import matplotlib.colors
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -290,3 +291,143 @@ def test_rss_slope_line_is_drawn_through_steady():
     slope = run.analysis["rss.slope"]["value"]
     assert (ys[1] - ys[0]) * plot_run.MIB == __import__("pytest").approx(slope * (end - start))
     plot_run.plt.close(fig)
+
+
+# --- capacity searches (h2soak capacity --report; reports/capacity_report.py) ---
+
+def capacity_page(tmp_path, doc, *extra):
+    out = tmp_path / "out"
+    p = run_script(write(tmp_path / "capacity.json", doc), "--out", str(out), *extra)
+    assert p.returncode == 0, p.stderr
+    return out, (out / "report.html").read_text()
+
+
+def stage_rows(page):
+    """[(class, [cells])] of the Stages table, in page order."""
+    body = section(page, "<h2>Stages</h2>")
+    return [(cls, re.findall(r"<td>([^<]*)</td>", cells))
+            for cls, cells in re.findall(r"<tr(?: class=\"([a-z]*)\")?>((?:<td>[^<]*</td>)+)</tr>", body)]
+
+
+def test_capacity_result_gets_its_own_page_verdict_first(tmp_path):
+    doc = synthetic_result.make_capacity_result(seed=1, ceiling=520)
+    out, page = capacity_page(tmp_path, doc)
+    knee = (out / "knee.png").read_bytes()
+    assert knee.startswith(PNG_MAGIC) and len(knee) > 20_000
+    # Only the knee: the run report's time-series figures mean nothing here.
+    assert page.count("data:image/png;base64,") == 1
+    for name in ("resources.png", "latency.png", "throughput.png"):
+        assert not (out / name).exists(), name
+    # The figure, its interval, how it ended and what broke: first on the page.
+    assert page.index("<h2>Verdict</h2>") < page.index("<h2>Stages</h2>") < page.index("<h2>Plots</h2>")
+    verdict = section(page, "<h2>Verdict</h2>")
+    assert "Capacity: 500 req/s (interval [500, 550] req/s); first broken objective: drop_rate &lt; 0.1%" in verdict
+    assert "refined: bisected 3 time(s) between 500 and 550 req/s" in verdict
+    assert "latency.p99 &lt; 250ms; error_rate &lt; 0.1%" in verdict
+    # One row per stage, in the order run; failing ones marked and naming what failed.
+    rows = stage_rows(page)
+    stages = doc["capacity"]["stages"]
+    assert [cells[1] for _, cells in rows] == [f"{s['offered']:,.0f}" for s in stages]
+    assert [cls == "failed" for cls, _ in rows] == [not s["passed"] for s in stages]
+    first_fail = next(cells for cls, cells in rows if cls == "failed")
+    assert first_fail[-1].startswith("FAIL drop_rate &lt; 0.1%")
+    assert first_fail[8] != "–" and first_fail[9] != "–"  # target CPU and RSS (sampled)
+    assert "(stopped early)" in page  # the 800 req/s stage of the synthetic search
+
+
+def test_knee_figure_marks_capacity_interval_limits_and_failures():
+    import capacity_report
+    search = capacity_report.Search(synthetic_result.make_capacity_result(seed=2, ceiling=520)["capacity"])
+    fig = capacity_report.knee_figure(search)
+    throughput, latency, target = fig.axes[:3]
+    for ax in (throughput, latency, target):
+        verticals = [l for l in ax.get_lines() if list(l.get_xdata()) == [500.0, 500.0]]
+        assert len(verticals) == 1, ax.get_title()  # the capacity
+        spans = [p for p in ax.patches if hasattr(p, "get_xy")
+                 and sorted({round(x, 6) for x, _ in p.get_xy()}) == [500.0, 550.0]]
+        assert len(spans) == 1, ax.get_title()  # the interval [500, 550]
+    labels = [l.get_label() for l in throughput.get_lines()]
+    assert "achieved = offered" in labels
+    assert latency.get_yscale() == "log"
+    assert any(list(l.get_ydata()) == [250.0, 250.0] for l in latency.get_lines())  # the p99 objective
+    assert "objective latency.p99 < 250ms" in [t.get_text() for t in latency.texts]
+    # Passing stages are dark dots, failing ones red crosses, or hollow red squares when stopped early.
+    red = matplotlib.colors.to_rgba(capacity_report.FAIL_COLOUR)
+    seen = {}
+    for c in throughput.collections:
+        (x, _), = c.get_offsets()
+        faces, edges = c.get_facecolors(), c.get_edgecolors()
+        face = tuple(faces[0]) if len(faces) else (0.0, 0.0, 0.0, 0.0)  # facecolors="none": hollow
+        edge = tuple(edges[0]) if len(edges) else face
+        seen[float(x)] = "failed" if face == red else "early" if face[3] == 0 and edge == red else "passed"
+    want = {s.offered: "passed" if s.passed else "early" if s.stopped_early else "failed" for s in search.stages}
+    assert seen == want and "failed" in want.values() and "early" in want.values()
+    capacity_report.plt.close(fig)
+
+
+def test_a_long_ramp_is_drawn_on_log_axes_with_a_true_diagonal():
+    import capacity_report
+    search = capacity_report.Search(synthetic_result.make_capacity_result(seed=7, ceiling=9000)["capacity"])
+    fig = capacity_report.knee_figure(search)
+    throughput, latency, target = fig.axes[:3]
+    assert throughput.get_xscale() == "log" and throughput.get_yscale() == "log"
+    (diagonal,) = [l for l in throughput.get_lines() if l.get_label() == "achieved = offered"]
+    xs, ys = diagonal.get_data()
+    assert len(xs) > 2 and list(xs) == list(ys)  # drawn point by point: straight on log-log, y = x everywhere
+    assert throughput.xaxis.get_major_formatter()(1000, 0) == "1,000"  # plain numbers, not 10^3
+    capacity_report.plt.close(fig)
+
+
+def test_capacity_without_target_samples_says_so(tmp_path):
+    doc = synthetic_result.make_capacity_result(seed=3, with_target=False)
+    out, page = capacity_page(tmp_path, doc)
+    assert (out / "knee.png").stat().st_size > 10_000
+    assert all(cells[8] == "–" and cells[9] == "–" for _, cells in stage_rows(page))
+    assert "not sampled" in section(page, "<h2>Search</h2>")
+
+
+@pytest.mark.parametrize("ceiling, stop, headline", [
+    (1e9, "max-rate", "Capacity: 100,000 req/s (interval [100,000, none failed] req/s)"),
+    (60, "first-stage-failed", "Capacity: below the first stage&#x27;s rate (interval [0, 100] req/s)"),
+])
+def test_capacity_page_at_either_end_of_the_search(tmp_path, ceiling, stop, headline):
+    doc = synthetic_result.make_capacity_result(seed=4, ceiling=ceiling)
+    assert doc["capacity"]["stop"] == stop
+    out, page = capacity_page(tmp_path, doc)
+    assert headline in section(page, "<h2>Verdict</h2>")
+    assert (out / "knee.png").stat().st_size > 10_000
+
+
+def test_generator_bound_capacity_is_a_lower_bound_with_a_warning(tmp_path):
+    doc = synthetic_result.make_capacity_result(seed=5)
+    doc["capacity"]["stop"] = "generator-bound"
+    doc["capacity"]["note"] = "generator-bound at 800 req/s: the figure measures h2soak, not the service"
+    _, page = capacity_page(tmp_path, doc)
+    verdict = section(page, "<h2>Verdict</h2>")
+    assert "at least 500 req/s" in verdict and 'class="fail"' in verdict
+    assert "Generator-bound:" in page
+
+
+def test_capacity_result_is_reported_alone(tmp_path):
+    cap = write(tmp_path / "capacity.json", synthetic_result.make_capacity_result(seed=6))
+    other = write(tmp_path / "run.json", synthetic_result.make_result(seed=6))
+    p = run_script(cap, other, "--out", str(tmp_path / "out"))
+    assert p.returncode == 2 and "capacity.json" in p.stderr and "reported alone" in p.stderr
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+@pytest.mark.parametrize("text, percentile, ms", [
+    ("p99 < 250ms", "p99", 250.0),
+    ("latency.p999 <= 1s", "p999", 1000.0),
+    ("latency.p50<800us", "p50", 0.8),
+    ("error_rate < 0.1%", None, None),
+    ("rps >= 800/s", None, None),
+    ("latency.p99 > 1ms", None, None),
+])
+def test_latency_limits_of_the_objectives(text, percentile, ms):
+    import capacity_report
+    limits = capacity_report.latency_limits([text])
+    if percentile is None:
+        assert limits == []
+    else:
+        assert limits == [(text, percentile, pytest.approx(ms))]

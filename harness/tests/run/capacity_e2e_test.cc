@@ -4,7 +4,9 @@
 // of CPU per page, so it cannot serve more than 500 pages/s), on loopback,
 // with 1 s stages. The figure must lie below that theoretical ceiling and
 // well above nothing, name the objective that broke, and be written as JSON;
-// with --page-cost 4ms the figure must be clearly lower. About 30 s in all.
+// with --page-cost 4ms the figure must be clearly lower. The 2 ms search also
+// writes the HTML report (--report: reports/plot_run.py's capacity page with
+// the knee plot). About 30 s in all.
 
 #include <signal.h>
 #include <spawn.h>
@@ -30,6 +32,14 @@ namespace fs = std::filesystem;
 const std::string kBinary = H2SOAK_BINARY_DIR;
 const std::string kH2soak = kBinary + "/harness/cli/h2soak";
 const std::string kTarget = kBinary + "/target_server/h2soak-target";
+
+// A rate of at least 100 as the report writes it: 325 -> "325", 1250 -> "1,250", 112.5 -> "112.5".
+std::string fmt_rate(double v) {
+  const long long tenths = std::llround(v * 10);
+  std::string digits = std::to_string(tenths / 10);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  return tenths % 10 == 0 ? digits : digits + "." + std::to_string(tenths % 10);
+}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -98,15 +108,17 @@ class CapacityE2e : public ::testing::Test {
     return r;
   }
 
-  // One capacity search against a fresh server with `page_cost`; the JSON document.
-  nlohmann::json search(const std::string& page_cost) {
+  // One capacity search against a fresh server with `page_cost`; the JSON
+  // document. `report`: also --report into that folder.
+  nlohmann::json search(const std::string& page_cost, const std::string& report = "") {
     const int port = start_target(page_cost);
     EXPECT_GT(port, 0) << slurp(path("target-" + page_cost + ".err"));
     if (port <= 0) return {};
     const std::string json = path("capacity-" + page_cost + ".json");
     const Ran r = h2soak("capacity http://127.0.0.1:" + std::to_string(port) +
                          "/page/1 --stage 1s --warm-up 500ms --start-rate 100/s --refine 3 --no-progress"
-                         " --target-pid " + std::to_string(target_) + " --json " + json);
+                         " --target-pid " + std::to_string(target_) + " --json " + json +
+                         (report.empty() ? "" : " --report " + report));
     stop_target();
     EXPECT_EQ(r.code, 0) << r.output;
     EXPECT_NE(r.output.find("capacity: "), std::string::npos) << r.output;
@@ -126,7 +138,7 @@ class CapacityE2e : public ::testing::Test {
 };
 
 TEST_F(CapacityE2e, FindsTheKneeOfAServiceMadeSlowOnPurpose) {
-  const nlohmann::json two = search("2ms");
+  const nlohmann::json two = search("2ms", path("report"));
   ASSERT_TRUE(two.is_object());
   EXPECT_EQ(two["schema"], "h2soak.result/v1");
   EXPECT_EQ(two["metadata"]["scenario_name"], "capacity");
@@ -155,6 +167,30 @@ TEST_F(CapacityE2e, FindsTheKneeOfAServiceMadeSlowOnPurpose) {
   for (const auto& st : c["stages"]) {
     if (st["offered"].get<double>() == cap2) EXPECT_GT(st["target"]["cpu"].get<double>(), 0.5) << st.dump();
   }
+
+  // --report: the same result beside the page, and the page: the figure on
+  // top, a row per stage, the knee plot inlined.
+  EXPECT_NE(output_.find("report: " + path("report") + "/report.html"), std::string::npos) << output_;
+  const nlohmann::json beside = nlohmann::json::parse(slurp(path("report") + "/capacity.json"));
+  EXPECT_EQ(beside["capacity"], c);
+  const std::string page = slurp(path("report") + "/report.html");
+  ASSERT_FALSE(page.empty()) << output_;
+  const std::string figure = fmt_rate(cap2);
+  const auto verdict = page.find("<h2>Verdict</h2>");
+  ASSERT_NE(verdict, std::string::npos);
+  EXPECT_NE(page.find("Capacity: " + figure + " req/s (interval [" + figure + ", ", verdict), std::string::npos)
+      << page.substr(verdict, 600);
+  EXPECT_LT(verdict, page.find("<h2>Stages</h2>"));
+  EXPECT_NE(page.find("<h3>Knee: "), std::string::npos);
+  const auto png = page.find("src=\"data:image/png;base64,iVBORw0KGgo");  // a PNG's signature in base64
+  ASSERT_NE(png, std::string::npos);
+  EXPECT_GT(page.find('"', png + 5) - png, 20'000u);  // a real plot, not an empty canvas
+  EXPECT_GT(fs::file_size(path("report") + "/knee.png"), 20'000u);
+  std::size_t rows = 0;  // the Stages table's rows: the last table before the plots
+  for (auto at = page.find("<h2>Stages</h2>"); (at = page.find("</td></tr>", at + 1)) < page.find("<h2>Plots</h2>");) {
+    ++rows;
+  }
+  EXPECT_EQ(rows, c["stages"].size());
 
   const nlohmann::json four = search("4ms");
   ASSERT_TRUE(four.is_object());
