@@ -122,7 +122,7 @@ run::CapacityOptions options_of(const py::handle& urls, KeywordArgs& o) {
   run::CapacityOptions c;
   run::BenchOptions& b = c.bench;
   b.spelling = run::BenchSpelling::kKeywords;
-  b.keywords = {"urls", "connections", "streams"};
+  b.keywords = {"urls", "clients", "max_streams"};
   b.urls = texts_of(urls, "urls");
   const py::object objectives = o.take("objectives");
   if (!objectives.is_none()) c.objectives = texts_of(objectives, "objectives");
@@ -135,8 +135,8 @@ run::CapacityOptions options_of(const py::handle& urls, KeywordArgs& o) {
   if (c.warmup.empty()) c.warmup = "0s";
   c.growth = number_of(o.take("growth"), "growth", c.growth);
   c.refine = static_cast<int>(integer_of(o.take("refine"), "refine", c.refine, INT32_MIN, INT32_MAX));
-  b.clients = static_cast<std::uint32_t>(integer_of(o.take("connections"), "connections", 4, 0, UINT32_MAX));
-  b.max_streams = static_cast<std::uint32_t>(integer_of(o.take("streams"), "streams", 16, 0, UINT32_MAX));
+  b.clients = static_cast<std::uint32_t>(integer_of(o.take("clients"), "clients", 4, 0, UINT32_MAX));
+  b.max_streams = static_cast<std::uint32_t>(integer_of(o.take("max_streams"), "max_streams", 16, 0, UINT32_MAX));
   b.threads = static_cast<int>(integer_of(o.take("threads"), "threads", 1, 0, 256));
   b.insecure = flag_of(o.take("insecure"));
   b.h1 = flag_of(o.take("h1"));
@@ -209,10 +209,10 @@ or requests per second):
   warm_up="1s"        warm-up before each stage's measurement
   growth=2            the ramp's factor (> 1)
   refine=3            bisection steps (0..20)
-  connections=4       -c: connections
-  streams=16          -m: streams per connection (connections x streams
+  clients=4           -c: connections (the name h2soak.bench uses)
+  max_streams=16      -m: streams per connection (clients x max_streams
                       bound the requests in flight; arrivals past it drop)
-  threads=1           -t: generator worker threads (at most connections)
+  threads=1           -t: generator worker threads (at most clients)
   insecure=False      -k: do not verify the server certificate
   h1=False            HTTP/1.1 (curl) instead of HTTP/2
   headers=None        dict {name: value} or list of "name: value" (-H)

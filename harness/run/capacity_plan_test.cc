@@ -19,7 +19,7 @@ CapacityOptions options(BenchSpelling spelling = BenchSpelling::kFlags) {
   o.bench.clients = 4;
   o.bench.max_streams = 16;
   o.bench.spelling = spelling;
-  if (spelling == BenchSpelling::kKeywords) o.bench.keywords = {"urls", "connections", "streams"};
+  if (spelling == BenchSpelling::kKeywords) o.bench.keywords = {"urls", "clients", "max_streams"};
   return o;
 }
 
@@ -63,8 +63,8 @@ TEST(MakeCapacityPlan, NamesTheOptionAsTheFrontEndSpellsIt) {
        "max_rate: must be at least start_rate, got 10/s and 100/s"},
       {[](CapacityOptions& o) { o.target_pid = 0; }, "--target-pid must be a process id",
        "target_pid: must be a process id"},
-      {[](CapacityOptions& o) { o.bench.clients = 0; }, "-c must be at least 1", "connections: must be at least 1"},
-      {[](CapacityOptions& o) { o.bench.max_streams = 0; }, "-m must be at least 1", "streams: must be at least 1"},
+      {[](CapacityOptions& o) { o.bench.clients = 0; }, "-c must be at least 1", "clients: must be at least 1"},
+      {[](CapacityOptions& o) { o.bench.max_streams = 0; }, "-m must be at least 1", "max_streams: must be at least 1"},
       {[](CapacityOptions& o) { o.bench.urls.clear(); }, "give at least one URL", "urls: give at least one URL"},
   };
   for (const Case& c : cases) {

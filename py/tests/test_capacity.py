@@ -122,9 +122,9 @@ def test_unreachable_target_raises_run_error():
     ({"start_rate": 200, "max_rate": 100}, "max_rate: must be at least start_rate"),
     ({"objectives": "p99 < 250"}, "objectives: \"p99 < 250\": "),
     ({"objectives": ["p99 < 250ms", "latncy.p99 < 1s"]}, "objectives: \"latncy.p99 < 1s\": "),
-    ({"connections": 0}, "connections: must be at least 1"),
-    ({"streams": 0}, "streams: must be at least 1"),
-    ({"connections": 1, "threads": 2}, "threads: must not exceed connections"),
+    ({"clients": 0}, "clients: must be at least 1"),
+    ({"max_streams": 0}, "max_streams: must be at least 1"),
+    ({"clients": 1, "threads": 2}, "threads: must not exceed clients"),
     ({"threads": 0}, "threads: must be at least 1"),
     ({"target_pid": 0}, "target_pid: must be a process id"),
     ({"headers": ["no colon"]}, "headers: want \"name: value\""),
@@ -136,8 +136,8 @@ def test_bad_values_raise_value_error_naming_the_keyword(options, message):
 
 
 def test_bad_types_and_urls():
-    with pytest.raises(TypeError, match="capacity\\(\\) got an unexpected keyword argument 'clients'"):
-        h2soak.capacity("http://127.0.0.1:9/", clients=2)  # bench's name; capacity says connections
+    with pytest.raises(TypeError, match="capacity\\(\\) got an unexpected keyword argument 'connections'"):
+        h2soak.capacity("http://127.0.0.1:9/", connections=2)  # capacity says clients, as bench does
     with pytest.raises(TypeError, match="growth must be a number"):
         h2soak.capacity("http://127.0.0.1:9/", growth="2")
     with pytest.raises(TypeError, match="refine must be an int"):
