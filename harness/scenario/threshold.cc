@@ -1,5 +1,7 @@
 // Quantities with units, threshold expressions, metric names and the
 // built-in regression rules.
+#include "harness/scenario/threshold.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -68,6 +70,53 @@ std::vector<std::string> split_metric(const std::string& metric) {
     start = dot + 1;
   }
   return segments;
+}
+
+// A threshold cut into its three parts, the value not parsed yet (so that a
+// scenario's unknown metric is reported before a bad value).
+struct Parts {
+  std::string text;  // trimmed
+  std::string metric;
+  CompareOp op = CompareOp::kLt;
+  std::string value;
+};
+
+// METRIC OP VALUE with any metric name: the grammar itself, shared by both
+// entry points. The metric is checked no further than its characters.
+Result<Parts> split_threshold(std::string_view text) {
+  Parts p;
+  p.text = std::string(trim(text));
+  const std::string_view t = p.text;
+  const std::string shape = " (write METRIC OP VALUE, e.g. \"latency.p99 < 250ms\")";
+  std::size_t i = 0;
+  while (i < t.size() && (is_metric_char(t[i]) || t[i] == '.')) ++i;
+  p.metric = std::string(t.substr(0, i));
+  if (p.metric.empty()) return Error("threshold \"" + p.text + "\" does not start with a metric name" + shape);
+  std::string_view rest = trim(t.substr(i));
+  std::optional<CompareOp> op;
+  for (std::string_view sym : {"<=", ">=", "==", "!=", "<", ">"}) {
+    if (rest.substr(0, sym.size()) == sym) {
+      op = compare_op_named(sym);
+      rest = trim(rest.substr(sym.size()));
+      break;
+    }
+  }
+  if (!op) return Error("threshold \"" + p.text + "\" has no comparison (<, <=, >, >=, ==, !=)" + shape);
+  if (rest.empty()) return Error("threshold \"" + p.text + "\" has no value" + shape);
+  p.op = *op;
+  p.value = std::string(rest);
+  return p;
+}
+
+Result<Threshold> with_value(Parts p) {
+  auto q = parse_quantity(p.value);
+  if (!q) return Error("threshold \"" + p.text + "\": " + q.error().what());
+  Threshold th;
+  th.metric = std::move(p.metric);
+  th.op = p.op;
+  th.value = *q;
+  th.text = std::move(p.text);
+  return th;
 }
 
 }  // namespace
@@ -154,44 +203,62 @@ Result<Quantity> parse_quantity(std::string_view text) {
 }
 
 Result<Threshold> parse_threshold(std::string_view text, const std::vector<std::string>& workload_names) {
-  std::string_view t = trim(text);
-  const std::string shape = " (write METRIC OP VALUE, e.g. \"latency.p99 < 250ms\")";
-  std::size_t i = 0;
-  while (i < t.size() && (is_metric_char(t[i]) || t[i] == '.')) ++i;
-  std::string metric(t.substr(0, i));
-  if (metric.empty()) return Error("threshold \"" + std::string(t) + "\" does not start with a metric name" + shape);
-  std::string_view rest = trim(t.substr(i));
-  static const std::pair<const char*, CompareOp> kOps[] = {
-      {"<=", CompareOp::kLe}, {">=", CompareOp::kGe}, {"==", CompareOp::kEq},
-      {"!=", CompareOp::kNe}, {"<", CompareOp::kLt},  {">", CompareOp::kGt}};
-  std::optional<CompareOp> op;
-  for (const auto& [sym, o] : kOps) {
-    std::string_view s(sym);
-    if (rest.substr(0, s.size()) == s) {
-      op = o;
-      rest = trim(rest.substr(s.size()));
-      break;
-    }
-  }
-  if (!op) return Error("threshold \"" + std::string(t) + "\" has no comparison (<, <=, >, >=, ==, !=)" + shape);
-  if (rest.empty()) return Error("threshold \"" + std::string(t) + "\" has no value" + shape);
-
-  if (auto ok = detail::check_metric_name(metric, workload_names); !ok) return ok.error();
-  std::vector<std::string> segments = split_metric(metric);
+  auto parts = split_threshold(text);
+  if (!parts) return parts.error();
+  if (auto ok = detail::check_metric_name(parts->metric, workload_names); !ok) return ok.error();
+  auto th = with_value(std::move(*parts));
+  if (!th) return th;
+  std::vector<std::string> segments = split_metric(th->metric);
   std::size_t root = contains(workload_names, segments[0]) && segments.size() > 1 &&
                              contains(kMetricRoots, segments[1]) ? 1 : 0;
-
-  auto q = parse_quantity(rest);
-  if (!q) return Error("threshold \"" + std::string(t) + "\": " + q.error().what());
-  if (auto unit_ok = check_unit(segments, root, *q); !unit_ok) {
-    return Error("threshold \"" + std::string(t) + "\": " + unit_ok.error().what());
+  if (auto unit_ok = check_unit(segments, root, th->value); !unit_ok) {
+    return Error("threshold \"" + th->text + "\": " + unit_ok.error().what());
   }
-  Threshold th;
-  th.metric = metric;
-  th.op = *op;
-  th.value = *q;
-  th.text = std::string(t);
   return th;
+}
+
+Result<Threshold> parse_result_threshold(std::string_view text) {
+  auto parts = split_threshold(text);
+  if (!parts) return parts.error();
+  return with_value(std::move(*parts));
+}
+
+const char* to_string(Unit u) {
+  switch (u) {
+    case Unit::kNumber: return "number";
+    case Unit::kDuration: return "duration";
+    case Unit::kSize: return "size";
+    case Unit::kSizeRate: return "size/s";
+    case Unit::kRate: return "rate";
+    case Unit::kPercent: return "percent";
+  }
+  return "?";
+}
+
+std::optional<Unit> unit_named(std::string_view name) {
+  for (Unit u : {Unit::kNumber, Unit::kDuration, Unit::kSize, Unit::kSizeRate, Unit::kRate, Unit::kPercent}) {
+    if (name == to_string(u)) return u;
+  }
+  return std::nullopt;
+}
+
+const char* to_string(CompareOp op) {
+  switch (op) {
+    case CompareOp::kLt: return "<";
+    case CompareOp::kLe: return "<=";
+    case CompareOp::kGt: return ">";
+    case CompareOp::kGe: return ">=";
+    case CompareOp::kEq: return "==";
+    case CompareOp::kNe: return "!=";
+  }
+  return "?";
+}
+
+std::optional<CompareOp> compare_op_named(std::string_view symbol) {
+  for (CompareOp op : {CompareOp::kLt, CompareOp::kLe, CompareOp::kGt, CompareOp::kGe, CompareOp::kEq, CompareOp::kNe}) {
+    if (symbol == to_string(op)) return op;
+  }
+  return std::nullopt;
 }
 
 std::vector<RegressionRule> default_regression_rules() {
