@@ -100,16 +100,24 @@ RunMetrics run_metrics_of(const result::RunResult& r, const std::string& source)
   }
   m.started_at = iso8601(meta.start_unix);
   m.incomplete_reason = incomplete_reason(result::to_string(r.status.state), r.status.reason);
-  for (const auto& [name, a] : r.analysis) {
+  m.metrics = metric_values_of(r.analysis);
+  for (const auto& text : r.thresholds) {
+    if (auto t = scenario::parse_result_threshold(text)) m.thresholds.push_back(std::move(*t));
+  }
+  return m;
+}
+
+std::map<std::string, MetricValue> metric_values_of(const std::map<std::string, result::AnalysisMetric>& analysis) {
+  std::map<std::string, MetricValue> out;
+  for (const auto& [name, a] : analysis) {
     auto mv = metric_value(a.value, a.unit, a.ci_low, a.ci_high, direction_of(a.direction),
                            a.direction == result::Direction::kNone, a.leak);
     if (mv) {
       mv->note = a.note;
-      m.metrics.emplace(name, std::move(*mv));
+      out.emplace(name, std::move(*mv));
     }
   }
-  m.thresholds = r.thresholds;
-  return m;
+  return out;
 }
 
 Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& source) {
@@ -167,8 +175,12 @@ Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& sourc
   }
 
   if (auto thresholds = j.find("thresholds"); thresholds != j.end() && thresholds->is_array()) {
-    for (const auto& t : *thresholds) {
-      if (t.is_string()) r.thresholds.push_back(t.get<std::string>());
+    for (std::size_t i = 0; i < thresholds->size(); ++i) {
+      const json& text = (*thresholds)[i];
+      if (!text.is_string()) continue;
+      auto t = scenario::parse_result_threshold(text.get<std::string>());
+      if (!t) return Error("/thresholds/" + std::to_string(i) + ": " + t.error().what(), source);
+      r.thresholds.push_back(std::move(*t));
     }
   }
   return r;

@@ -48,7 +48,7 @@ TEST(ResultAdapter, ExtractsScenarioMachineAndMetrics) {
   ASSERT_TRUE(slope.ci);
   EXPECT_EQ(*slope.ci, (Interval{-50, 300}));
   EXPECT_EQ(r->metrics.at("throughput.rps").direction, Direction::kHigherIsBetter);
-  EXPECT_EQ(r->thresholds, std::vector<std::string>{"errors == 0"});
+  EXPECT_EQ(testing::texts(r->thresholds), std::vector<std::string>{"errors == 0"});
 }
 
 // Out-of-range numbers were converted to int and time_t anyway, which is
