@@ -72,6 +72,48 @@ std::vector<std::string> split_metric(const std::string& metric) {
   return segments;
 }
 
+// parse_quantity() without its range check.
+Result<Quantity> read_quantity(std::string_view text) {
+  std::string_view t = trim(text);
+  if (t.empty()) return Error("expected a value such as 250ms, 64MiB, 10KiB/s, 500/s, 5% or 3");
+  double sign = 1;
+  if (t.front() == '-') {
+    sign = -1;
+    t = trim(t.substr(1));
+  }
+  if (auto n = whole_number(t)) return Quantity{sign * *n, Unit::kNumber};
+  if (t.back() == '%') {
+    auto n = whole_number(trim(t.substr(0, t.size() - 1)));
+    if (!n) return Error("invalid percentage \"" + std::string(text) + "\"");
+    return Quantity{sign * *n / 100.0, Unit::kPercent};
+  }
+  if (auto slash = t.find('/'); slash != std::string_view::npos) {
+    std::string_view num = trim(t.substr(0, slash));
+    std::string_view den = trim(t.substr(slash + 1));
+    auto factor = per_second_factor(den);
+    if (!factor) return Error("unknown unit \"/" + std::string(den) + "\" in \"" + std::string(text) + "\" (use /ms, /s, /m or /h)");
+    if (auto n = whole_number(num)) return Quantity{sign * *n * *factor, Unit::kRate};
+    auto size = units::parse_size(num);
+    if (!size) return Error("invalid value \"" + std::string(text) + "\": " + size.error().what());
+    return Quantity{sign * static_cast<double>(*size) * *factor, Unit::kSizeRate};
+  }
+  std::size_t i = 0;
+  while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) ++i;
+  std::string_view unit = trim(t.substr(i));
+  if (is_duration_unit(unit)) {
+    auto d = units::parse_duration(t);
+    if (!d) return Error("invalid value \"" + std::string(text) + "\": " + d.error().what());
+    return Quantity{sign * static_cast<double>(d->count()) / 1e9, Unit::kDuration};
+  }
+  auto size = units::parse_size(t);
+  if (!size) {
+    return Error("invalid value \"" + std::string(text) +
+                 "\" (expected a number, a duration such as 250ms, a size such as 64MiB, "
+                 "a rate such as 500/s or 10KiB/s, or a percentage)");
+  }
+  return Quantity{sign * static_cast<double>(*size), Unit::kSize};
+}
+
 // A threshold cut into its three parts, the value not parsed yet (so that a
 // scenario's unknown metric is reported before a bad value).
 struct Parts {
@@ -162,44 +204,11 @@ const std::vector<std::string> kMetricRoots{
     "short"};
 
 Result<Quantity> parse_quantity(std::string_view text) {
-  std::string_view t = trim(text);
-  if (t.empty()) return Error("expected a value such as 250ms, 64MiB, 10KiB/s, 500/s, 5% or 3");
-  double sign = 1;
-  if (t.front() == '-') {
-    sign = -1;
-    t = trim(t.substr(1));
-  }
-  if (auto n = whole_number(t)) return Quantity{sign * *n, Unit::kNumber};
-  if (t.back() == '%') {
-    auto n = whole_number(trim(t.substr(0, t.size() - 1)));
-    if (!n) return Error("invalid percentage \"" + std::string(text) + "\"");
-    return Quantity{sign * *n / 100.0, Unit::kPercent};
-  }
-  if (auto slash = t.find('/'); slash != std::string_view::npos) {
-    std::string_view num = trim(t.substr(0, slash));
-    std::string_view den = trim(t.substr(slash + 1));
-    auto factor = per_second_factor(den);
-    if (!factor) return Error("unknown unit \"/" + std::string(den) + "\" in \"" + std::string(text) + "\" (use /ms, /s, /m or /h)");
-    if (auto n = whole_number(num)) return Quantity{sign * *n * *factor, Unit::kRate};
-    auto size = units::parse_size(num);
-    if (!size) return Error("invalid value \"" + std::string(text) + "\": " + size.error().what());
-    return Quantity{sign * static_cast<double>(*size) * *factor, Unit::kSizeRate};
-  }
-  std::size_t i = 0;
-  while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) ++i;
-  std::string_view unit = trim(t.substr(i));
-  if (is_duration_unit(unit)) {
-    auto d = units::parse_duration(t);
-    if (!d) return Error("invalid value \"" + std::string(text) + "\": " + d.error().what());
-    return Quantity{sign * static_cast<double>(d->count()) / 1e9, Unit::kDuration};
-  }
-  auto size = units::parse_size(t);
-  if (!size) {
-    return Error("invalid value \"" + std::string(text) +
-                 "\" (expected a number, a duration such as 250ms, a size such as 64MiB, "
-                 "a rate such as 500/s or 10KiB/s, or a percentage)");
-  }
-  return Quantity{sign * static_cast<double>(*size), Unit::kSize};
+  auto q = read_quantity(text);
+  // "1e308/ms" overflows: a gate on infinity could not be written to a
+  // result (JSON has no infinity) nor mean anything.
+  if (q && !std::isfinite(q->value)) return Error("value \"" + std::string(trim(text)) + "\" is out of range");
+  return q;
 }
 
 Result<Threshold> parse_threshold(std::string_view text, const std::vector<std::string>& workload_names) {

@@ -19,6 +19,7 @@ TEST(Quantity, Units) {
   EXPECT_FALSE(parse_quantity("").ok());
   EXPECT_FALSE(parse_quantity("fast").ok());
   EXPECT_FALSE(parse_quantity("10KiB/fortnight").ok());
+  EXPECT_FALSE(parse_quantity("1e308/ms").ok());  // infinite: no gate, and no JSON number
 }
 
 TEST(Threshold, Parses) {
