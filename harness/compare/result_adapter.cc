@@ -6,6 +6,7 @@
 
 #include "harness/util/atomic_file.h"
 #include "harness/compare/baseline_store.h"
+#include "harness/result/result_json.h"
 
 namespace h2soak::compare {
 
@@ -101,9 +102,7 @@ RunMetrics run_metrics_of(const result::RunResult& r, const std::string& source)
   m.started_at = iso8601(meta.start_unix);
   m.incomplete_reason = incomplete_reason(result::to_string(r.status.state), r.status.reason);
   m.metrics = metric_values_of(r.analysis);
-  for (const auto& text : r.thresholds) {
-    if (auto t = scenario::parse_result_threshold(text)) m.thresholds.push_back(std::move(*t));
-  }
+  m.thresholds = r.thresholds;
   return m;
 }
 
@@ -174,15 +173,9 @@ Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& sourc
     }
   }
 
-  if (auto thresholds = j.find("thresholds"); thresholds != j.end() && thresholds->is_array()) {
-    for (std::size_t i = 0; i < thresholds->size(); ++i) {
-      const json& text = (*thresholds)[i];
-      if (!text.is_string()) continue;
-      auto t = scenario::parse_result_threshold(text.get<std::string>());
-      if (!t) return Error("/thresholds/" + std::to_string(i) + ": " + t.error().what(), source);
-      r.thresholds.push_back(std::move(*t));
-    }
-  }
+  auto thresholds = result::thresholds_from_json(j, source);
+  if (!thresholds) return thresholds.error();
+  r.thresholds = std::move(*thresholds);
   return r;
 }
 

@@ -11,7 +11,8 @@
 //   status.state / status.reason  anything but "completed" → incomplete_reason
 //   analysis.NAME.{value, unit, direction, ci_low, ci_high, leak} → metrics
 //                               (direction "none" → informational: thresholds only)
-//   thresholds (optional array of strings)                    → thresholds
+//   parsed_thresholds, or (older results) the texts of thresholds → thresholds
+//                               (result::thresholds_from_json: one decoder)
 // Non-finite values are skipped (an estimator without data), never compared.
 //
 // Why compare reads the file itself rather than through result_json's full

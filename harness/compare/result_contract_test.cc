@@ -48,7 +48,7 @@ result::RunResult sample() {
   requests.direction = result::Direction::kNone;
   r.analysis["requests"] = requests;
 
-  r.thresholds = {"errors == 0"};
+  r.thresholds = testing::gates({"errors == 0"});
   return r;
 }
 

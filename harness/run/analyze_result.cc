@@ -89,7 +89,7 @@ void analyze_for_plan(const scenario::Plan& plan, result::RunResult& r) {
   AnalyzeOptions options;
   options.rate_seconds = std::chrono::duration<double>(plan.steady.end - plan.steady.start).count();
   analyze_result(r, options);
-  for (const auto& t : plan.thresholds) r.thresholds.push_back(t.text);
+  r.thresholds.insert(r.thresholds.end(), plan.thresholds.begin(), plan.thresholds.end());
 }
 
 }  // namespace h2soak::run
