@@ -413,7 +413,14 @@ void bind_result(py::module_& m) {
             }
             return d;
           })
-      .def_readonly("thresholds", &res::RunResult::thresholds)
+      .def_property_readonly(
+          "thresholds",
+          [](const res::RunResult& r) {
+            std::vector<std::string> texts;
+            for (const auto& t : r.thresholds) texts.push_back(t.text);
+            return texts;
+          },
+          "The scenario's thresholds as written (\"errors == 0\").")
       .def_property_readonly(
           "verdict",
           [](py::object self) {

@@ -6,6 +6,7 @@
 
 #include "harness/util/atomic_file.h"
 #include "harness/compare/baseline_store.h"
+#include "harness/result/result_json.h"
 
 namespace h2soak::compare {
 
@@ -100,16 +101,22 @@ RunMetrics run_metrics_of(const result::RunResult& r, const std::string& source)
   }
   m.started_at = iso8601(meta.start_unix);
   m.incomplete_reason = incomplete_reason(result::to_string(r.status.state), r.status.reason);
-  for (const auto& [name, a] : r.analysis) {
+  m.metrics = metric_values_of(r.analysis);
+  m.thresholds = r.thresholds;
+  return m;
+}
+
+std::map<std::string, MetricValue> metric_values_of(const std::map<std::string, result::AnalysisMetric>& analysis) {
+  std::map<std::string, MetricValue> out;
+  for (const auto& [name, a] : analysis) {
     auto mv = metric_value(a.value, a.unit, a.ci_low, a.ci_high, direction_of(a.direction),
                            a.direction == result::Direction::kNone, a.leak);
     if (mv) {
       mv->note = a.note;
-      m.metrics.emplace(name, std::move(*mv));
+      out.emplace(name, std::move(*mv));
     }
   }
-  m.thresholds = r.thresholds;
-  return m;
+  return out;
 }
 
 Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& source) {
@@ -166,11 +173,9 @@ Result<RunMetrics> run_metrics_from_json(const json& j, const std::string& sourc
     }
   }
 
-  if (auto thresholds = j.find("thresholds"); thresholds != j.end() && thresholds->is_array()) {
-    for (const auto& t : *thresholds) {
-      if (t.is_string()) r.thresholds.push_back(t.get<std::string>());
-    }
-  }
+  auto thresholds = result::thresholds_from_json(j, source);
+  if (!thresholds) return thresholds.error();
+  r.thresholds = std::move(*thresholds);
   return r;
 }
 

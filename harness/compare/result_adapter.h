@@ -11,7 +11,8 @@
 //   status.state / status.reason  anything but "completed" → incomplete_reason
 //   analysis.NAME.{value, unit, direction, ci_low, ci_high, leak} → metrics
 //                               (direction "none" → informational: thresholds only)
-//   thresholds (optional array of strings)                    → thresholds
+//   parsed_thresholds, or (older results) the texts of thresholds → thresholds
+//                               (result::thresholds_from_json: one decoder)
 // Non-finite values are skipped (an estimator without data), never compared.
 //
 // Why compare reads the file itself rather than through result_json's full
@@ -20,6 +21,7 @@
 // the full reader insists on every section. The reduction from an analysis
 // figure to a MetricValue is shared (metric_value below in the .cc).
 
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -43,5 +45,9 @@ Result<RunMetrics> load_run_metrics(const std::string& path);
 // ("none" → informational) and leak flag; the machine, the scenario and the
 // status as above.
 RunMetrics run_metrics_of(const result::RunResult& r, const std::string& source);
+
+// Only the analysis part of that: the finite figures of `analysis` as
+// MetricValues (what `h2soak capacity` judges a stage's objectives on).
+std::map<std::string, MetricValue> metric_values_of(const std::map<std::string, result::AnalysisMetric>& analysis);
 
 }  // namespace h2soak::compare

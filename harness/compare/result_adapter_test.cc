@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/compare/test_support.h"
+#include "harness/compare/threshold.h"
 
 namespace h2soak::compare {
 namespace {
@@ -48,7 +49,7 @@ TEST(ResultAdapter, ExtractsScenarioMachineAndMetrics) {
   ASSERT_TRUE(slope.ci);
   EXPECT_EQ(*slope.ci, (Interval{-50, 300}));
   EXPECT_EQ(r->metrics.at("throughput.rps").direction, Direction::kHigherIsBetter);
-  EXPECT_EQ(r->thresholds, std::vector<std::string>{"errors == 0"});
+  EXPECT_EQ(testing::texts(r->thresholds), std::vector<std::string>{"errors == 0"});
 }
 
 // Out-of-range numbers were converted to int and time_t anyway, which is
@@ -86,6 +87,19 @@ TEST(ResultAdapter, ClearErrors) {
   auto bad = load_run_metrics(dir.file("bad.json"));
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().what().find("not valid JSON"), std::string::npos);
+}
+
+// A result written before `parsed_thresholds` (harness/result/testdata/: a
+// real run of h2soak at b03d16d) keeps its gates: read from their texts with
+// the scenario grammar, rewritten ones included, and evaluated as before.
+TEST(ResultAdapter, GatesOfAnOldResultStillHold) {
+  auto r = load_run_metrics(std::string(H2SOAK_SOURCE_DIR) + "/harness/result/testdata/old_text_thresholds.json");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->thresholds.size(), 8u);
+  for (const auto& t : r->thresholds) {
+    const auto v = evaluate_threshold(t, r->scenario, {&*r});
+    EXPECT_TRUE(v.passed) << t.text << ": " << v.detail;
+  }
 }
 
 }  // namespace

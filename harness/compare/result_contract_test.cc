@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/compare/result_adapter.h"
+#include "harness/compare/test_support.h"
 #include "harness/result/result_json.h"
 #include "harness/result/run_result.h"
 
@@ -47,7 +48,7 @@ result::RunResult sample() {
   requests.direction = result::Direction::kNone;
   r.analysis["requests"] = requests;
 
-  r.thresholds = {"errors == 0"};
+  r.thresholds = testing::gates({"errors == 0"});
   return r;
 }
 
@@ -64,7 +65,7 @@ TEST(ResultContract, WriterOutputReadsBackIntoRunMetrics) {
   EXPECT_EQ(rm->git_revision, "abc1234");
   EXPECT_FALSE(rm->started_at.empty());
   EXPECT_TRUE(rm->incomplete_reason.empty());
-  EXPECT_EQ(rm->thresholds, std::vector<std::string>{"errors == 0"});
+  EXPECT_EQ(testing::texts(rm->thresholds), std::vector<std::string>{"errors == 0"});
 
   const auto& slope = rm->metrics.at("rss.slope");
   EXPECT_DOUBLE_EQ(slope.value, 1234.5);

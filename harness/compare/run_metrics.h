@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "harness/compare/rules.h"
+#include "harness/scenario/threshold.h"
 
 namespace h2soak::compare {
 
@@ -64,8 +65,8 @@ struct RunMetrics {
   std::string incomplete_reason;
   std::map<std::string, MetricValue> metrics;
   // Absolute gates from the scenario ("errors == 0", "latency.p99 < 250ms"),
-  // when the result carries them; see threshold.h.
-  std::vector<std::string> thresholds;
+  // when the result carries them; evaluated by threshold.h.
+  std::vector<scenario::Threshold> thresholds;
 };
 
 }  // namespace h2soak::compare

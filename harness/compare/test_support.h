@@ -11,8 +11,10 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "harness/compare/run_metrics.h"
+#include "harness/scenario/threshold.h"
 
 namespace h2soak::compare::testing {
 
@@ -30,6 +32,20 @@ inline RunMetrics make_run(const std::string& scenario, const std::string& sourc
   r.h2soak_version = "0.1.0";
   for (const auto& [name, vu] : metrics) r.metrics[name] = MetricValue{vu.first, vu.second, std::nullopt, std::nullopt};
   return r;
+}
+
+// Gates as a result carries them, from their text (the result grammar).
+inline std::vector<scenario::Threshold> gates(std::initializer_list<const char*> texts) {
+  std::vector<scenario::Threshold> out;
+  for (const char* text : texts) out.push_back(*scenario::parse_result_threshold(text));
+  return out;
+}
+
+// The texts of gates, as written.
+inline std::vector<std::string> texts(const std::vector<scenario::Threshold>& gates) {
+  std::vector<std::string> out;
+  for (const auto& g : gates) out.push_back(g.text);
+  return out;
 }
 
 // A fresh directory under TMPDIR, removed with its contents on destruction.

@@ -270,9 +270,9 @@ Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetr
   verdict.baseline_machine = baseline.machine;
   const std::string& bsrc = verdict.baseline_source.empty() ? std::string("the baseline") : verdict.baseline_source;
 
-  std::vector<Threshold> extra;
+  std::vector<scenario::Threshold> extra;
   for (const auto& text : options.thresholds) {
-    auto t = parse_threshold(text);
+    auto t = scenario::parse_result_threshold(text);
     if (!t) return t.error();
     extra.push_back(std::move(*t));
   }
@@ -385,14 +385,11 @@ Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetr
     demote_lone_peaks(verdict.metrics, first_of_scenario);
 
     // Thresholds: the results' own (deduplicated, in order) then the extra ones.
-    std::vector<Threshold> gates;
+    std::vector<scenario::Threshold> gates;
     std::set<std::string> seen;
     for (const RunMetrics* run : group.runs) {
-      for (const auto& text : run->thresholds) {
-        if (!seen.insert(text).second) continue;
-        auto t = parse_threshold(text);
-        if (!t) return Error(t.error().what(), run->source);
-        gates.push_back(std::move(*t));
+      for (const auto& t : run->thresholds) {
+        if (seen.insert(t.text).second) gates.push_back(t);
       }
     }
     for (const auto& t : extra) {

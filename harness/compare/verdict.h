@@ -106,7 +106,7 @@ std::string explain_by_attribution(const std::string& metric, const RunMetrics& 
 struct CompareOptions {
   bool allow_hash_mismatch = false;
   std::vector<RulePatch> patches;        // override the baseline's stored rules
-  std::vector<std::string> thresholds;   // extra gates for every scenario (besides the results' own)
+  std::vector<std::string> thresholds;   // extra gates for every scenario (besides the results' own), as written
 };
 
 struct Verdict {
@@ -141,7 +141,8 @@ MetricVerdict judge_metric(const BaselineMetric& base, const MetricSamples& curr
 
 // Compares runs (any number of scenarios, K runs each) with a baseline.
 // Errors: no runs; runs of one scenario with different hashes; a hash that
-// differs from the baseline's (unless allowed); an unparsable threshold.
+// differs from the baseline's (unless allowed); an unparsable threshold in
+// CompareOptions::thresholds (read with scenario::parse_result_threshold).
 Result<Verdict> compare_runs(const Baseline& baseline, const std::vector<RunMetrics>& runs,
                              const CompareOptions& options, std::string baseline_source = {});
 

@@ -249,7 +249,7 @@ TEST(CompareRuns, ThresholdFailureFailsTheVerdict) {
   auto now = make_run("mixed", "now.json",
                       {{"rss.residual", {101 * kMiB, "bytes"}}, {"latency.p50", {10.1, "ms"}},
                        {"errors.total", {3, "count"}}});
-  now.thresholds = {"errors.total == 0"};
+  now.thresholds = testing::gates({"errors.total == 0"});
   CompareOptions opts;
   opts.thresholds = {"latency.p50 < 250ms"};
   auto v = compare_runs(base, {now}, opts, "base.json");
@@ -271,7 +271,7 @@ TEST(CompareRuns, InformationalMetricsAreNotComparedButThresholdsSeeThem) {
   auto base = *build_baseline(runs, {});
   EXPECT_EQ(base.scenarios[0].metrics.count("requests"), 0u);
   auto now = info(make_run("mixed", "now.json", {{"rss.residual", {kMiB, "bytes"}}}), 10);
-  now.thresholds = {"requests >= 100"};
+  now.thresholds = testing::gates({"requests >= 100"});
   auto v = compare_runs(base, {now}, {});
   ASSERT_TRUE(v.ok());
   ASSERT_EQ(v->metrics.size(), 1u);

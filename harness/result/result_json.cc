@@ -1,5 +1,6 @@
 // The top level of "h2soak.result/v1": metadata, status, phases, workloads,
-// target with its sample series, analysis, verdict. Layout documented in
+// target with its sample series, analysis, thresholds (thresholds_json.cc),
+// verdict. Layout documented in
 // docs/result-schema.md.
 #include "harness/result/result_json.h"
 
@@ -12,6 +13,7 @@
 #include "harness/util/atomic_file.h"
 #include "harness/result/json_node.h"
 #include "harness/result/metrics_json_internal.h"
+#include "harness/result/thresholds_json_internal.h"
 
 namespace h2soak::result {
 
@@ -437,9 +439,7 @@ RunResult decode(const Node& root) {
   if (auto ge = root.find("generator")) r.generator = generator_from(*ge);
   if (auto ca = root.find("capacity")) r.capacity = capacity_from(*ca);
 
-  if (auto th = root.find("thresholds")) {
-    for (std::size_t i = 0, e = th->array_size(); i < e; ++i) r.thresholds.push_back(th->element(i).str());
-  }
+  r.thresholds = detail::thresholds_from(root);
 
   if (auto vd = root.find("verdict")) {
     for (std::size_t i = 0, e = vd->array_size(); i < e; ++i) {
@@ -515,9 +515,9 @@ json to_json(const RunResult& r) {
       {"workloads", workloads},
       {"target", target_to_json(r.target)},
       {"analysis", analysis},
-      {"thresholds", r.thresholds},
       {"verdict", verdict},
   };
+  detail::write_thresholds(r.thresholds, out);
   if (r.modulation) {
     out["modulation"] = {{"start", r.modulation->start},
                          {"slot", r.modulation->slot},

@@ -15,12 +15,14 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "harness/metrics/histogram.h"
 #include "harness/metrics/workload_metrics.h"
 #include "harness/result/run_result.h"
+#include "harness/scenario/threshold.h"
 #include "harness/util/result.h"
 
 namespace h2soak::result {
@@ -44,5 +46,15 @@ Result<metrics::WorkloadMetrics> workload_metrics_from_json(const nlohmann::json
                                                             const std::string& source,
                                                             const std::string& path = "");
 nlohmann::json summary_to_json(const HistogramSummary& s);
+
+// The scenario's gates of a result document (`document` is its root),
+// written twice: `thresholds`, the texts as written (what every version has
+// written and older readers read), and `parsed_thresholds`, the typed gates
+// (metric, op, value in SI base units, unit, text) that readers evaluate
+// without parsing text. A result without `parsed_thresholds` (written before
+// it) has its texts parsed with scenario::parse_result_threshold. Errors
+// name `source` and the JSON pointer of the bad entry.
+Result<std::vector<scenario::Threshold>> thresholds_from_json(const nlohmann::json& document,
+                                                              const std::string& source);
 
 }  // namespace h2soak::result

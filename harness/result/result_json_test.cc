@@ -10,6 +10,7 @@
 
 #include "harness/util/atomic_file.h"
 #include "harness/result/environment.h"
+#include "harness/scenario/threshold.h"
 
 namespace h2soak::result {
 namespace {
@@ -103,7 +104,9 @@ RunResult make_result() {
                                     "Theil-Sen"};
   r.analysis["throughput"] = {4100, "req/s", Direction::kHigherIsBetter, std::nullopt, std::nullopt, false, ""};
   r.analysis["nan_metric"] = {std::nan(""), "", Direction::kNone, std::nullopt, std::nullopt, false, ""};
-  r.thresholds = {"errors == 0", "latency.p99 < 250ms"};
+  for (const char* text : {"errors == 0", "latency.p99 < 250ms"}) {
+    r.thresholds.push_back(*scenario::parse_result_threshold(text));
+  }
   r.verdict.push_back({"latency.p99", 2500.0, 2700.0, 0.08, "+10 %", "pass", "us"});
   r.verdict.push_back({"errors", std::nullopt, 3, std::nullopt, "== 0", "failed", "count"});
   return r;
@@ -398,6 +401,80 @@ TEST(ResultJson, StartTimeBeyondYear9999IsEmpty) {
   EXPECT_EQ(to_json(r)["metadata"]["start_time"], "");
   r.metadata.start_unix = 1795384800.25;
   EXPECT_EQ(to_json(r)["metadata"]["start_time"], "2026-11-22T22:00:00.250Z");
+}
+
+scenario::Threshold gate(const char* text) { return *scenario::parse_result_threshold(text); }
+
+// Each gate is written twice: as written (`thresholds`, what older readers
+// read) and typed (`parsed_thresholds`, what this reader reads).
+TEST(ResultJson, ThresholdsAreWrittenTypedAndReadBackUnchanged) {
+  RunResult r = make_result();
+  r.thresholds.clear();
+  for (const char* text : {"errors == 0", "latency.p99 < 250ms", "rss.peak <= 256MiB", "rss.slope < 10KiB/s",
+                           "rps >= 500/s", "error_rate < 5%", "tabs.latency.p99 != -1.5"}) {
+    r.thresholds.push_back(gate(text));
+  }
+  const json j = to_json(r);
+  EXPECT_EQ(j["thresholds"][3], "rss.slope < 10KiB/s");
+  EXPECT_EQ(j["parsed_thresholds"][3],
+            (json{{"text", "rss.slope < 10KiB/s"}, {"metric", "rss.slope"}, {"op", "<"}, {"value", 10240.0}, {"unit", "size/s"}}));
+  EXPECT_EQ(j["parsed_thresholds"][5]["unit"], "percent");
+  EXPECT_EQ(j["parsed_thresholds"][5]["value"], 0.05);
+  auto back = parse_result(j.dump(), "mem.json");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back->thresholds, r.thresholds);
+  auto alone = thresholds_from_json(j, "mem.json");
+  ASSERT_TRUE(alone.ok()) << alone.error().message();
+  EXPECT_EQ(*alone, r.thresholds);
+}
+
+// The typed form wins over the texts when both are there: the texts are for
+// older readers and humans.
+TEST(ResultJson, ParsedThresholdsAreWhatIsRead) {
+  json j = to_json(make_result());
+  j["thresholds"] = json::array({"something else < 1"});
+  auto back = parse_result(j.dump(), "mem.json");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  ASSERT_EQ(back->thresholds.size(), 2u);
+  EXPECT_EQ(back->thresholds[1], gate("latency.p99 < 250ms"));
+}
+
+TEST(ResultJson, BadThresholdsNameTheirEntry) {
+  json j = to_json(make_result());
+  j["parsed_thresholds"][1]["op"] = "=<";
+  EXPECT_NE(error_of(j).find("/parsed_thresholds/1/op: expected one of"), std::string::npos) << error_of(j);
+  j = to_json(make_result());
+  j["parsed_thresholds"][0]["unit"] = "parsecs";
+  EXPECT_NE(error_of(j).find("/parsed_thresholds/0/unit"), std::string::npos) << error_of(j);
+  j = to_json(make_result());
+  j["parsed_thresholds"][0].erase("value");
+  EXPECT_NE(error_of(j).find("/parsed_thresholds/0: missing field \"value\""), std::string::npos) << error_of(j);
+  j = to_json(make_result());
+  j.erase("parsed_thresholds");
+  j["thresholds"][1] = "latency.p99 ~ 3";
+  EXPECT_NE(error_of(j).find("/thresholds/1: threshold \"latency.p99 ~ 3\" has no comparison"), std::string::npos)
+      << error_of(j);
+}
+
+// A result written before `parsed_thresholds` (h2soak at b03d16d, a real
+// `h2soak run` of testdata/old_text_thresholds.yaml): its `thresholds` are
+// texts, some rewritten by that version into "METRIC OP NUMBER" in the
+// metric's unit (`rps > 100/s` became `rps > 100`). They are read with the
+// scenario grammar into typed gates.
+TEST(ResultJson, ResultsWithTextThresholdsStillRead) {
+  const std::string path = std::string(H2SOAK_SOURCE_DIR) + "/harness/result/testdata/old_text_thresholds.json";
+  auto r = read_result(path);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  std::vector<std::string> texts;
+  for (const auto& t : r->thresholds) texts.push_back(t.text);
+  EXPECT_EQ(texts, (std::vector<std::string>{"errors == 0", "latency.p99 < 250ms", "rps > 1", "rss.slope < 10485760",
+                                             "error_rate < 0.05", "cpu.us_per_request < 50000",
+                                             "rss.peak < 1073741824", "tabs.latency.p99 < 300ms"}));
+  for (const auto& t : r->thresholds) EXPECT_EQ(t, gate(t.text.c_str()));
+  // Written again, the file gains the typed form and keeps the texts.
+  const json again = to_json(*r);
+  EXPECT_EQ(again["thresholds"], json(texts));
+  EXPECT_EQ(again["parsed_thresholds"].size(), texts.size());
 }
 
 TEST(ResultJson, EmptyResultRoundTrips) {

@@ -6,7 +6,8 @@
 // Who fills what: the runner fills metadata, phases, workloads (merged
 // WorkloadMetrics after the workers join), target and status; the sampler's
 // SampleSeries is moved in as is; analysis adds named metrics to `analysis`;
-// compare may add `verdict` rows. result_json.h turns it into JSON and back.
+// compare may add `verdict` rows; the run copies the plan's thresholds in.
+// result_json.h turns it into JSON and back.
 //
 // Units: latencies in microseconds (histograms), times in seconds since the
 // run's start unless a name says otherwise, bytes as bytes.
@@ -20,6 +21,7 @@
 #include "harness/metrics/histogram.h"
 #include "harness/metrics/workload_metrics.h"
 #include "harness/sampler/sample.h"
+#include "harness/scenario/threshold.h"
 
 namespace h2soak::result {
 
@@ -195,7 +197,9 @@ struct RunResult {
   std::vector<WorkloadResult> workloads;
   TargetInfo target;
   std::map<std::string, AnalysisMetric> analysis;
-  std::vector<std::string> thresholds;  // the scenario's absolute gates as written ("errors == 0")
+  // The scenario's absolute gates, typed (harness/scenario/threshold.h), each
+  // with its text as written ("errors == 0"); `pos` is not written to JSON.
+  std::vector<scenario::Threshold> thresholds;
   std::vector<VerdictRow> verdict;
   std::optional<Modulation> modulation;  // attribution runs only
   std::optional<Generator> generator;    // absent in results written before h2soak watched itself

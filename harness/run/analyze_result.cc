@@ -8,7 +8,6 @@
 #include "harness/run/attribution_metrics.h"
 #include "harness/run/client_metrics.h"
 #include "harness/run/generator_check.h"
-#include "harness/run/thresholds.h"
 #include "harness/scenario/scenario.h"
 
 namespace h2soak::run {
@@ -90,7 +89,7 @@ void analyze_for_plan(const scenario::Plan& plan, result::RunResult& r) {
   AnalyzeOptions options;
   options.rate_seconds = std::chrono::duration<double>(plan.steady.end - plan.steady.start).count();
   analyze_result(r, options);
-  for (const auto& t : plan.thresholds) r.thresholds.push_back(result_threshold_text(t, r.analysis));
+  r.thresholds.insert(r.thresholds.end(), plan.thresholds.begin(), plan.thresholds.end());
 }
 
 }  // namespace h2soak::run

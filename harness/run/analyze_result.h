@@ -36,7 +36,8 @@ void analyze_result(result::RunResult& r, const AnalyzeOptions& options = {});
 
 // What a finished run (runner.cc) and a merged one (merge.h) both end with:
 // analyze_result with the client rates over the plan's steady duration, then
-// the plan's thresholds checked into r.thresholds (appended).
+// the plan's thresholds (typed, as the result stores them) appended to
+// r.thresholds.
 void analyze_for_plan(const scenario::Plan& plan, result::RunResult& r);
 
 }  // namespace h2soak::run

@@ -6,8 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "harness/compare/result_adapter.h"
+#include "harness/compare/threshold.h"
 #include "harness/run/client_metrics.h"
-#include "harness/run/thresholds.h"
 #include "harness/scenario/loader.h"
 #include "harness/util/text.h"
 
@@ -72,7 +73,7 @@ Result<Objectives> make_objectives(const std::vector<std::string>& texts, BenchS
     }
     if (!t) return t.error();
     if (t->metric == "error_rate" && upper_bound(t->op)) {
-      if (auto v = quantity_in(t->value, "fraction")) o.drop_budget = *v;
+      if (auto v = compare::quantity_in(t->value, "fraction")) o.drop_budget = *v;
     }
     o.list.push_back(std::move(*t));
   }
@@ -88,8 +89,10 @@ std::string achieved_objective(const Objectives& o) {
 void judge_stage(StageOutcome& outcome, const Objectives& objectives) {
   result::CapacityStage& s = outcome.stage;
   std::vector<std::pair<std::string, std::string>> failed;  // objective, why
+  compare::RunMetrics measured;
+  measured.metrics = compare::metric_values_of(outcome.metrics);
   for (const auto& t : objectives.list) {
-    const compare::ThresholdVerdict v = evaluate(t, "capacity", outcome.metrics);
+    const compare::ThresholdVerdict v = compare::evaluate_threshold(t, "capacity", {&measured});
     if (!v.passed) failed.emplace_back(t.text, v.detail);
   }
   if (!(s.drop_rate < objectives.drop_budget) && s.dropped > 0) {
@@ -225,7 +228,7 @@ EarlyStop::EarlyStop(const Objectives& objectives, double offered_rate, Limits l
   for (const auto& t : objectives.list) {
     if (!upper_bound(t.op)) continue;
     if (t.metric == "error_rate") {
-      if (auto v = quantity_in(t.value, "fraction")) {
+      if (auto v = compare::quantity_in(t.value, "fraction")) {
         error_budget_ = *v;
         error_objective_ = t.text;
       }

@@ -5,8 +5,8 @@
 #include <set>
 
 #include "harness/compare/result_adapter.h"
+#include "harness/compare/threshold.h"
 #include "harness/run/route_check.h"
-#include "harness/run/thresholds.h"
 
 namespace h2soak::run {
 namespace {
@@ -15,8 +15,6 @@ compare::Direction to_compare(scenario::Direction d) {
   return d == scenario::Direction::kHigherIsBetter ? compare::Direction::kHigherIsBetter
                                                    : compare::Direction::kLowerIsBetter;
 }
-
-using MetricMap = std::map<std::string, result::AnalysisMetric>;
 
 struct Group {
   const scenario::Plan* plan = nullptr;
@@ -60,7 +58,7 @@ std::vector<compare::RulePatch> rule_patches(const scenario::Plan& plan, const r
   patches.push_back(gauge_peak);
 
   for (const auto& rule : plan.regression.rules) {
-    const std::string name = canonical_metric_name(rule.metric);
+    const std::string name = compare::canonical_metric_name(rule.metric);
     std::vector<std::string> targets;
     for (const auto& [metric, _] : r.analysis) {
       if (compare::glob_match(name, metric)) targets.push_back(metric);
@@ -75,7 +73,7 @@ std::vector<compare::RulePatch> rule_patches(const scenario::Plan& plan, const r
       p.gate = rule.gate == scenario::Gate::kWarn ? compare::Gate::kWarn : compare::Gate::kFail;
       auto a = r.analysis.find(metric);
       if (a != r.analysis.end()) {
-        if (auto floor = quantity_in(rule.floor, a->second.unit)) p.absolute_floor = *floor;
+        if (auto floor = compare::quantity_in(rule.floor, a->second.unit)) p.absolute_floor = *floor;
       } else if (rule.floor.unit == scenario::Unit::kNumber) {
         p.absolute_floor = rule.floor.value;
       }
@@ -83,6 +81,17 @@ std::vector<compare::RulePatch> rule_patches(const scenario::Plan& plan, const r
     }
   }
   return patches;
+}
+
+std::vector<compare::ThresholdVerdict> check_thresholds(const scenario::Plan& plan, const std::string& scenario,
+                                                        const std::vector<const FinishedRun*>& runs) {
+  std::vector<compare::RunMetrics> measured;
+  for (const auto* r : runs) measured.push_back(compare::run_metrics_of(*r->result, r->source));
+  std::vector<const compare::RunMetrics*> each;
+  for (const auto& m : measured) each.push_back(&m);
+  std::vector<compare::ThresholdVerdict> out;
+  for (const auto& t : plan.thresholds) out.push_back(compare::evaluate_threshold(t, scenario, each));
+  return out;
 }
 
 Result<compare::Verdict> judge(const std::vector<FinishedRun>& runs, const compare::Baseline* baseline,
@@ -118,9 +127,7 @@ Result<compare::Verdict> judge(const std::vector<FinishedRun>& runs, const compa
         if (!about_other && seen_notes.insert(note).second) verdict.notes.push_back(note);
       }
     }
-    std::vector<const MetricMap*> maps;
-    for (const auto* r : group.runs) maps.push_back(&r->result->analysis);
-    for (const auto& t : group.plan->thresholds) verdict.thresholds.push_back(evaluate_all(t, name, maps));
+    for (auto& t : check_thresholds(*group.plan, name, group.runs)) verdict.thresholds.push_back(std::move(t));
     std::vector<std::string> loaded;
     for (const auto& phase : group.plan->phases) {
       if (phase.load) loaded.push_back(phase.name);

@@ -9,9 +9,12 @@
 //   rule_patches()     the scenario's `regression:` rules (built-in ones
 //                      merged by the loader) as compare::RulePatch, floors
 //                      converted into each metric's unit
-//   judge()            compare with a baseline (optional) and evaluate the
-//                      scenario thresholds on every run → one compare::Verdict
-//                      for the sinks; failed() gives exit code 1
+//   check_thresholds() the scenario's typed thresholds (the plan's) on every
+//                      run of it, through compare's one evaluator; every
+//                      metric counts, informational ones too
+//   judge()            compare with a baseline (optional) and check the
+//                      scenario thresholds → one compare::Verdict for the
+//                      sinks; failed() gives exit code 1
 //   build()            a baseline from K runs per scenario
 //
 // Who calls: `h2soak run`, `h2soak baseline record`, `h2soak ab` (harness/cli)
@@ -41,6 +44,10 @@ struct FinishedRun {
 compare::RunMetrics gated_metrics(const result::RunResult& r, const std::string& source);
 
 std::vector<compare::RulePatch> rule_patches(const scenario::Plan& plan, const result::RunResult& r);
+
+// `runs` are the runs of one scenario, `plan` its plan.
+std::vector<compare::ThresholdVerdict> check_thresholds(const scenario::Plan& plan, const std::string& scenario,
+                                                        const std::vector<const FinishedRun*>& runs);
 
 // `baseline` may be null (thresholds only). Errors: those of
 // compare::compare_runs (scenario hash mismatch, ...): exit code 2.

@@ -366,7 +366,9 @@ TEST(MergeShards, FinishedWithTheUnshardedPlan) {
   ASSERT_TRUE(again.ok()) << again.error().message();
   finish_merged(*again, *merged);
   EXPECT_EQ(merged->workloads[0].params.at("users"), "4");
-  EXPECT_EQ(merged->thresholds, std::vector<std::string>{"errors == 0"});
+  ASSERT_EQ(merged->thresholds.size(), 1u);
+  EXPECT_EQ(merged->thresholds[0].text, "errors == 0");
+  EXPECT_EQ(merged->thresholds, again->thresholds);  // typed, as the plan has them
   ASSERT_TRUE(merged->analysis.count("rps"));
   EXPECT_DOUBLE_EQ(merged->analysis.at("rps").value, 500.0 / 5);  // 5 s of steady
   EXPECT_EQ(merged->analysis.at("errors").value, 0);

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "harness/compare/format.h"
-#include "harness/run/thresholds.h"
 
 namespace h2soak::run {
 namespace {
@@ -137,9 +136,9 @@ Result<compare::Verdict> compare_pairs(const std::vector<FinishedRun>& a, const 
       verdict.metrics.push_back(std::move(v));
     }
 
-    std::vector<const std::map<std::string, result::AnalysisMetric>*> maps;
-    for (auto i : idx) maps.push_back(&b[i].result->analysis);
-    for (const auto& t : b[idx.front()].plan->thresholds) verdict.thresholds.push_back(evaluate_all(t, name, maps));
+    std::vector<const FinishedRun*> b_runs;
+    for (auto i : idx) b_runs.push_back(&b[i]);
+    for (auto& t : check_thresholds(*b[idx.front()].plan, name, b_runs)) verdict.thresholds.push_back(std::move(t));
   }
   verdict.notes.push_back(fmt::format("A/B: {} pair(s) run alternately (A B A B ...); BASELINE = median of A, "
                                       "CURRENT = median of B, CHANGE = median of the paired differences",

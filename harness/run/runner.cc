@@ -16,7 +16,6 @@
 #include "harness/run/progress.h"
 #include "harness/run/start_barrier.h"
 #include "harness/run/target_launch.h"
-#include "harness/run/thresholds.h"
 #include "harness/sampler/sampler.h"
 #include "harness/workloads/plan_runner.h"
 

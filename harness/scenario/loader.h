@@ -149,20 +149,8 @@ Result<TargetProcess> parse_spawn(std::string_view command);
 // escapes; no expansions). Fails on unbalanced quotes.
 Result<std::vector<std::string>> split_command(std::string_view command);
 
-// Parses one threshold expression ("latency.p99 < 250ms"); `workload_names`
-// are accepted as metric roots besides kMetricRoots.
-Result<Threshold> parse_threshold(std::string_view text, const std::vector<std::string>& workload_names = {});
-
-// Parses a value with an optional unit: "250ms" (duration, stored in s),
-// "64KiB" (size), "10KiB/s" (size rate), "500/s" (rate), "5%" (percent,
-// stored /100), "3" (number).
-Result<Quantity> parse_quantity(std::string_view text);
-
-// Metric roots a threshold or regression rule may name (first dotted word):
-//   errors error_rate requests rps latency ttfb connect tls rss rss_anon
-//   vmhwm pss threads fds cpu dropped sse upload connections gauge
-// plus workload names. "gauge.NAME.slope" addresses a scraped gauge.
-extern const std::vector<std::string> kMetricRoots;
+// The threshold grammar (parse_threshold, parse_quantity, kMetricRoots):
+// harness/scenario/threshold.h, included through scenario.h.
 
 // The built-in regression rules, used when a scenario has no `regression:`
 // section and merged under its rules otherwise (scenarios/README.md lists

@@ -44,30 +44,6 @@ const char* to_string(Protocol p) {
   return "?";
 }
 
-const char* to_string(Unit u) {
-  switch (u) {
-    case Unit::kNumber: return "number";
-    case Unit::kDuration: return "duration";
-    case Unit::kSize: return "size";
-    case Unit::kSizeRate: return "size/s";
-    case Unit::kRate: return "rate";
-    case Unit::kPercent: return "percent";
-  }
-  return "?";
-}
-
-const char* to_string(CompareOp op) {
-  switch (op) {
-    case CompareOp::kLt: return "<";
-    case CompareOp::kLe: return "<=";
-    case CompareOp::kGt: return ">";
-    case CompareOp::kGe: return ">=";
-    case CompareOp::kEq: return "==";
-    case CompareOp::kNe: return "!=";
-  }
-  return "?";
-}
-
 const char* to_string(Direction d) {
   return d == Direction::kLowerIsBetter ? "lower" : "higher";
 }

@@ -21,6 +21,8 @@
 #include <variant>
 #include <vector>
 
+#include "harness/scenario/source_pos.h"
+#include "harness/scenario/threshold.h"
 #include "harness/util/clock.h"
 #include "harness/util/units.h"
 
@@ -28,17 +30,6 @@ namespace h2soak::scenario {
 
 using DurationRange = units::Range<Nanos>;
 using SizeRange = units::Range<std::uint64_t>;
-
-// Where a value came from, for messages emitted after loading (threshold and
-// regression failures, plan checks). line and col are 1-based; 0 = unknown.
-struct SourcePos {
-  std::string file;
-  int line = 0;
-  int col = 0;
-  // "file:line:col" (or just "file" when line is 0).
-  std::string str() const;
-  bool operator==(const SourcePos&) const = default;
-};
 
 // ---------------------------------------------------------------------------
 // target
@@ -317,34 +308,7 @@ struct Attribution {
 // ---------------------------------------------------------------------------
 // thresholds and regression rules
 
-// The unit a threshold value or a rule floor was written in; values are stored
-// in SI base units: seconds, bytes, bytes per second, events per second,
-// fractions (a percentage is stored /100), counts.
-enum class Unit { kNumber, kDuration, kSize, kSizeRate, kRate, kPercent };
-const char* to_string(Unit u);
-
-struct Quantity {
-  double value = 0;  // in the base unit of `unit` (see above)
-  Unit unit = Unit::kNumber;
-  bool operator==(const Quantity&) const = default;
-};
-
-enum class CompareOp { kLt, kLe, kGt, kGe, kEq, kNe };
-const char* to_string(CompareOp op);  // "<", "<=", ...
-
-// An absolute gate, written as a string `METRIC OP VALUE`:
-//   errors == 0 · latency.p99 < 250ms · rss.slope < 10KiB/s · rps >= 500/s
-// METRIC is a dotted name; its first word is a known root (see
-// kMetricRoots in loader.h) or a workload name (scoping the rest to that
-// workload: "tabs.latency.p99 < 300ms").
-struct Threshold {
-  std::string metric;
-  CompareOp op = CompareOp::kLt;
-  Quantity value;
-  std::string text;  // as written
-  SourcePos pos;
-  bool operator==(const Threshold&) const = default;
-};
+// Threshold, Quantity, Unit and CompareOp: harness/scenario/threshold.h.
 
 enum class Direction { kLowerIsBetter, kHigherIsBetter };
 const char* to_string(Direction d);  // "lower", "higher"

@@ -1,5 +1,7 @@
 // Quantities with units, threshold expressions, metric names and the
 // built-in regression rules.
+#include "harness/scenario/threshold.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -70,6 +72,95 @@ std::vector<std::string> split_metric(const std::string& metric) {
   return segments;
 }
 
+// parse_quantity() without its range check.
+Result<Quantity> read_quantity(std::string_view text) {
+  std::string_view t = trim(text);
+  if (t.empty()) return Error("expected a value such as 250ms, 64MiB, 10KiB/s, 500/s, 5% or 3");
+  double sign = 1;
+  if (t.front() == '-') {
+    sign = -1;
+    t = trim(t.substr(1));
+  }
+  if (auto n = whole_number(t)) return Quantity{sign * *n, Unit::kNumber};
+  if (t.back() == '%') {
+    auto n = whole_number(trim(t.substr(0, t.size() - 1)));
+    if (!n) return Error("invalid percentage \"" + std::string(text) + "\"");
+    return Quantity{sign * *n / 100.0, Unit::kPercent};
+  }
+  if (auto slash = t.find('/'); slash != std::string_view::npos) {
+    std::string_view num = trim(t.substr(0, slash));
+    std::string_view den = trim(t.substr(slash + 1));
+    auto factor = per_second_factor(den);
+    if (!factor) return Error("unknown unit \"/" + std::string(den) + "\" in \"" + std::string(text) + "\" (use /ms, /s, /m or /h)");
+    if (auto n = whole_number(num)) return Quantity{sign * *n * *factor, Unit::kRate};
+    auto size = units::parse_size(num);
+    if (!size) return Error("invalid value \"" + std::string(text) + "\": " + size.error().what());
+    return Quantity{sign * static_cast<double>(*size) * *factor, Unit::kSizeRate};
+  }
+  std::size_t i = 0;
+  while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) ++i;
+  std::string_view unit = trim(t.substr(i));
+  if (is_duration_unit(unit)) {
+    auto d = units::parse_duration(t);
+    if (!d) return Error("invalid value \"" + std::string(text) + "\": " + d.error().what());
+    return Quantity{sign * static_cast<double>(d->count()) / 1e9, Unit::kDuration};
+  }
+  auto size = units::parse_size(t);
+  if (!size) {
+    return Error("invalid value \"" + std::string(text) +
+                 "\" (expected a number, a duration such as 250ms, a size such as 64MiB, "
+                 "a rate such as 500/s or 10KiB/s, or a percentage)");
+  }
+  return Quantity{sign * static_cast<double>(*size), Unit::kSize};
+}
+
+// A threshold cut into its three parts, the value not parsed yet (so that a
+// scenario's unknown metric is reported before a bad value).
+struct Parts {
+  std::string text;  // trimmed
+  std::string metric;
+  CompareOp op = CompareOp::kLt;
+  std::string value;
+};
+
+// METRIC OP VALUE with any metric name: the grammar itself, shared by both
+// entry points. The metric is checked no further than its characters.
+Result<Parts> split_threshold(std::string_view text) {
+  Parts p;
+  p.text = std::string(trim(text));
+  const std::string_view t = p.text;
+  const std::string shape = " (write METRIC OP VALUE, e.g. \"latency.p99 < 250ms\")";
+  std::size_t i = 0;
+  while (i < t.size() && (is_metric_char(t[i]) || t[i] == '.')) ++i;
+  p.metric = std::string(t.substr(0, i));
+  if (p.metric.empty()) return Error("threshold \"" + p.text + "\" does not start with a metric name" + shape);
+  std::string_view rest = trim(t.substr(i));
+  std::optional<CompareOp> op;
+  for (std::string_view sym : {"<=", ">=", "==", "!=", "<", ">"}) {
+    if (rest.substr(0, sym.size()) == sym) {
+      op = compare_op_named(sym);
+      rest = trim(rest.substr(sym.size()));
+      break;
+    }
+  }
+  if (!op) return Error("threshold \"" + p.text + "\" has no comparison (<, <=, >, >=, ==, !=)" + shape);
+  if (rest.empty()) return Error("threshold \"" + p.text + "\" has no value" + shape);
+  p.op = *op;
+  p.value = std::string(rest);
+  return p;
+}
+
+Result<Threshold> with_value(Parts p) {
+  auto q = parse_quantity(p.value);
+  if (!q) return Error("threshold \"" + p.text + "\": " + q.error().what());
+  Threshold th;
+  th.metric = std::move(p.metric);
+  th.op = p.op;
+  th.value = *q;
+  th.text = std::move(p.text);
+  return th;
+}
+
 }  // namespace
 
 namespace detail {
@@ -113,85 +204,70 @@ const std::vector<std::string> kMetricRoots{
     "short"};
 
 Result<Quantity> parse_quantity(std::string_view text) {
-  std::string_view t = trim(text);
-  if (t.empty()) return Error("expected a value such as 250ms, 64MiB, 10KiB/s, 500/s, 5% or 3");
-  double sign = 1;
-  if (t.front() == '-') {
-    sign = -1;
-    t = trim(t.substr(1));
-  }
-  if (auto n = whole_number(t)) return Quantity{sign * *n, Unit::kNumber};
-  if (t.back() == '%') {
-    auto n = whole_number(trim(t.substr(0, t.size() - 1)));
-    if (!n) return Error("invalid percentage \"" + std::string(text) + "\"");
-    return Quantity{sign * *n / 100.0, Unit::kPercent};
-  }
-  if (auto slash = t.find('/'); slash != std::string_view::npos) {
-    std::string_view num = trim(t.substr(0, slash));
-    std::string_view den = trim(t.substr(slash + 1));
-    auto factor = per_second_factor(den);
-    if (!factor) return Error("unknown unit \"/" + std::string(den) + "\" in \"" + std::string(text) + "\" (use /ms, /s, /m or /h)");
-    if (auto n = whole_number(num)) return Quantity{sign * *n * *factor, Unit::kRate};
-    auto size = units::parse_size(num);
-    if (!size) return Error("invalid value \"" + std::string(text) + "\": " + size.error().what());
-    return Quantity{sign * static_cast<double>(*size) * *factor, Unit::kSizeRate};
-  }
-  std::size_t i = 0;
-  while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) ++i;
-  std::string_view unit = trim(t.substr(i));
-  if (is_duration_unit(unit)) {
-    auto d = units::parse_duration(t);
-    if (!d) return Error("invalid value \"" + std::string(text) + "\": " + d.error().what());
-    return Quantity{sign * static_cast<double>(d->count()) / 1e9, Unit::kDuration};
-  }
-  auto size = units::parse_size(t);
-  if (!size) {
-    return Error("invalid value \"" + std::string(text) +
-                 "\" (expected a number, a duration such as 250ms, a size such as 64MiB, "
-                 "a rate such as 500/s or 10KiB/s, or a percentage)");
-  }
-  return Quantity{sign * static_cast<double>(*size), Unit::kSize};
+  auto q = read_quantity(text);
+  // "1e308/ms" overflows: a gate on infinity could not be written to a
+  // result (JSON has no infinity) nor mean anything.
+  if (q && !std::isfinite(q->value)) return Error("value \"" + std::string(trim(text)) + "\" is out of range");
+  return q;
 }
 
 Result<Threshold> parse_threshold(std::string_view text, const std::vector<std::string>& workload_names) {
-  std::string_view t = trim(text);
-  const std::string shape = " (write METRIC OP VALUE, e.g. \"latency.p99 < 250ms\")";
-  std::size_t i = 0;
-  while (i < t.size() && (is_metric_char(t[i]) || t[i] == '.')) ++i;
-  std::string metric(t.substr(0, i));
-  if (metric.empty()) return Error("threshold \"" + std::string(t) + "\" does not start with a metric name" + shape);
-  std::string_view rest = trim(t.substr(i));
-  static const std::pair<const char*, CompareOp> kOps[] = {
-      {"<=", CompareOp::kLe}, {">=", CompareOp::kGe}, {"==", CompareOp::kEq},
-      {"!=", CompareOp::kNe}, {"<", CompareOp::kLt},  {">", CompareOp::kGt}};
-  std::optional<CompareOp> op;
-  for (const auto& [sym, o] : kOps) {
-    std::string_view s(sym);
-    if (rest.substr(0, s.size()) == s) {
-      op = o;
-      rest = trim(rest.substr(s.size()));
-      break;
-    }
-  }
-  if (!op) return Error("threshold \"" + std::string(t) + "\" has no comparison (<, <=, >, >=, ==, !=)" + shape);
-  if (rest.empty()) return Error("threshold \"" + std::string(t) + "\" has no value" + shape);
-
-  if (auto ok = detail::check_metric_name(metric, workload_names); !ok) return ok.error();
-  std::vector<std::string> segments = split_metric(metric);
+  auto parts = split_threshold(text);
+  if (!parts) return parts.error();
+  if (auto ok = detail::check_metric_name(parts->metric, workload_names); !ok) return ok.error();
+  auto th = with_value(std::move(*parts));
+  if (!th) return th;
+  std::vector<std::string> segments = split_metric(th->metric);
   std::size_t root = contains(workload_names, segments[0]) && segments.size() > 1 &&
                              contains(kMetricRoots, segments[1]) ? 1 : 0;
-
-  auto q = parse_quantity(rest);
-  if (!q) return Error("threshold \"" + std::string(t) + "\": " + q.error().what());
-  if (auto unit_ok = check_unit(segments, root, *q); !unit_ok) {
-    return Error("threshold \"" + std::string(t) + "\": " + unit_ok.error().what());
+  if (auto unit_ok = check_unit(segments, root, th->value); !unit_ok) {
+    return Error("threshold \"" + th->text + "\": " + unit_ok.error().what());
   }
-  Threshold th;
-  th.metric = metric;
-  th.op = *op;
-  th.value = *q;
-  th.text = std::string(t);
   return th;
+}
+
+Result<Threshold> parse_result_threshold(std::string_view text) {
+  auto parts = split_threshold(text);
+  if (!parts) return parts.error();
+  return with_value(std::move(*parts));
+}
+
+const char* to_string(Unit u) {
+  switch (u) {
+    case Unit::kNumber: return "number";
+    case Unit::kDuration: return "duration";
+    case Unit::kSize: return "size";
+    case Unit::kSizeRate: return "size/s";
+    case Unit::kRate: return "rate";
+    case Unit::kPercent: return "percent";
+  }
+  return "?";
+}
+
+std::optional<Unit> unit_named(std::string_view name) {
+  for (Unit u : {Unit::kNumber, Unit::kDuration, Unit::kSize, Unit::kSizeRate, Unit::kRate, Unit::kPercent}) {
+    if (name == to_string(u)) return u;
+  }
+  return std::nullopt;
+}
+
+const char* to_string(CompareOp op) {
+  switch (op) {
+    case CompareOp::kLt: return "<";
+    case CompareOp::kLe: return "<=";
+    case CompareOp::kGt: return ">";
+    case CompareOp::kGe: return ">=";
+    case CompareOp::kEq: return "==";
+    case CompareOp::kNe: return "!=";
+  }
+  return "?";
+}
+
+std::optional<CompareOp> compare_op_named(std::string_view symbol) {
+  for (CompareOp op : {CompareOp::kLt, CompareOp::kLe, CompareOp::kGt, CompareOp::kGe, CompareOp::kEq, CompareOp::kNe}) {
+    if (symbol == to_string(op)) return op;
+  }
+  return std::nullopt;
 }
 
 std::vector<RegressionRule> default_regression_rules() {

@@ -19,6 +19,7 @@ TEST(Quantity, Units) {
   EXPECT_FALSE(parse_quantity("").ok());
   EXPECT_FALSE(parse_quantity("fast").ok());
   EXPECT_FALSE(parse_quantity("10KiB/fortnight").ok());
+  EXPECT_FALSE(parse_quantity("1e308/ms").ok());  // infinite: no gate, and no JSON number
 }
 
 TEST(Threshold, Parses) {
@@ -48,6 +49,56 @@ TEST(Threshold, Errors) {
   EXPECT_FALSE(parse_threshold("rss.peak < 5").ok());
   EXPECT_TRUE(parse_threshold("rss.peak < 512MiB").ok());
   EXPECT_TRUE(parse_threshold("latency.p99 < 0").ok());
+}
+
+// Gates on a result's own metric names (`h2soak compare --threshold`, the
+// thresholds of old result files): the same grammar, any metric.
+TEST(ResultThreshold, ParsesOperatorsAndUnits) {
+  auto t = parse_result_threshold("latency.p99 < 250ms");
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  EXPECT_EQ(t->metric, "latency.p99");
+  EXPECT_EQ(t->op, CompareOp::kLt);
+  EXPECT_EQ(t->value, (Quantity{0.25, Unit::kDuration}));
+
+  t = parse_result_threshold("errors==0");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->metric, "errors");
+  EXPECT_EQ(t->op, CompareOp::kEq);
+  EXPECT_EQ(t->value.unit, Unit::kNumber);
+
+  t = parse_result_threshold("rss.peak <= 256MiB");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->op, CompareOp::kLe);
+  EXPECT_EQ(t->value, (Quantity{256.0 * 1024 * 1024, Unit::kSize}));
+
+  EXPECT_EQ(parse_result_threshold("x >= -1.5")->value.value, -1.5);
+  EXPECT_EQ(parse_result_threshold("x != 3")->op, CompareOp::kNe);
+  EXPECT_EQ(parse_result_threshold("x > 3")->op, CompareOp::kGt);
+  // What the scenario grammar refuses by name is left to the evaluation.
+  EXPECT_TRUE(parse_result_threshold("uploads.latency.p50 < 1s").ok());
+  EXPECT_TRUE(parse_result_threshold("rss.peak < 536870912").ok());
+  EXPECT_TRUE(parse_result_threshold("throughput.rps >= 1000").ok());
+}
+
+TEST(ResultThreshold, RejectsBadExpressions) {
+  EXPECT_FALSE(parse_result_threshold("latency.p99").ok());
+  EXPECT_FALSE(parse_result_threshold("< 3").ok());
+  EXPECT_FALSE(parse_result_threshold("x <").ok());
+  EXPECT_FALSE(parse_result_threshold("x < abc").ok());
+  EXPECT_FALSE(parse_result_threshold("x < 3 parsecs").ok());
+  EXPECT_FALSE(parse_result_threshold("x =< 3").ok());
+  EXPECT_FALSE(parse_result_threshold("latency.p50 ~ 3").ok());
+}
+
+TEST(Threshold, NamesOfUnitsAndOperatorsReadBack) {
+  for (Unit u : {Unit::kNumber, Unit::kDuration, Unit::kSize, Unit::kSizeRate, Unit::kRate, Unit::kPercent}) {
+    EXPECT_EQ(unit_named(to_string(u)), u);
+  }
+  for (CompareOp op : {CompareOp::kLt, CompareOp::kLe, CompareOp::kGt, CompareOp::kGe, CompareOp::kEq, CompareOp::kNe}) {
+    EXPECT_EQ(compare_op_named(to_string(op)), op);
+  }
+  EXPECT_EQ(unit_named("parsecs"), std::nullopt);
+  EXPECT_EQ(compare_op_named("=<"), std::nullopt);
 }
 
 TEST(Suggest, ClosestMatch) {

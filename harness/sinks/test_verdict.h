@@ -4,6 +4,7 @@
 // escaping, shared by the sink tests.
 
 #include "harness/compare/verdict.h"
+#include "harness/scenario/threshold.h"
 
 namespace h2soak::sinks::testing {
 
@@ -31,7 +32,9 @@ inline compare::Verdict sample_verdict() {
   auto now = run("now.json", 150 * kMiB, 1500, 5, false);
   now.metrics["new.metric"] = {3, "count"};
   now.metrics["errors.total"] = {2, "count"};
-  now.thresholds = {"errors.total == 0", "latency.p50 < 250ms"};
+  for (const char* text : {"errors.total == 0", "latency.p50 < 250ms"}) {
+    now.thresholds.push_back(*scenario::parse_result_threshold(text));
+  }
   now.machine.hostname = "laptop\x01";  // a control character in a note
   auto v = compare::compare_runs(baseline, {now}, {}, "ci/baselines/base.json");
   return *v;
