@@ -52,5 +52,5 @@ FROM lean AS report
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-matplotlib \
  && rm -rf /var/lib/apt/lists/*
-COPY reports/plot_run.py /usr/local/share/h2soak/reports/plot_run.py
+COPY reports/plot_run.py reports/report_html.py reports/capacity_report.py /usr/local/share/h2soak/reports/
 ENV H2SOAK_REPORTS_DIR=/usr/local/share/h2soak/reports

@@ -359,13 +359,23 @@ def test_report_stage_brings_what_plot_run_imports(stages):
     closure = dependency_closure(packages)
     # report_output.cc runs /usr/bin/python3 unless $H2SOAK_PYTHON says otherwise.
     assert dpkg_owner("/usr/bin/python3") in closure
-    script = ROOT / "reports" / "plot_run.py"
-    modules = set()
-    for node in ast.walk(ast.parse(script.read_text())):
-        if isinstance(node, ast.Import):
-            modules |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            modules.add(node.module.split(".")[0])
+    # plot_run.py and the modules of reports/ it imports, transitively.
+    local, modules, todo = {"plot_run"}, set(), ["plot_run"]
+    while todo:
+        source = (ROOT / "reports" / f"{todo.pop()}.py").read_text()
+        for node in ast.walk(ast.parse(source)):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module.split(".")[0]]
+            for m in names:
+                if (ROOT / "reports" / f"{m}.py").exists():
+                    if m not in local:
+                        local.add(m)
+                        todo.append(m)
+                else:
+                    modules.add(m)
     third_party = sorted(m for m in modules if m not in sys.stdlib_module_names)
     assert third_party, "plot_run.py imports nothing outside the standard library?"
     for m in third_party:
@@ -374,9 +384,13 @@ def test_report_stage_brings_what_plot_run_imports(stages):
         assert done.returncode == 0, f"plot_run.py imports {m}, which /usr/bin/python3 here lacks"
         owner = dpkg_owner(done.stdout.strip())
         assert owner in closure, f"plot_run.py imports {m} ({owner}), which the report stage does not install"
-    # The script lands where $H2SOAK_REPORTS_DIR points.
-    copies = [copy_parts(a) for a in report.args_of("COPY")]
-    assert (({}, ["reports/plot_run.py"], "/usr/local/share/h2soak/reports/plot_run.py") in copies), copies
+    # The script and its local modules land where $H2SOAK_REPORTS_DIR points.
+    copied = set()
+    for flags, sources, dest in (copy_parts(a) for a in report.args_of("COPY")):
+        if dest.rstrip("/") == "/usr/local/share/h2soak/reports":
+            copied |= set(sources)
+    missing = sorted(f"reports/{m}.py" for m in local if f"reports/{m}.py" not in copied)
+    assert not missing, f"the report stage does not copy {missing} into /usr/local/share/h2soak/reports/"
     assert "H2SOAK_REPORTS_DIR=/usr/local/share/h2soak/reports" in report.args_of("ENV")
 
 
