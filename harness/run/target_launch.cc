@@ -94,22 +94,10 @@ Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOpt
       t.metrics_url.clear();
     }
   }
-  if (!t.process && !t.remote()) return Error("the scenario names no target process");
-  if (t.remote()) {
-    launch::ProbeOptions probe;
-    probe.url = t.ready_url;
-    probe.timeout = plan.target.ready_timeout;
-    probe.insecure = plan.target.insecure;
-    if (auto st = launch::wait_until_ready(probe, [] { return true; }); !st) {
-      return Error("the remote target did not become ready at " + t.ready_url + " within " +
-                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(plan.target.ready_timeout).count()) +
-                   " ms: " + st.error().message());
-    }
-    return t;
-  }
-
-  const std::string log_hint = t.process->spawned() ? " (its output: " + t.process->log_path() + ")" : "";
-  if (plan.port_from_stdout) {
+  // A remote target has no process: only the readiness probe below applies.
+  const bool spawned = !t.remote() && t.process->spawned();
+  const std::string log_hint = spawned ? " (its output: " + t.process->log_path() + ")" : "";
+  if (plan.port_from_stdout && spawned) {  // validation allows {port} with a spawned target only
     auto port = t.process->wait_port_line(plan.target.ready_timeout);
     if (!port) {
       return Error("the target did not print its port on stdout's first line: " + port.error().message() + log_hint);
@@ -124,13 +112,12 @@ Result<LaunchedTarget> launch_target(const scenario::Plan& plan, const LaunchOpt
   probe.url = t.ready_url;
   probe.timeout = plan.target.ready_timeout;
   probe.insecure = plan.target.insecure;
-  auto* proc = t.process.get();
-  if (auto st = launch::wait_until_ready(probe, [proc] { return proc->alive(); }); !st) {
+  if (auto st = launch::wait_until_ready(probe, [&t] { return t.alive(); }); !st) {
     std::string why = st.error().message();
-    if (!proc->alive()) {
-      if (auto ex = proc->exit_status()) why = "it " + ex->describe() + " while starting";
+    if (!t.alive()) {
+      if (auto ex = t.process->exit_status()) why = "it " + ex->describe() + " while starting";
     }
-    return Error("the target " + t.process->describe() + " did not become ready at " + t.ready_url + " within " +
+    return Error("the target " + t.describe() + " did not become ready at " + t.ready_url + " within " +
                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(plan.target.ready_timeout).count()) +
                  " ms: " + why + log_hint);
   }
