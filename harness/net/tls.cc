@@ -63,15 +63,19 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create(const TlsOptions& options
 }
 
 TlsContext::~TlsContext() {
-  if (last_session_) SSL_SESSION_free(last_session_);
+  for (SSL_SESSION* s : unused_) SSL_SESSION_free(s);
+  if (last_offered_) SSL_SESSION_free(last_offered_);
   if (ctx_) SSL_CTX_free(ctx_);
 }
 
 int TlsContext::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* self = static_cast<TlsContext*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), context_index()));
   if (!self) return 0;
-  if (self->last_session_) SSL_SESSION_free(self->last_session_);
-  self->last_session_ = session;
+  self->unused_.push_back(session);
+  if (self->unused_.size() > kMaxUnused) {  // the oldest expires first: drop it
+    SSL_SESSION_free(self->unused_.front());
+    self->unused_.pop_front();
+  }
   return 1;  // we keep the reference
 }
 
@@ -89,7 +93,14 @@ Result<SSL*> TlsContext::new_client(int fd, const std::string& host) {
     if (is_ip) X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
     else X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
   }
-  if (options_.resume && last_session_) SSL_set_session(ssl, last_session_);
+  if (options_.resume) {
+    if (!unused_.empty()) {
+      if (last_offered_) SSL_SESSION_free(last_offered_);
+      last_offered_ = unused_.back();  // the newest lives longest
+      unused_.pop_back();
+    }
+    if (last_offered_) SSL_set_session(ssl, last_offered_);
+  }
   return ssl;
 }
 

@@ -14,7 +14,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
 
 namespace h2soak::net {
 namespace {
@@ -142,6 +147,60 @@ TEST(TlsResume, OffMeansAFullHandshakeEachTime) {
     EXPECT_FALSE(o.client_resumed);
     EXPECT_FALSE(o.server_resumed);
   }
+  SSL_CTX_free(server);
+}
+
+// A server whose tickets resume once each and that issues two tickets after a
+// full handshake and none after a resumed one — the way some servers (h2o
+// among them) behave. Each ticket carries a serial number (ticket app data);
+// the server refuses a serial it has seen. Offering the last ticket again
+// would fail every other connection; offering each unused ticket once resumes
+// two connections out of three: F R R F R R ...
+struct SingleUseTickets {
+  std::uint32_t next = 0;
+  std::vector<std::uint32_t> used;
+};
+
+SSL_CTX* single_use_server_ctx(SingleUseTickets& state) {
+  SSL_CTX* ctx = server_ctx(2);
+  SSL_CTX_set_session_ticket_cb(
+      ctx,
+      [](SSL* ssl, void* arg) {
+        auto* st = static_cast<SingleUseTickets*>(arg);
+        const std::uint32_t serial = st->next++;
+        return SSL_SESSION_set1_ticket_appdata(SSL_get_session(ssl), &serial, sizeof serial);
+      },
+      [](SSL* ssl, SSL_SESSION* session, const unsigned char*, size_t, SSL_TICKET_STATUS status, void* arg) {
+        auto* st = static_cast<SingleUseTickets*>(arg);
+        if (status != SSL_TICKET_SUCCESS && status != SSL_TICKET_SUCCESS_RENEW) return SSL_TICKET_RETURN_IGNORE_RENEW;
+        void* data = nullptr;
+        size_t len = 0;
+        std::uint32_t serial = 0;
+        if (SSL_SESSION_get0_ticket_appdata(session, &data, &len) != 1 || len != sizeof serial)
+          return SSL_TICKET_RETURN_IGNORE_RENEW;
+        std::memcpy(&serial, data, sizeof serial);
+        if (std::find(st->used.begin(), st->used.end(), serial) != st->used.end()) return SSL_TICKET_RETURN_IGNORE_RENEW;
+        st->used.push_back(serial);
+        SSL_set_num_tickets(ssl, 0);  // resumed: no new ticket
+        return SSL_TICKET_RETURN_USE;
+      },
+      &state);
+  return ctx;
+}
+
+TEST(TlsResume, EachUnusedTicketIsOfferedOnce) {
+  SingleUseTickets state;
+  SSL_CTX* server = single_use_server_ctx(state);
+  auto client = client_ctx(true);
+  ASSERT_TRUE(client);
+  std::string pattern;
+  for (int i = 0; i < 9; ++i) {
+    const Outcome o = connect_once(*client, server);
+    ASSERT_TRUE(o.ok) << i;
+    EXPECT_EQ(o.client_resumed, o.server_resumed) << i;
+    pattern += o.server_resumed ? 'R' : 'F';
+  }
+  EXPECT_EQ(pattern, "FRRFRRFRR");
   SSL_CTX_free(server);
 }
 
