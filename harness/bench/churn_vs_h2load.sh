@@ -74,6 +74,7 @@ workloads:
     protocol: h2
     path: /index.html
     tls_resume: $RESUME
+    max_in_flight: 512  # a late timer must not turn arrivals into drops
 YAML
 TOTAL=$((RATE * STEADY))
 
