@@ -7,14 +7,12 @@
 #include <benchmark/benchmark.h>
 #include <nghttp2/nghttp2.h>
 
-#include <algorithm>
-#include <array>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "harness/bench/bench_server.h"
 #include "harness/h2/http2_session.h"
 #include "harness/net/request.h"
 #include "harness/net/session.h"
@@ -24,23 +22,10 @@
 namespace h2soak {
 namespace {
 
-constexpr std::size_t kMaxBody = 1 << 20;
 // As load::Connection's output buffer: fill_output serializes into it.
 constexpr std::size_t kOutputSize = 64 * 1024;
 // A fresh pair after this many requests, far below the stream id space.
 constexpr std::uint64_t kRequestsPerPair = 1'000'000;
-
-const std::vector<std::uint8_t>& body_bytes() {
-  static const std::vector<std::uint8_t> body(kMaxBody, 'x');
-  return body;
-}
-
-template <std::size_t N>
-nghttp2_nv nv(const char (&name)[N], const std::string& value) {
-  return nghttp2_nv{reinterpret_cast<std::uint8_t*>(const_cast<char*>(name)),
-                    reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), N - 1, value.size(),
-                    NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE};
-}
 
 // Stands in for load::Connection: counts finished records (the observer is
 // not called: the benchmark reads the records itself).
@@ -58,24 +43,8 @@ class CountingHost final : public net::SessionHost {
 
 class Pair {
  public:
-  Pair(std::size_t body_size, std::uint32_t streams) : body_size_(body_size), out_(kOutputSize) {
-    nghttp2_option* opt = nullptr;
-    nghttp2_option_new(&opt);
-    nghttp2_option_set_no_closed_streams(opt, 1);
-    nghttp2_session_callbacks* cb = nullptr;
-    nghttp2_session_callbacks_new(&cb);
-    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, &Pair::server_on_frame_recv);
-    nghttp2_session_server_new2(&server_, cb, this, opt);
-    nghttp2_session_callbacks_del(cb);
-    nghttp2_option_del(opt);
-    const nghttp2_settings_entry settings[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 1000},
-                                               {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, (1u << 31) - 1}};
-    nghttp2_submit_settings(server_, NGHTTP2_FLAG_NONE, settings, 2);
-    status_ = "200";
-    ctype_ = "application/javascript";
-    clen_ = std::to_string(body_size_);
-    response_ = {nv(":status", status_), nv("content-type", ctype_), nv("content-length", clen_)};
-
+  Pair(std::size_t body_size, std::uint32_t streams)
+      : server_(body_size, NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE), out_(kOutputSize) {
     h2::Http2Settings s;
     s.max_concurrent_streams = streams;
     client_ = std::make_unique<h2::Http2Session>(host_, s);
@@ -85,10 +54,6 @@ class Pair {
     records_.resize(streams);
     if (!client_->on_connect().ok()) std::abort();
     pump();
-  }
-  ~Pair() {
-    client_.reset();
-    nghttp2_session_del(server_);
   }
   Pair(const Pair&) = delete;
   Pair& operator=(const Pair&) = delete;
@@ -127,12 +92,12 @@ class Pair {
         auto n = client_->fill_output(out_.data(), out_.size());
         if (!n.ok()) std::abort();
         if (*n == 0) break;
-        if (nghttp2_session_mem_recv(server_, out_.data(), *n) != static_cast<ssize_t>(*n)) std::abort();
+        if (nghttp2_session_mem_recv(server_.session(), out_.data(), *n) != static_cast<ssize_t>(*n)) std::abort();
         moved_now += *n;
       }
       for (;;) {
         const std::uint8_t* data = nullptr;
-        const ssize_t n = nghttp2_session_mem_send(server_, &data);
+        const ssize_t n = nghttp2_session_mem_send(server_.session(), &data);
         if (n < 0) std::abort();
         if (n == 0) break;
         if (!client_->on_read(data, static_cast<std::size_t>(n)).ok()) std::abort();
@@ -144,36 +109,8 @@ class Pair {
     return moved;
   }
 
-  static int server_on_frame_recv(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
-    if (frame->hd.type == NGHTTP2_HEADERS && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
-      return static_cast<Pair*>(user_data)->respond(session, frame->hd.stream_id);
-    return 0;
-  }
-
-  int respond(nghttp2_session* session, std::int32_t stream_id) {
-    if (body_size_ == 0) return nghttp2_submit_response(session, stream_id, response_.data(), response_.size(), nullptr);
-    nghttp2_data_provider prd;
-    // `fd` serves as the stream's remaining byte count (the provider is copied
-    // into the stream), so no per-stream allocation.
-    prd.source.fd = static_cast<int>(body_size_);
-    prd.read_callback = &Pair::read_body;
-    return nghttp2_submit_response(session, stream_id, response_.data(), response_.size(), &prd);
-  }
-
-  static ssize_t read_body(nghttp2_session*, std::int32_t, std::uint8_t* buf, std::size_t length,
-                           std::uint32_t* data_flags, nghttp2_data_source* source, void*) {
-    const std::size_t n = std::min(static_cast<std::size_t>(source->fd), length);
-    std::memcpy(buf, body_bytes().data(), n);
-    source->fd -= static_cast<int>(n);
-    if (source->fd == 0) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    return static_cast<ssize_t>(n);
-  }
-
-  std::size_t body_size_;
+  bench::BenchServer server_;
   std::vector<std::uint8_t> out_;
-  nghttp2_session* server_ = nullptr;
-  std::string status_, ctype_, clen_;
-  std::array<nghttp2_nv, 3> response_{};
   CountingHost host_;
   std::unique_ptr<h2::Http2Session> client_;
   net::Request request_;

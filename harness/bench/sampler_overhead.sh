@@ -23,22 +23,9 @@ die() { echo "sampler_overhead: $*" >&2; exit 2; }
 [[ -x $TARGET ]] || die "no h2soak-target binary at $TARGET"
 ((SECONDS_RUN >= 10)) || die "SECONDS_RUN must be at least 10"
 
-WORK=$(mktemp -d /tmp/sampler_overhead.XXXXXX)
-PIDS=()
-stop_pid() {
-  kill -TERM "$1" 2>/dev/null || return 0
-  for _ in $(seq 50); do
-    [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo Z) == Z ]] && break
-    sleep 0.1
-  done
-  kill -KILL "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-cleanup() {
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench_procs.sh
+. "$(dirname "$0")/bench_procs.sh"
+bench_start sampler_overhead
 
 # Nanoseconds every thread of PID has run, and of those the main thread's
 # (the agent's 50 ms watch of the target and the stop flag; the sampler

@@ -45,23 +45,9 @@ ulimit -n "$(ulimit -Hn)"
 NEED=$((CONNS + 200))
 [[ $(ulimit -n) -ge $NEED ]] || die "needs $NEED descriptors per process, the hard limit is $(ulimit -Hn)"
 
-WORK=$(mktemp -d /tmp/sse_scale.XXXXXX)
-PIDS=()
-stop_pid() {
-  kill -TERM "$1" 2>/dev/null || return 0
-  # Exited means gone or a zombie (kill -0 succeeds on a zombie until it is waited for).
-  for _ in $(seq 100); do
-    [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo Z) == Z ]] && break
-    sleep 0.1
-  done
-  kill -KILL "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-cleanup() {
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench_procs.sh
+. "$(dirname "$0")/bench_procs.sh"
+bench_start sse_scale
 
 # "rss_kib hwm_kib" of PID
 mem_kib() { awk '/^VmRSS:/{r=$2} /^VmHWM:/{h=$2} END{print r+0, h+0}' "/proc/$1/status" 2>/dev/null || echo "0 0"; }
