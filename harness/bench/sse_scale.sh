@@ -4,8 +4,12 @@
 # h2load holding the same streams, and prints for each client: the streams
 # held (the server's h2soak_target_sse_streams_active gauge at plateau, and
 # the client's own count), client and server RSS at plateau (VmRSS, VmHWM
-# from /proc/PID/status), bytes per stream, and events received per second
-# against the expected CONNS*STREAMS/INTERVAL. Not a test: it prints figures.
+# from /proc/PID/status), bytes per stream, and the events the server
+# produced per second during the hold against the expected
+# CONNS*STREAMS/INTERVAL, with the events it skipped because a client did not
+# read (h2soak's own event count is in its line too). The time to plateau
+# includes the client's start-up (for h2soak: readiness probe, sampler lead).
+# Not a test: it prints figures.
 #
 # A fresh server is started for each client (h2c, --port 0, limits raised to
 # fit the plan), so its RSS is comparable. Loopback only; every run is
