@@ -9,20 +9,14 @@
 #include <nghttp2/nghttp2.h>
 
 #include <array>
-#include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
-namespace {
+#include "harness/bench/bench_server.h"
 
-constexpr std::size_t kMaxBody = 1 << 20;
-const std::vector<std::uint8_t>& body_bytes() {
-  static const std::vector<std::uint8_t> body(kMaxBody, 'x');
-  return body;
-}
+namespace {
 
 template <std::size_t N>
 nghttp2_nv nv(const char (&name)[N], const std::string& value, std::uint8_t flags) {
@@ -33,17 +27,12 @@ nghttp2_nv nv(const char (&name)[N], const std::string& value, std::uint8_t flag
 // The pair. Callbacks only cast user_data and forward (STYLE.md habit 2).
 class SessionPair {
  public:
-  SessionPair(std::size_t body_size, std::uint8_t nv_flags) : body_size_(body_size) {
+  SessionPair(std::size_t body_size, std::uint8_t nv_flags) : server_(body_size, nv_flags) {
     nghttp2_option* opt = nullptr;
     nghttp2_option_new(&opt);
     nghttp2_option_set_no_closed_streams(opt, 1);
 
     nghttp2_session_callbacks* cb = nullptr;
-    nghttp2_session_callbacks_new(&cb);
-    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, &SessionPair::server_on_frame_recv);
-    nghttp2_session_server_new2(&server_, cb, this, opt);
-    nghttp2_session_callbacks_del(cb);
-
     nghttp2_session_callbacks_new(&cb);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, &SessionPair::client_on_data);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, &SessionPair::client_on_close);
@@ -51,12 +40,8 @@ class SessionPair {
     nghttp2_session_callbacks_del(cb);
     nghttp2_option_del(opt);
 
-    // Windows large enough that flow control never stalls the pump; streams
-    // up to 1000 concurrent.
-    const nghttp2_settings_entry server_settings[] = {
-        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 1000},
-        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, (1u << 31) - 1}};
-    nghttp2_submit_settings(server_, NGHTTP2_FLAG_NONE, server_settings, 2);
+    // Windows large enough that flow control never stalls the pump (the
+    // server's side: bench_server.h).
     const nghttp2_settings_entry client_settings[] = {
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, (1u << 31) - 1}};
     nghttp2_submit_settings(client_, NGHTTP2_FLAG_NONE, client_settings, 1);
@@ -72,15 +57,9 @@ class SessionPair {
     request_ = {nv(":method", method_, nv_flags),   nv(":scheme", scheme_, nv_flags),
                 nv(":authority", authority_, nv_flags), nv(":path", path_, nv_flags),
                 nv("user-agent", ua_, nv_flags),     nv("accept", accept_, nv_flags)};
-    status_ = "200";
-    ctype_ = "application/javascript";
-    clen_ = std::to_string(body_size_);
-    response_ = {nv(":status", status_, nv_flags), nv("content-type", ctype_, nv_flags),
-                 nv("content-length", clen_, nv_flags)};
   }
   ~SessionPair() {
     nghttp2_session_del(client_);
-    nghttp2_session_del(server_);
   }
   SessionPair(const SessionPair&) = delete;
   SessionPair& operator=(const SessionPair&) = delete;
@@ -110,8 +89,8 @@ class SessionPair {
   bool pump() {
     bool moved = false;
     for (;;) {
-      const std::size_t a = transfer(client_, server_);
-      const std::size_t b = transfer(server_, client_);
+      const std::size_t a = transfer(client_, server_.session());
+      const std::size_t b = transfer(server_.session(), client_);
       if (a == 0 && b == 0) break;
       moved = true;
     }
@@ -131,37 +110,6 @@ class SessionPair {
     return total;
   }
 
-  static int server_on_frame_recv(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
-    auto* self = static_cast<SessionPair*>(user_data);
-    if (frame->hd.type == NGHTTP2_HEADERS && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) {
-      return self->respond(session, frame->hd.stream_id);
-    }
-    return 0;
-  }
-
-  int respond(nghttp2_session* session, std::int32_t stream_id) {
-    if (body_size_ == 0) {
-      return nghttp2_submit_response(session, stream_id, response_.data(), response_.size(), nullptr);
-    }
-    nghttp2_data_provider prd;
-    // The provider is copied into the stream's outbound item and read_body
-    // gets a pointer to that copy: `fd` serves as the per-stream remaining
-    // byte count, so no per-stream allocation is needed.
-    prd.source.fd = static_cast<int>(body_size_);
-    prd.read_callback = &SessionPair::read_body;
-    return nghttp2_submit_response(session, stream_id, response_.data(), response_.size(), &prd);
-  }
-
-  static ssize_t read_body(nghttp2_session*, std::int32_t, std::uint8_t* buf, std::size_t length,
-                           std::uint32_t* data_flags, nghttp2_data_source* source, void*) {
-    const std::size_t left = static_cast<std::size_t>(source->fd);
-    const std::size_t n = std::min(left, length);
-    std::memcpy(buf, body_bytes().data(), n);
-    source->fd -= static_cast<int>(n);
-    if (source->fd == 0) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    return static_cast<ssize_t>(n);
-  }
-
   static int client_on_data(nghttp2_session*, std::uint8_t, std::int32_t, const std::uint8_t*, std::size_t len,
                             void* user_data) {
     static_cast<SessionPair*>(user_data)->body_received_ += len;
@@ -173,15 +121,13 @@ class SessionPair {
     return 0;
   }
 
+  h2soak::bench::BenchServer server_;
   nghttp2_session* client_ = nullptr;
-  nghttp2_session* server_ = nullptr;
-  std::size_t body_size_;
   std::uint64_t closed_ = 0;
   std::uint64_t wire_bytes_ = 0;
   std::uint64_t body_received_ = 0;
-  std::string method_, scheme_, authority_, path_, ua_, accept_, status_, ctype_, clen_;
+  std::string method_, scheme_, authority_, path_, ua_, accept_;
   std::array<nghttp2_nv, 6> request_{};
-  std::array<nghttp2_nv, 3> response_{};
 };
 
 // Args: batch (concurrent streams submitted at once), body bytes, copy (1 =

@@ -1,6 +1,9 @@
 #include "harness/workloads/plan_runner.h"
 
+#include <algorithm>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "harness/load/runner.h"
 #include "harness/load/worker.h"
@@ -16,6 +19,24 @@ namespace {
 Nanos warmup_end(const scenario::Plan& plan) {
   const auto* w = plan.phase(scenario::kWarmup);
   return w ? w->end() : Nanos{0};
+}
+
+// "the plan (up to 1000 connections at once; workload feeds: 990, workload
+// idle: 10)": the subject of the descriptor check, naming the workloads that
+// hold the connections, most first (three at most), so the error says which
+// one to shrink.
+std::string fd_demand(const scenario::Plan& plan, std::uint64_t connections) {
+  std::vector<const scenario::PlannedWorkload*> holders;
+  for (const auto& w : plan.workloads)
+    if (w.max_connections > 0) holders.push_back(&w);
+  std::stable_sort(holders.begin(), holders.end(),
+                   [](const auto* a, const auto* b) { return a->max_connections > b->max_connections; });
+  std::string what = "the plan (up to " + std::to_string(connections) + " connections at once";
+  for (std::size_t i = 0; i < holders.size() && i < 3; ++i)
+    what += (i == 0 ? "; workload " : ", workload ") + holders[i]->name + ": " +
+            std::to_string(holders[i]->max_connections);
+  if (holders.size() > 3) what += ", ...";
+  return what + ")";
 }
 }  // namespace
 
@@ -52,9 +73,7 @@ PlanRunOutcome run_plan(const scenario::Plan& plan, const PlanRunOptions& opts) 
   }
   std::uint64_t connections = 0;
   for (const auto& w : plan.workloads) connections += w.max_connections;
-  if (auto st = check_fd_budget(connections + fd_overhead(n), "the plan (up to " + std::to_string(connections) +
-                                    " connections at once)", raise_fd_limit());
-      !st) {
+  if (auto st = check_fd_budget(connections + fd_overhead(n), fd_demand(plan, connections), raise_fd_limit()); !st) {
     out.error = st.error().message();
     return out;
   }
