@@ -40,9 +40,9 @@ Result<RunResult> parse_result(std::string_view text, const std::string& source)
 // trimmed to those (CI artifacts often are). The other sections are not read
 // and stay empty. Where the full read insists on a section or field, the
 // summary read takes an absent (or null) one as unknown: no status is
-// "completed", an analysis entry without `value` has no data, without
-// `direction` it states none (AnalysisMetric), a `cpu_count` no uint32 holds
-// is 0. It does insist on a non-empty `metadata.scenario_name`. A field that
+// "completed", an analysis entry without `value` has no data, one without
+// `direction` leaves it not stated (nullopt, see AnalysisMetric), a
+// `cpu_count` no uint32 holds is 0. It does insist on a non-empty `metadata.scenario_name`. A field that
 // is present is decoded as in the full read, and its errors read the same:
 // "ci.json: /analysis/rss.slope/leak: expected true or false, got a string".
 Result<RunResult> summary_from_json(const nlohmann::json& j, const std::string& source);
