@@ -1,5 +1,5 @@
-// The two readers of result files: harness/result's full decoder
-// (parse_result) and the compare side's adapter (run_metrics_from_json). A
+// Both reads of result files in harness/result: the full one (parse_result)
+// and the summary one that compare's adapter uses (run_metrics_from_json). A
 // result that decodes must survive writing (the text write_result writes) and
 // reading again unchanged.
 #include <string>

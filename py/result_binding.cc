@@ -348,13 +348,17 @@ void bind_result(py::module_& m) {
   py::class_<res::AnalysisMetric>(m, "Metric", "A named analysis metric.")
       .def_readonly("value", &res::AnalysisMetric::value)
       .def_readonly("unit", &res::AnalysisMetric::unit)
-      .def_property_readonly("direction", [](const res::AnalysisMetric& a) { return res::to_string(a.direction); })
+      .def_property_readonly("direction",
+                             [](const res::AnalysisMetric& a) -> std::optional<std::string> {
+                               if (!a.direction) return std::nullopt;  // not stated in the file
+                               return res::to_string(*a.direction);
+                             })
       .def_readonly("ci_low", &res::AnalysisMetric::ci_low)
       .def_readonly("ci_high", &res::AnalysisMetric::ci_high)
       .def_readonly("leak", &res::AnalysisMetric::leak)
       .def_readonly("note", &res::AnalysisMetric::note)
       .def("__repr__", [](const res::AnalysisMetric& a) {
-        return "<h2soak.Metric " + std::to_string(a.value) + " " + a.unit + ", " + res::to_string(a.direction) + ">";
+        return "<h2soak.Metric " + std::to_string(a.value) + " " + a.unit + ", " + (a.direction ? res::to_string(*a.direction) : "direction not stated") + ">";
       });
 
   py::class_<res::RunResult>(m, "Result", py::dynamic_attr(),

@@ -1,12 +1,16 @@
 // The top level of "h2soak.result/v1": metadata, status, phases, workloads,
 // target with its sample series, analysis, thresholds (thresholds_json.cc),
-// verdict. Layout documented in
-// docs/result-schema.md.
+// verdict. Layout documented in docs/result-schema.md. The full read and the
+// summary read share every section's decoder; they differ only in which
+// sections and fields they require (Reading).
 #include "harness/result/result_json.h"
 
 #include <cmath>
 #include <ctime>
+#include <limits>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -352,29 +356,83 @@ json histogram_encoding() {
               {"bucket_count", metrics::Histogram::bucket_count()}};
 }
 
-RunResult decode(const Node& root) {
-  RunResult r;
-  const Node md = root.at("metadata");
-  Metadata& m = r.metadata;
-  m.h2soak_version = md.at("h2soak_version").str();
-  m.git_revision = md.at("git_revision").str();
-  m.host = md.at("host").str();
-  m.kernel = md.at("kernel").str();
-  m.cpu_count = static_cast<std::uint32_t>(md.at("cpu_count").u64());
-  m.cpu_model = md.at("cpu_model").str();
-  m.scenario_name = md.at("scenario_name").str();
-  m.scenario_hash = md.at("scenario_hash").str();
-  m.scenario_path = md.at("scenario_path").str();
-  m.start_unix = md.at("start_unix").number();
-  m.duration = md.at("duration").number();
-  const Node cmd = md.at("command_line");
-  for (std::size_t i = 0, e = cmd.array_size(); i < e; ++i) m.command_line.push_back(cmd.element(i).str());
+// How much of a document a decoder takes. A full read needs every section
+// and every field the writer writes. A summary read (summary_from_json) takes
+// only metadata, status, analysis and thresholds, and an absent (or null)
+// section or field as unknown: its default stands.
+enum class Reading { kFull, kSummary };
+
+// A member that a full read requires and a summary read may miss.
+std::optional<Node> field(const Node& n, std::string_view key, Reading how) {
+  if (how == Reading::kFull) return n.at(key);
+  return n.find(key);
+}
+
+// A summary read takes a count no uint32 holds (1e30 in an edited file) as
+// unknown, 0, as compare always has; a full read insists on an unsigned integer.
+std::uint32_t cpu_count_from(const Node& n, Reading how) {
+  if (how == Reading::kFull) return static_cast<std::uint32_t>(n.u64());
+  const double count = n.number();
+  return count >= 0 && count <= std::numeric_limits<std::uint32_t>::max() ? static_cast<std::uint32_t>(count) : 0;
+}
+
+Metadata metadata_from(const Node& md, Reading how) {
+  Metadata m;
+  auto text = [&](const char* key, std::string& out) {
+    if (auto v = field(md, key, how)) out = v->str();
+  };
+  text("h2soak_version", m.h2soak_version);
+  text("git_revision", m.git_revision);
+  text("host", m.host);
+  text("kernel", m.kernel);
+  if (auto v = field(md, "cpu_count", how)) m.cpu_count = cpu_count_from(*v, how);
+  text("cpu_model", m.cpu_model);
+  // Every read needs the scenario's name; a summary is read to be judged
+  // against the scenario's baseline, which it finds by that name.
+  const Node name = md.at("scenario_name");
+  m.scenario_name = name.str();
+  if (how == Reading::kSummary && m.scenario_name.empty()) name.fail("must not be empty");
+  text("scenario_hash", m.scenario_hash);
+  text("scenario_path", m.scenario_path);
+  if (auto v = field(md, "start_unix", how)) m.start_unix = v->number();
+  if (auto v = field(md, "duration", how)) m.duration = v->number();
+  if (auto cmd = field(md, "command_line", how)) {
+    for (std::size_t i = 0, e = cmd->array_size(); i < e; ++i) m.command_line.push_back(cmd->element(i).str());
+  }
   if (auto extra = md.find("extra")) m.extra = string_map_from(*extra);
+  return m;
+}
 
-  const Node st = root.at("status");
-  r.status.state = state_from(st.at("state"));
-  r.status.reason = st.at("reason").str();
+RunStatus status_from(const Node& st, Reading how) {
+  RunStatus s;  // completed, unless it says otherwise
+  if (auto v = field(st, "state", how)) s.state = state_from(*v);
+  if (auto v = field(st, "reason", how)) s.reason = v->str();
+  return s;
+}
 
+std::map<std::string, AnalysisMetric> analysis_from(const Node& an, Reading how) {
+  an.expect_object();
+  std::map<std::string, AnalysisMetric> out;
+  for (const auto& [name, value] : an.json().items()) {
+    const Node a = an.at(name);
+    // What the file does not state stays unstated (run_result.h).
+    AnalysisMetric am{.direction = std::nullopt, .leak = std::nullopt};
+    auto v = field(a, "value", how);
+    am.value = v ? v->number_or_nan() : std::numeric_limits<double>::quiet_NaN();  // absent: no data, as null
+    if (auto u = field(a, "unit", how)) am.unit = u->str();
+    if (auto d = field(a, "direction", how)) am.direction = direction_from(*d);
+    if (auto c = a.find("ci_low")) am.ci_low = c->number();
+    if (auto c = a.find("ci_high")) am.ci_high = c->number();
+    if (auto l = a.find("leak")) am.leak = l->boolean();
+    if (auto n = a.find("note")) am.note = n->str();
+    out.emplace(name, std::move(am));
+  }
+  return out;
+}
+
+// The sections only a full read takes: phases, histogram encoding, workloads,
+// target, modulation, generator, capacity and verdict.
+void full_sections_from(const Node& root, RunResult& r) {
   r.phases = phases_from(root.at("phases"));
 
   const Node enc = root.at("histogram_encoding");
@@ -400,21 +458,6 @@ RunResult decode(const Node& root) {
 
   r.target = target_from(root.at("target"));
 
-  const Node an = root.at("analysis");
-  an.expect_object();
-  for (const auto& [name, value] : an.json().items()) {
-    const Node a = an.at(name);
-    AnalysisMetric am;
-    am.value = a.at("value").number_or_nan();
-    am.unit = a.at("unit").str();
-    am.direction = direction_from(a.at("direction"));
-    if (auto v = a.find("ci_low")) am.ci_low = v->number();
-    if (auto v = a.find("ci_high")) am.ci_high = v->number();
-    if (auto v = a.find("leak")) am.leak = v->boolean();
-    if (auto v = a.find("note")) am.note = v->str();
-    r.analysis.emplace(name, std::move(am));
-  }
-
   if (auto mo = root.find("modulation")) {
     Modulation mod;
     mod.start = mo->at("start").number();
@@ -439,8 +482,6 @@ RunResult decode(const Node& root) {
   if (auto ge = root.find("generator")) r.generator = generator_from(*ge);
   if (auto ca = root.find("capacity")) r.capacity = capacity_from(*ca);
 
-  r.thresholds = detail::thresholds_from(root);
-
   if (auto vd = root.find("verdict")) {
     for (std::size_t i = 0, e = vd->array_size(); i < e; ++i) {
       const Node v = vd->element(i);
@@ -455,7 +496,35 @@ RunResult decode(const Node& root) {
       r.verdict.push_back(std::move(row));
     }
   }
+}
+
+RunResult decode(const Node& root, Reading how) {
+  RunResult r;
+  r.metadata = metadata_from(root.at("metadata"), how);
+  if (auto st = field(root, "status", how)) r.status = status_from(*st, how);
+  if (auto an = field(root, "analysis", how)) r.analysis = analysis_from(*an, how);
+  r.thresholds = detail::thresholds_from(root);
+  if (how == Reading::kFull) full_sections_from(root, r);
   return r;
+}
+
+Result<RunResult> decode_document(const json& j, const std::string& source, Reading how) {
+  if (!j.is_object()) return Error("not an h2soak result: the document is not a JSON object", source);
+  auto schema = j.find("schema");
+  if (schema == j.end() || !schema->is_string()) {
+    return Error("not an h2soak result: no \"schema\" string (expected \"" + std::string(kSchema) + "\")",
+                 source);
+  }
+  const std::string& name = schema->get_ref<const std::string&>();
+  if (name.rfind("h2soak.baseline/", 0) == 0) return Error("this is a baseline, not a result file", source);
+  if (name != kSchema) {
+    return Error("unsupported schema \"" + name + "\": this h2soak reads \"" + kSchema + "\"", source);
+  }
+  try {
+    return decode(Node(j, ""), how);
+  } catch (const DecodeError& e) {
+    return Error((e.path.empty() ? "/" : e.path) + ": " + e.message, source);
+  }
 }
 
 }  // namespace
@@ -474,13 +543,15 @@ json to_json(const RunResult& r) {
   }
   json analysis = json::object();
   for (const auto& [name, a] : r.analysis) {
-    analysis[name] = {{"value", number_or_null(a.value)},
-                      {"unit", a.unit},
-                      {"direction", to_string(a.direction)},
-                      {"ci_low", a.ci_low ? number_or_null(*a.ci_low) : json(nullptr)},
-                      {"ci_high", a.ci_high ? number_or_null(*a.ci_high) : json(nullptr)},
-                      {"leak", a.leak},
-                      {"note", a.note}};
+    json& entry = analysis[name];
+    entry = {{"value", number_or_null(a.value)},
+             {"unit", a.unit},
+             {"ci_low", a.ci_low ? number_or_null(*a.ci_low) : json(nullptr)},
+             {"ci_high", a.ci_high ? number_or_null(*a.ci_high) : json(nullptr)},
+             {"note", a.note}};
+    // A run states both; a file that did not is written as it was read.
+    if (a.direction) entry["direction"] = to_string(*a.direction);
+    if (a.leak) entry["leak"] = *a.leak;
   }
   json verdict = json::array();
   for (const auto& v : r.verdict) {
@@ -530,22 +601,11 @@ json to_json(const RunResult& r) {
 }
 
 Result<RunResult> from_json(const json& j, const std::string& source) {
-  if (!j.is_object()) return Error("not an h2soak result: the document is not a JSON object", source);
-  auto schema = j.find("schema");
-  if (schema == j.end() || !schema->is_string()) {
-    return Error("not an h2soak result: no \"schema\" string (expected \"" + std::string(kSchema) + "\")",
-                 source);
-  }
-  if (*schema != kSchema) {
-    return Error("unsupported schema \"" + schema->get<std::string>() + "\": this h2soak reads \"" +
-                     kSchema + "\"",
-                 source);
-  }
-  try {
-    return decode(Node(j, ""));
-  } catch (const DecodeError& e) {
-    return Error((e.path.empty() ? "/" : e.path) + ": " + e.message, source);
-  }
+  return decode_document(j, source, Reading::kFull);
+}
+
+Result<RunResult> summary_from_json(const json& j, const std::string& source) {
+  return decode_document(j, source, Reading::kSummary);
 }
 
 Result<RunResult> parse_result(std::string_view text, const std::string& source) {

@@ -1,5 +1,8 @@
 #pragma once
-// JSON codec for RunResult, schema "h2soak.result/v1" (docs/result-schema.md).
+// JSON codec for RunResult, schema "h2soak.result/v1" (docs/result-schema.md):
+// the one place in C++ that knows the result schema. Every reader of result
+// files (`analyze`, `merge`, compare's adapter, the Python module) goes
+// through it; only reports/ reads the documented JSON itself, in Python.
 //
 // Writing: to_json() builds the document with nlohmann_json; write_result()
 // writes it atomically (atomic_file.h). Reading: from_json()/read_result()
@@ -31,6 +34,18 @@ nlohmann::json to_json(const RunResult& r);
 // `source` names the input in errors (a file name, or "<string>").
 Result<RunResult> from_json(const nlohmann::json& j, const std::string& source);
 Result<RunResult> parse_result(std::string_view text, const std::string& source);
+
+// The summary of a result: only what judging a finished run needs — schema,
+// metadata, status, analysis and thresholds — from a document that may be
+// trimmed to those (CI artifacts often are). The other sections are not read
+// and stay empty. Where the full read insists on a section or field, the
+// summary read takes an absent (or null) one as unknown: no status is
+// "completed", an analysis entry without `value` has no data, one without
+// `direction` leaves it not stated (nullopt, see AnalysisMetric), a
+// `cpu_count` no uint32 holds is 0. It does insist on a non-empty `metadata.scenario_name`. A field that
+// is present is decoded as in the full read, and its errors read the same:
+// "ci.json: /analysis/rss.slope/leak: expected true or false, got a string".
+Result<RunResult> summary_from_json(const nlohmann::json& j, const std::string& source);
 
 // Serializes with to_json and writes atomically; the old file survives any failure.
 Status write_result(const RunResult& r, const std::string& path);

@@ -485,5 +485,94 @@ TEST(ResultJson, EmptyResultRoundTrips) {
   EXPECT_FALSE(back->target.samples.has_value());
 }
 
+// A summary read of a whole document takes its metadata, status, analysis and
+// thresholds as the full read does, and nothing else.
+TEST(ResultJson, SummaryOfAWholeResultMatchesTheFullRead) {
+  const json j = to_json(make_result());
+  auto full = from_json(j, "run.json");
+  auto summary = summary_from_json(j, "run.json");
+  ASSERT_TRUE(full.ok()) << full.error().message();
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  const json a = to_json(*full), b = to_json(*summary);
+  for (const char* section : {"metadata", "status", "analysis", "parsed_thresholds"}) {
+    EXPECT_EQ(a[section], b[section]) << section;
+  }
+  EXPECT_EQ(summary->analysis.at("rss.slope_steady").leak, std::optional<bool>(true));
+  EXPECT_EQ(summary->analysis.at("throughput").leak, std::optional<bool>(false));
+  EXPECT_EQ(summary->analysis.at("throughput").direction, Direction::kHigherIsBetter);
+  EXPECT_TRUE(summary->workloads.empty());
+  EXPECT_FALSE(summary->target.samples.has_value());
+  EXPECT_TRUE(summary->verdict.empty());
+}
+
+json trimmed_result() {
+  return json::parse(R"({
+    "schema": "h2soak.result/v1",
+    "metadata": {"scenario_name": "mixed", "cpu_count": 2},
+    "analysis": {"rps": {"value": 950, "unit": "req/s"},
+                 "rss.slope": {"value": 12.5, "unit": "bytes/s", "direction": "lower", "leak": true}}
+  })");
+}
+
+// A result trimmed to what judging needs reads as a summary; what it does not
+// state is unknown or "not stated", and stays so when written again.
+TEST(ResultJson, SummaryReadsATrimmedResult) {
+  EXPECT_NE(error_of(trimmed_result()).find("bad.json: /metadata: missing field"), std::string::npos);
+  auto r = summary_from_json(trimmed_result(), "ci.json");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->metadata.scenario_name, "mixed");
+  EXPECT_EQ(r->metadata.cpu_count, 2u);
+  EXPECT_EQ(r->status.state, RunState::kCompleted);
+  const AnalysisMetric& rps = r->analysis.at("rps");
+  EXPECT_EQ(rps.value, 950);
+  EXPECT_FALSE(rps.direction.has_value());
+  EXPECT_FALSE(rps.leak.has_value());
+  EXPECT_EQ(r->analysis.at("rss.slope").direction, Direction::kLowerIsBetter);
+  EXPECT_EQ(r->analysis.at("rss.slope").leak, std::optional<bool>(true));
+  const json rps_again = to_json(*r)["analysis"]["rps"];
+  EXPECT_FALSE(rps_again.contains("direction"));
+  EXPECT_FALSE(rps_again.contains("leak"));
+}
+
+std::string summary_error_of(const json& j) {
+  auto r = summary_from_json(j, "ci.json");
+  return r.ok() ? std::string("(no error)") : r.error().message();
+}
+
+// A field a trimmed result does have is decoded as in the full read: a bad
+// one is an error that names the file and the field.
+TEST(ResultJson, SummaryErrorsNameFileAndField) {
+  json j = trimmed_result();
+  j["analysis"]["rss.slope"]["leak"] = "yes";
+  EXPECT_EQ(summary_error_of(j), "ci.json: /analysis/rss.slope/leak: expected true or false, got a string");
+
+  j = trimmed_result();
+  j["analysis"]["rps"]["direction"] = "sideways";
+  EXPECT_EQ(summary_error_of(j),
+            "ci.json: /analysis/rps/direction: expected \"lower\", \"higher\" or \"none\", got \"sideways\"");
+
+  j = trimmed_result();
+  j["metadata"]["host"] = true;
+  EXPECT_EQ(summary_error_of(j), "ci.json: /metadata/host: expected a string, got a boolean");
+
+  j = trimmed_result();
+  j["status"] = {{"state", "exploded"}};
+  EXPECT_NE(summary_error_of(j).find("ci.json: /status/state: expected \"completed\""), std::string::npos);
+
+  j = trimmed_result();
+  j["metadata"]["scenario_name"] = "";
+  EXPECT_EQ(summary_error_of(j), "ci.json: /metadata/scenario_name: must not be empty");
+  j["metadata"].erase("scenario_name");
+  EXPECT_EQ(summary_error_of(j), "ci.json: /metadata: missing field \"scenario_name\"");
+
+  j = trimmed_result();
+  j["parsed_thresholds"] = json::array({{{"text", "x"}}});
+  EXPECT_EQ(summary_error_of(j), "ci.json: /parsed_thresholds/0: missing field \"metric\"");
+
+  j = trimmed_result();
+  j["schema"] = "h2soak.baseline/v1";
+  EXPECT_EQ(summary_error_of(j), "ci.json: this is a baseline, not a result file");
+}
+
 }  // namespace
 }  // namespace h2soak::result

@@ -94,14 +94,20 @@ const char* to_string(Direction d);  // "lower", "higher", "none"
 
 // One named analysis metric ("rss.slope_steady", "latency.p99", ...). The
 // analysis and compare modules agree on names; the schema only fixes shape.
+//
+// A run always states `direction` and `leak` (the defaults are what it
+// means by saying nothing). Only a file that leaves them out, read back,
+// yields nullopt, "not stated" (`leak` is optional in every read, `direction`
+// in a summary read: summary_from_json): compare then decides by the
+// metric's name (its default rules), and the writer leaves them out again.
 struct AnalysisMetric {
   double value = 0;
   std::string unit;  // "bytes/s", "us", "count", "bytes/1000req", ...
-  Direction direction = Direction::kNone;
+  std::optional<Direction> direction = Direction::kNone;
   std::optional<double> ci_low;   // confidence interval, when the estimator gives one
   std::optional<double> ci_high;
-  bool leak = false;              // a leak metric: compare applies the interval rules
-  std::string note;               // optional human text
+  std::optional<bool> leak = false;  // a leak metric: compare applies the interval rules
+  std::string note;                  // optional human text
 };
 
 // One row of a baseline comparison (written by compare; optional).

@@ -17,22 +17,16 @@
 namespace h2soak::run {
 namespace {
 
-// One option as each front end names it.
-struct Option {
-  const char* flag;
-  const char* keyword;
-};
-
-constexpr Option kDuration{"-D", "duration"};
-constexpr Option kWarmup{"--warm-up-time", "warm_up_time"};
-constexpr Option kDataSize{"--data-size", "data_size"};
-constexpr Option kRate{"--rate", "rate"};
-constexpr Option kConnectTimeout{"--connect-timeout", "connect_timeout"};
-constexpr Option kRequestTimeout{"--request-timeout", "request_timeout"};
-constexpr Option kActiveTimeout{"-T", "connection_active_timeout"};
-constexpr Option kInactivityTimeout{"-N", "connection_inactivity_timeout"};
-constexpr Option kHeaderTableSize{"--header-table-size", "header_table_size"};
-constexpr Option kMaxFrameSize{"--max-frame-size", "max_frame_size"};
+constexpr OptionName kDuration{"-D", "duration"};
+constexpr OptionName kWarmup{"--warm-up-time", "warm_up_time"};
+constexpr OptionName kDataSize{"--data-size", "data_size"};
+constexpr OptionName kRate{"--rate", "rate"};
+constexpr OptionName kConnectTimeout{"--connect-timeout", "connect_timeout"};
+constexpr OptionName kRequestTimeout{"--request-timeout", "request_timeout"};
+constexpr OptionName kActiveTimeout{"-T", "connection_active_timeout"};
+constexpr OptionName kInactivityTimeout{"-N", "connection_inactivity_timeout"};
+constexpr OptionName kHeaderTableSize{"--header-table-size", "header_table_size"};
+constexpr OptionName kMaxFrameSize{"--max-frame-size", "max_frame_size"};
 
 bool keywords(const BenchOptions& o) { return o.spelling == BenchSpelling::kKeywords; }
 
@@ -42,7 +36,7 @@ Error rejected(const BenchOptions& o, std::string flags, std::string keyword) {
 }
 
 // A message about the value of one option: "-D: ...", "duration: ...".
-Error about(const BenchOptions& o, Option opt, const std::string& message) {
+Error about(const BenchOptions& o, OptionName opt, const std::string& message) {
   return Error(message, keywords(o) ? opt.keyword : opt.flag);
 }
 
@@ -52,14 +46,14 @@ Error from(const BenchOptions& o, const char* keyword, const Error& e) {
 }
 
 // "" is 0.
-Result<Nanos> duration_of(const BenchOptions& o, const std::string& text, Option opt) {
+Result<Nanos> duration_of(const BenchOptions& o, const std::string& text, OptionName opt) {
   if (text.empty()) return Nanos{0};
   auto d = units::parse_duration(text);
   if (!d) return about(o, opt, d.error().message());
   return *d;
 }
 
-Result<std::uint64_t> size_of(const BenchOptions& o, const std::string& text, Option opt) {
+Result<std::uint64_t> size_of(const BenchOptions& o, const std::string& text, OptionName opt) {
   auto s = units::parse_size(text);
   if (!s) return about(o, opt, s.error().message());
   return *s;
@@ -158,7 +152,7 @@ Status set_model(const BenchOptions& o, workloads::BenchPlan& plan) {
 Status set_connection(const BenchOptions& o, workloads::BenchPlan& plan) {
   struct Timeout {
     const std::string& text;
-    Option option;
+    OptionName option;
     Nanos& field;
   };
   for (const Timeout& t : {Timeout{o.connect_timeout, kConnectTimeout, plan.connect_timeout},

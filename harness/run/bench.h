@@ -30,6 +30,14 @@ enum class BenchSpelling {
   kKeywords,  // h2soak.bench's keywords: "clients: must be at least 1", "rate: ..."
 };
 
+// One option as each front end names it: the CLI's flag ("--rate", "-D") and
+// the Python keyword ("rate", "duration"); for bench's and capacity's checks,
+// whose messages name the option as the caller wrote it.
+struct OptionName {
+  const char* flag;
+  const char* keyword;
+};
+
 // The keywords that name the URLs, -c and -m in make_bench_plan's kKeywords
 // messages: h2soak.bench's by default; h2soak.capacity, which shares the
 // checks, calls them urls, connections and streams.

@@ -16,40 +16,34 @@ namespace {
 
 constexpr auto kMinStage = std::chrono::milliseconds(500);
 
-// One option as each front end names it.
-struct Option {
-  const char* flag;
-  const char* keyword;
-};
-
-constexpr Option kStartRate{"--start-rate", "start_rate"};
-constexpr Option kMaxRate{"--max-rate", "max_rate"};
-constexpr Option kStage{"--stage", "stage"};
-constexpr Option kWarmup{"--warm-up", "warm_up"};
-constexpr Option kTargetPid{"--target-pid", "target_pid"};
-constexpr Option kTargetPidfile{"--target-pidfile", "target_pidfile"};
+constexpr OptionName kStartRate{"--start-rate", "start_rate"};
+constexpr OptionName kMaxRate{"--max-rate", "max_rate"};
+constexpr OptionName kStage{"--stage", "stage"};
+constexpr OptionName kWarmup{"--warm-up", "warm_up"};
+constexpr OptionName kTargetPid{"--target-pid", "target_pid"};
+constexpr OptionName kTargetPidfile{"--target-pidfile", "target_pidfile"};
 
 bool keywords(const CapacityOptions& o) { return o.bench.spelling == BenchSpelling::kKeywords; }
 
-const char* name_of(const CapacityOptions& o, Option opt) { return keywords(o) ? opt.keyword : opt.flag; }
+const char* name_of(const CapacityOptions& o, OptionName opt) { return keywords(o) ? opt.keyword : opt.flag; }
 
 // "--stage: unknown duration unit ...", "stage: unknown duration unit ...".
-Error about(const CapacityOptions& o, Option opt, const std::string& message) {
+Error about(const CapacityOptions& o, OptionName opt, const std::string& message) {
   return Error(message, name_of(o, opt));
 }
 
 // "--stage must be at least 500ms", "stage: must be at least 500ms".
-Error rejected(const CapacityOptions& o, Option opt, const std::string& predicate) {
+Error rejected(const CapacityOptions& o, OptionName opt, const std::string& predicate) {
   return keywords(o) ? Error(predicate, opt.keyword) : Error(std::string(opt.flag) + " " + predicate);
 }
 
-Result<double> rate_of(const CapacityOptions& o, const std::string& text, Option opt) {
+Result<double> rate_of(const CapacityOptions& o, const std::string& text, OptionName opt) {
   auto r = units::parse_rate(text);
   if (!r) return about(o, opt, r.error().message());
   return *r;
 }
 
-Result<Nanos> duration_of(const CapacityOptions& o, const std::string& text, Option opt) {
+Result<Nanos> duration_of(const CapacityOptions& o, const std::string& text, OptionName opt) {
   auto d = units::parse_duration(text);
   if (!d) return about(o, opt, d.error().message());
   return *d;
