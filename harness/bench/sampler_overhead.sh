@@ -28,7 +28,7 @@ die() { echo "sampler_overhead: $*" >&2; exit 2; }
 bench_start sampler_overhead
 
 # Nanoseconds every thread of PID has run, and of those the main thread's
-# (the agent's 50 ms watch of the target and the stop flag; the sampler
+# (the agent's 200 ms watch of the target and the stop flag; the sampler
 # proper is the other thread).
 run_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s+=$1} END{print s+0}'; }
 main_ns() { awk '{print $1}' /proc/"$1"/task/"$1"/schedstat 2>/dev/null || echo 0; }
@@ -80,7 +80,7 @@ wall = ($TB - $TA) / 1e9
 print(f"sampler at $INTERVAL (gauges: ${GAUGES}): {cpu*1e3:.1f} ms CPU over {wall:.1f} s = {100*cpu/wall:.3f} % of one core "
       f"({$SAMPLES if '$SAMPLES' != '?' else 0} samples in the result)")
 main = ($BM - $AM) / 1e9
-print(f"  of which the main thread (watching the target every 50 ms) {100*main/wall:.3f} %, "
+print(f"  of which the main thread (phase marks, Ctrl-C and liveness every 200 ms) {100*main/wall:.3f} %, "
       f"the sampler thread(s) {100*(cpu-main)/wall:.3f} %")
 print(f"RESULT sampler_cpu_percent={100*cpu/wall:.4f} main_thread_percent={100*main/wall:.4f} "
       f"sampler_threads_percent={100*(cpu-main)/wall:.4f} interval=$INTERVAL gauges=$GAUGES")
