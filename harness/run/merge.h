@@ -13,6 +13,9 @@
 //   finish_merged()  what the runner does to a result after a run (workload
 //                    params, analyze_for_plan(): analysis and the thresholds' text), on the
 //                    merged result with the unsharded plan. Pure.
+//   finish_merged_bench()  the same for shards of `h2soak bench --shard`,
+//                    which need no file: each carries its whole run
+//                    (run/bench.h: bench_plan_text()). Pure.
 // The caller then judges it like any run (gate.h: judge()) and writes it
 // (result_json.h: write_result(), atomic).
 //
@@ -61,14 +64,17 @@ struct MergeOptions {
 // shards; shards of different N; a shard index twice; a missing index ("shard
 // 3/4 missing"); a start more than max_clock_skew from shard 1's; the same
 // workload name with two kinds; a samples result of another scenario or
-// without samples. A single unsharded result merges into itself.
+// without samples; `bench --shard` results with others, or with other bench
+// options (another hash). A single unsharded result merges into itself.
 //
 // The merged result: metadata of shard 1 (start_unix of the samples'
 // source), extra["shard"] dropped, extra["merged_from"] = "N shards" and
 // extra["merged_sources"] naming every file and its shard (and the samples'
 // source); status: completed unless an input was not (then that input's
 // state, its reason prefixed with the file); analysis, thresholds and
-// verdict emptied (finish_merged() and the gate fill them).
+// verdict emptied (finish_merged() and the gate fill them). Bench shards:
+// the steady phase spans every shard's (extra["steady_seconds"] with it), so
+// that the merged rate is over the time the shards ran together.
 Result<result::RunResult> merge_shards(const std::vector<MergeInput>& shards, const MergeOptions& options = {});
 
 // The Plan of the unsharded scenario `merged` was run from, loaded from
@@ -82,5 +88,16 @@ Result<scenario::Plan> merged_plan(const std::string& scenario_file, const resul
 // analyze_result() with the plan's steady duration as the rate's, and the
 // plan's thresholds as text: the merged result as a single run writes it.
 void finish_merged(const scenario::Plan& plan, result::RunResult& merged);
+
+// A result of `h2soak bench --shard` (it has metadata.extra["bench_plan"]).
+bool is_bench_shard(const result::RunResult& r);
+
+// finish_merged() for merged bench shards: the workload params of the whole
+// run read from extra["bench_plan"] (after checking it against the scenario
+// hash), and the analysis made again as bench_result() makes it (the
+// generator's warnings over every shard's workers). No thresholds and no
+// verdict: a bench run has none. Errors: a bench plan that is not one or
+// does not match the hash.
+Status finish_merged_bench(result::RunResult& merged);
 
 }  // namespace h2soak::run

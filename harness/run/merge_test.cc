@@ -11,6 +11,7 @@
 
 #include "harness/result/result_json.h"
 #include "harness/run/batch.h"
+#include "harness/run/bench.h"
 
 namespace h2soak::run {
 namespace {
@@ -379,6 +380,70 @@ TEST(MergeShards, FinishedWithTheUnshardedPlan) {
   EXPECT_NE(changed.error().message().find("the file changed since the run"), std::string::npos);
   merged->metadata.scenario_name = "nope";
   EXPECT_NE(merged_plan(kScenario, *merged).error().message().find("no scenario named \"nope\""), std::string::npos);
+}
+
+// ---- Shards of `h2soak bench --shard` ----
+
+// A bench shard's result as `bench --shard TAG --json` writes it, with
+// `done` requests of 1 ms in its steady phase.
+MergeInput bench_shard(const std::string& tag, const std::string& source, std::uint64_t done,
+                       const std::string& header = "x-run: 1") {
+  BenchOptions o;
+  o.urls = {"http://127.0.0.1:9/"};
+  o.requests = 100;
+  o.clients = 4;
+  o.headers = {header};
+  o.shard = tag;
+  auto plan = make_bench_plan(o);
+  EXPECT_TRUE(plan) << plan.error().message();
+  load::RunOutcome out;
+  out.steady_start = out.origin + std::chrono::seconds(1);
+  out.end = out.origin + std::chrono::seconds(3);
+  out.steady_seconds = 2;
+  out.never_connected = false;
+  auto& steady = out.phases[static_cast<int>(load::Phase::kSteady)];
+  steady.counters.requests_done = done;
+  steady.request_total.record(1000, done);
+  return MergeInput{bench_result(o, *plan, out, 1000.0, "1.2.3", "abc", {"h2soak", "bench"}), source};
+}
+
+// Two bench shards merge without a scenario file: counters and histograms
+// add, and the params are the whole run's again (from the shards' bench
+// plan), not shard 1's share.
+TEST(MergeBench, ShardsMergeIntoTheWholeRun) {
+  auto a = bench_shard("1/2", "a.json", 50);
+  auto b = bench_shard("2/2", "b.json", 50);
+  ASSERT_EQ(a.result.workloads.at(0).params.at("requests"), "50");
+  ASSERT_TRUE(is_bench_shard(a.result));
+  auto r = merge_shards({b, a});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_TRUE(finish_merged_bench(*r)) << "finished";
+  const auto& w = r->workloads.at(0);
+  EXPECT_EQ(w.params.at("requests"), "100");
+  EXPECT_EQ(w.params.at("clients"), "4");
+  const auto* m = w.find_phase("steady");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->counters.requests_done, 100u);
+  EXPECT_EQ(m->request_total.count(), 100u);
+  EXPECT_EQ(r->metadata.extra.at("merged_from"), "2 shards");
+  EXPECT_EQ(r->metadata.extra.at("steady_seconds"), "2.000000");
+
+  // A bench plan that does not match the hash is refused.
+  r->metadata.extra["bench_plan"] += "clients=5\n";
+  EXPECT_FALSE(finish_merged_bench(*r));
+}
+
+// Bench and scenario shards do not merge, nor shards of other bench options;
+// the refusal names the file.
+TEST(MergeBench, RefusesAMixAndOtherOptions) {
+  const std::string mix = refusal({bench_shard("1/2", "a.json", 1), shard("2/2", 1000.0, "b.json")});
+  EXPECT_EQ(mix.rfind("b.json: is not a `h2soak bench --shard` result, but a.json is", 0), 0u) << mix;
+  const std::string mix2 = refusal({shard("1/2", 1000.0, "a.json"), bench_shard("2/2", "b.json", 1)});
+  EXPECT_EQ(mix2.rfind("b.json: is a `h2soak bench --shard` result, but a.json is not", 0), 0u) << mix2;
+  const std::string other =
+      refusal({bench_shard("1/2", "a.json", 1), bench_shard("2/2", "b.json", 1, "x-run: 2")});
+  EXPECT_EQ(other.rfind("b.json: bench options (hash ", 0), 0u) << other;
+  EXPECT_NE(other.find("shards of different `h2soak bench` options do not merge"), std::string::npos) << other;
 }
 
 }  // namespace
