@@ -4,10 +4,12 @@
 // result of the whole run (harness/run/merge.h; docs/run.md, "Merging
 // shards"), then analysed, its thresholds checked and, with --baseline,
 // compared — as `h2soak run` does after a run, --report included (the page of
-// the merged result, report_output.h). Everything is read and checked
-// before anything is written: an unreadable or invalid file, shards that do
-// not make one run, a changed scenario or a baseline of another version of it
-// are exit 2 with a message naming the file. Shards of `h2soak bench
+// the merged result, report_output.h). The files are folded in a stream
+// (read_header(), then read_body() one at a time: memory does not grow with
+// the number of shards but for what the merged result keeps). Everything is
+// read and checked before anything is written: an unreadable or invalid
+// file, shards that do not make one run, a changed scenario or a baseline of
+// another version of it are exit 2 with a message naming the file. Shards of `h2soak bench
 // --shard` need no scenario: they carry their options; their merge is
 // written with the bench summary and no verdict (--baseline and the verdict
 // outputs are refused), as a bench run. The result is written
@@ -52,10 +54,37 @@ struct MergeArgs {
   std::string report;  // --report DIR: the HTML report of the merged result (report_output.h)
 };
 
-run::MergeInput read_input(const std::string& file) {
+// The first pass of the streaming merge: a file read and checked whole, and
+// kept with only what run::merge_shards() reads of an input besides its
+// body (run::MergeBody: the workloads and generator workers, whose dense
+// histograms are most of a result's memory); its analysis, thresholds and
+// verdict are made again for the merged result.
+run::MergeInput read_header(const std::string& file) {
   auto r = result::read_result(file);
   if (!r) throw UsageError(r.error().message());
+  std::vector<result::WorkloadResult>().swap(r->workloads);
+  if (r->generator) std::vector<result::GeneratorWorker>().swap(r->generator->workers);
+  r->analysis.clear();
+  r->thresholds.clear();
+  r->verdict.clear();
   return run::MergeInput{std::move(*r), file};
+}
+
+// The second pass: the body of a file read again, one file at a time
+// (run::MergeOptions::bodies). A file that changed since the first pass is
+// refused.
+Result<run::MergeBody> read_body(const run::MergeInput& header) {
+  auto r = result::read_result(header.source);
+  if (!r) return r.error();
+  const auto& was = header.result.metadata;
+  if (r->metadata.scenario_hash != was.scenario_hash || r->metadata.start_unix != was.start_unix ||
+      r->metadata.extra != was.extra || r->generator.has_value() != header.result.generator.has_value()) {
+    return Error("changed while it was being merged", header.source);
+  }
+  run::MergeBody body;
+  body.workloads = std::move(r->workloads);
+  if (r->generator) body.generator_workers = std::move(r->generator->workers);
+  return body;
 }
 
 // The h2load-shaped summary `h2soak bench` prints, of the merged result.
@@ -112,9 +141,9 @@ int finish_bench_merge(const MergeArgs& args, const std::vector<std::string>& ar
 
 int run_merge(const MergeArgs& args, const std::vector<std::string>& argv) {
   std::vector<run::MergeInput> shards;
-  for (const auto& file : args.files) shards.push_back(read_input(file));
+  for (const auto& file : args.files) shards.push_back(read_header(file));
   std::optional<run::MergeInput> samples;
-  if (!args.samples.empty()) samples = read_input(args.samples);
+  if (!args.samples.empty()) samples = read_header(args.samples);  // its target's samples; never its workloads
   std::optional<compare::Baseline> baseline;
   if (!args.baseline.empty()) {
     auto b = compare::load_baseline(args.baseline);
@@ -125,6 +154,7 @@ int run_merge(const MergeArgs& args, const std::vector<std::string>& argv) {
   run::MergeOptions options;
   options.max_clock_skew = args.max_clock_skew;
   options.samples = samples ? &*samples : nullptr;
+  options.bodies = read_body;
   auto merged = run::merge_shards(shards, options);
   if (!merged) throw UsageError(merged.error().message());
   if (run::is_bench_shard(*merged)) return finish_bench_merge(args, argv, *merged);

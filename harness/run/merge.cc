@@ -163,8 +163,9 @@ std::size_t phase_rank(const std::vector<sampler::PhaseMark>& phases, const std:
   return static_cast<std::size_t>(it - phases.begin());  // unknown phases last
 }
 
-Status merge_workloads(const MergeInput& in, std::int64_t shift, std::vector<result::WorkloadResult>& into) {
-  for (const auto& w : in.result.workloads) {
+Status merge_workloads(const MergeInput& in, const std::vector<result::WorkloadResult>& workloads, std::int64_t shift,
+                       std::vector<result::WorkloadResult>& into) {
+  for (const auto& w : workloads) {
     auto it = std::find_if(into.begin(), into.end(), [&](const auto& m) { return m.name == w.name; });
     if (it == into.end()) {
       result::WorkloadResult fresh;
@@ -281,7 +282,14 @@ Result<result::RunResult> merge_shards(const std::vector<MergeInput>& shards, co
   for (const auto& t : *tagged) {
     const MergeInput& in = *t.input;
     const double d = aligned_start(in) - origin;
-    if (auto st = merge_workloads(in, std::llround(d), out.workloads); !st) return st.error();
+    MergeBody loaded;  // streaming: this input's alone, dropped after the fold
+    if (options.bodies) {
+      auto body = options.bodies(in);
+      if (!body) return body.error();
+      loaded = std::move(*body);
+    }
+    const auto& workloads = options.bodies ? loaded.workloads : in.result.workloads;
+    if (auto st = merge_workloads(in, workloads, std::llround(d), out.workloads); !st) return st.error();
     out.metadata.duration = std::max(out.metadata.duration, in.result.metadata.duration);
 
     if (in.result.generator) {
@@ -293,7 +301,7 @@ Result<result::RunResult> merge_shards(const std::vector<MergeInput>& shards, co
           shift_samples(*out.generator->samples, d);
         }
       }
-      for (auto w : in.result.generator->workers) {
+      for (auto w : options.bodies ? loaded.generator_workers : in.result.generator->workers) {
         for (auto& t_end : w.t) t_end += d;
         out.generator->workers.push_back(std::move(w));
       }

@@ -7,7 +7,10 @@
 //                    merges their data: counters add, histograms merge
 //                    exactly, per-second series add on a common wall-clock
 //                    axis, workloads and phases line up by name; the target
-//                    (and its samples) come from one source. Pure.
+//                    (and its samples) come from one source. Pure but for
+//                    MergeOptions::bodies, through which the caller may
+//                    hand in each input's histograms one input at a time
+//                    (the streaming fold of `h2soak merge`).
 //   merged_plan()    the unsharded scenario's Plan, read again from its file,
 //                    checked against the results' scenario hash.
 //   finish_merged()  what the runner does to a result after a run (workload
@@ -35,6 +38,7 @@
 // only). The target description (url, mode, pid, exit) comes from the same
 // result.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,12 +54,28 @@ struct MergeInput {
   std::string source;
 };
 
+// The parts of an input that hold histograms (dense: most of a result's
+// memory), for the streaming fold (MergeOptions::bodies).
+struct MergeBody {
+  std::vector<result::WorkloadResult> workloads;
+  std::vector<result::GeneratorWorker> generator_workers;  // empty when the input has no generator
+};
+
 struct MergeOptions {
   // Seconds by which a shard's (or the samples') start may differ from shard
   // 1's: started together means within a second or two.
   double max_clock_skew = 2.0;
   // The target's samples from this result instead of a shard's; null: none.
   const MergeInput* samples = nullptr;
+  // Where each input's workloads and generator workers come from. Empty:
+  // its result's own (every input whole in memory). Set (the streaming fold
+  // of `h2soak merge`): the inputs are everything but those (their
+  // `workloads` and `generator->workers` may be empty), and this is called
+  // once per input, in shard order, after every check; what it returns is
+  // added in and dropped, so that only the merged result grows with the
+  // number of shards (by every shard's generator workers, which it keeps).
+  // Its Error fails the merge.
+  std::function<Result<MergeBody>(const MergeInput& input)> bodies;
 };
 
 // Refusals (Error names the file): no inputs; different scenario hashes; a
