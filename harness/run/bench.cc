@@ -214,8 +214,9 @@ Result<workloads::BenchPlan> shard_part(const BenchOptions& o, const workloads::
   const std::string clients = o.keywords.clients;
   if (part->clients == 0) {
     if (whole.requests > 0) {
-      return rejected(o, fmt::format("--shard {}: -n {} split {} ways leaves this shard no request (give -n at least {})",
-                                     name, whole.requests, n, n),
+      return rejected(o,
+                      fmt::format("--shard {}: -n {} split {} ways leaves this shard no request (give -n at least {})",
+                                  name, whole.requests, n, n),
                       fmt::format("shard: requests={} split {} ways leaves shard {} no request (give at least {})",
                                   whole.requests, n, name, n));
     }
@@ -292,7 +293,8 @@ Result<workloads::BenchPlan> shard_bench_plan(const workloads::BenchPlan& whole,
   plan.first_due = pw.arrival_offset;
   // A capacity, as upload's max_in_flight: split, at least 1 (0 stays "c*m of this shard").
   if (whole.max_in_flight > 0) {
-    plan.max_in_flight = std::max<std::uint64_t>(1, scenario::shard_count(whole.max_in_flight, shard.index, shard.count));
+    plan.max_in_flight =
+        std::max<std::uint64_t>(1, scenario::shard_count(whole.max_in_flight, shard.index, shard.count));
   }
   return plan;
 }
@@ -325,7 +327,9 @@ std::string bench_plan_text(const BenchOptions& o, const workloads::BenchPlan& w
 
 Result<std::map<std::string, std::string>> parse_bench_plan_text(const std::string& text) {
   const std::string first = std::string(kBenchPlanSchema) + "\n";
-  if (text.rfind(first, 0) != 0) return Error(std::string("not a bench plan (its first line is not ") + kBenchPlanSchema + ")");
+  if (text.rfind(first, 0) != 0) {
+    return Error(std::string("not a bench plan (its first line is not ") + kBenchPlanSchema + ")");
+  }
   std::map<std::string, std::string> values;
   std::size_t at = first.size();
   while (at < text.size()) {

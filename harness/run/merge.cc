@@ -387,7 +387,8 @@ Status finish_merged_bench(result::RunResult& merged) {
   merged.thresholds.clear();
   merged.verdict.clear();
   if (merged.generator) {
-    auto steady = std::find_if(merged.phases.begin(), merged.phases.end(), [](const auto& m) { return m.name == "steady"; });
+    auto steady =
+        std::find_if(merged.phases.begin(), merged.phases.end(), [](const auto& m) { return m.name == "steady"; });
     const sampler::PhaseMark mark = steady != merged.phases.end() ? *steady : sampler::PhaseMark{"steady", 0, -1};
     merged.generator->warnings = check_generator(*merged.generator, mark, merged.metadata.cpu_count, merged.analysis);
   }

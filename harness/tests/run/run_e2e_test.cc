@@ -499,7 +499,9 @@ TEST_F(RunE2e, TwoBenchShardsMergeIntoTheWholeBench) {
   EXPECT_EQ(d2, 300u);
   EXPECT_EQ(merged, 600u);
   std::uint64_t in_histograms = 0;
-  for (const auto& p : m["workloads"][0]["phases"]) in_histograms += p["histograms"]["request_total"]["count"].get<std::uint64_t>();
+  for (const auto& p : m["workloads"][0]["phases"]) {
+    in_histograms += p["histograms"]["request_total"]["count"].get<std::uint64_t>();
+  }
   EXPECT_EQ(in_histograms, merged);
   EXPECT_EQ(j1["workloads"][0]["params"]["requests"], "300");
   EXPECT_EQ(m["workloads"][0]["params"]["requests"], "600");
