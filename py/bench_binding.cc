@@ -87,6 +87,8 @@ run::BenchOptions options_of(const py::handle& url, KeywordArgs& o) {
   b.tls_resume = flag_of(o.take("tls_resume"));
   b.ciphersuites = text_of(o.take("tls13_ciphers"), "tls13_ciphers");
   b.ca_file = opt_path(o.take("ca_file")).value_or("");
+  // --shard
+  b.shard = text_of(o.take("shard"), "shard");
   return b;
 }
 
@@ -184,6 +186,9 @@ or seconds, sizes "64KiB"-style str or bytes):
   header_table_size=4096, max_frame_size=16384
   insecure=False      -k: do not verify the server certificate
   tls_resume=False, tls13_ciphers=None, ca_file=None
+  shard=None          "i/N": run shard i of N of the load (clients, requests,
+                      rate, max_in_flight split N ways); the Result carries the
+                      whole run's options for `h2soak merge`
   json=None           also write the result to this file
   log_file=None       one line per request (start, status, connect, TLS, TTFB, total, bytes)
 

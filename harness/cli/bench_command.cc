@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "harness/load/runner.h"
 #include "harness/result/result_json.h"
 #include "harness/run/bench.h"
+#include "harness/run/start_barrier.h"
 #include "harness/workloads/bench_report.h"
 #include "harness/workloads/bench_workload.h"
 
@@ -33,6 +35,7 @@ struct BenchArgs {
   run::BenchOptions options;
   std::string json_file, log_file;
   bool no_progress = false;
+  std::string start_at;  // --start-at: the start barrier (run/start_barrier.h); "" = at once
 };
 
 std::vector<std::string> own_command_line() {
@@ -56,6 +59,12 @@ int run_bench(const BenchArgs& args) {
   const run::BenchOptions& o = args.options;
   auto made = run::make_bench_plan(o);
   if (!made) throw UsageError(made.error().message());
+  std::optional<double> at;
+  if (!args.start_at.empty()) {
+    auto parsed = run::parse_start_at(args.start_at, unix_seconds());
+    if (!parsed) throw UsageError(parsed.error().message());
+    at = *parsed;
+  }
   workloads::BenchPlan plan = std::move(*made);
   std::unique_ptr<workloads::RequestLog> log;
   if (!args.log_file.empty()) {
@@ -83,6 +92,11 @@ int run_bench(const BenchArgs& args) {
                             : "");
   std::fflush(stdout);
 
+  // Shards started together (docs/run.md, "Sharding a bench"): the load starts at the barrier.
+  if (at && !run::wait_until(run::time_zero(now(), unix_seconds(), at, Nanos{0}, Nanos{0}), options.stop_flag, {})) {
+    std::fprintf(stderr, "h2soak bench: stopped before --start-at\n");
+    return kExitRunFailed;
+  }
   const double start_unix = unix_seconds();
   plan.log_origin_unix = start_unix;
   const load::RunOutcome out = load::run_workers(options, [&plan](load::Worker& w) {
@@ -93,7 +107,8 @@ int run_bench(const BenchArgs& args) {
 
   std::fputs(workloads::format_bench_summary(out, plan).c_str(), stdout);
   std::fflush(stdout);
-  const result::RunResult r = run::bench_result(o, plan, out, start_unix, kVersion, kGitRevision, own_command_line());
+  result::RunResult r = run::bench_result(o, plan, out, start_unix, kVersion, kGitRevision, own_command_line());
+  run::record_start_at(at, start_unix, r.metadata.extra);
   for (const auto& w : r.generator->warnings) std::fprintf(stderr, "WARNING: %s\n", w.c_str());
   if (!args.json_file.empty()) {
     auto st = result::write_result(r, args.json_file);
@@ -152,6 +167,12 @@ void register_bench_command(CLI::App& app, Action& slot) {
   cmd->add_option("--tls13-ciphers", o.ciphersuites, "TLS 1.3 ciphersuites (OpenSSL names)");
   cmd->add_option("--ca-file", o.ca_file, "extra CA certificate (PEM) to trust");
   cmd->add_flag("--no-progress", args->no_progress, "no live progress line on a terminal");
+  cmd->add_option("--shard", o.shard,
+                  "run shard i of N (1 <= i <= N) of the load: -c, -n, --rate and --max-in-flight split N ways, "
+                  "arrivals interleaved; the --json result carries the whole run's options for `h2soak merge` "
+                  "(see docs/run.md, Sharding a bench)");
+  cmd->add_option("--start-at", args->start_at,
+                  "start the load at this wall-clock time (UNIX_SECONDS, or +S from now): shards started together");
   cmd->footer(kExitCodesHelp);
   cmd->callback([args, &slot] { slot = [args] { return run_bench(*args); }; });
 }

@@ -37,7 +37,7 @@ struct Metadata {
   std::uint32_t cpu_count = 0;          // online CPUs
   std::string cpu_model;                // "model name" of /proc/cpuinfo; empty if unknown
   std::string scenario_name;
-  std::string scenario_hash;            // as computed by harness/scenario; empty for `bench`
+  std::string scenario_hash;            // as computed by harness/scenario; empty for `bench` (not `--shard`)
   std::string scenario_path;            // empty when built in memory
   double start_unix = 0;                // wall clock at run start, seconds since the epoch
   double duration = 0;                  // seconds from run start to the end of the last phase

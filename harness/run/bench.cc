@@ -10,6 +10,7 @@
 #include "harness/net/url.h"
 #include "harness/result/environment.h"
 #include "harness/run/generator_check.h"
+#include "harness/scenario/loader.h"
 #include "harness/util/clock.h"
 #include "harness/util/fd_limit.h"
 #include "harness/util/units.h"
@@ -190,12 +191,72 @@ Status set_connection(const BenchOptions& o, workloads::BenchPlan& plan) {
   return {};
 }
 
+// --shard: this shard's part of the whole run's plan, or why it cannot run.
+Result<workloads::BenchPlan> shard_part(const BenchOptions& o, const workloads::BenchPlan& whole) {
+  auto shard = scenario::parse_shard(o.shard);
+  if (!shard) {
+    std::string message = shard.error().message();  // "--shard: ..."
+    return Error(keywords(o) ? message.replace(0, 7, "shard") : message);
+  }
+  const std::string name = shard->str(), n = std::to_string(shard->count);
+  if (o.poisson && shard->count > 1) {
+    return rejected(o, "--shard " + name + ": --poisson is not sharded (every shard would draw the same gaps)",
+                    "shard: " + name + " with poisson: not sharded (every shard would draw the same gaps)");
+  }
+  auto part = shard_bench_plan(whole, *shard);
+  if (!part) return part.error();
+  const std::string clients = o.keywords.clients;
+  if (part->clients == 0) {
+    if (whole.requests > 0) {
+      return rejected(o,
+                      fmt::format("--shard {}: -n {} split {} ways leaves this shard no request (give -n at least {})",
+                                  name, whole.requests, n, n),
+                      fmt::format("shard: requests={} split {} ways leaves shard {} no request (give at least {})",
+                                  whole.requests, n, name, n));
+    }
+    return rejected(o, fmt::format("--shard {}: -c {} split {} ways leaves this shard no client (give -c at least {})",
+                                   name, whole.clients, n, n),
+                    fmt::format("shard: {}={} split {} ways leaves shard {} no {} (give at least {})", clients,
+                                whole.clients, n, name, clients, n));
+  }
+  if (static_cast<std::uint32_t>(o.threads) > part->clients) {
+    return rejected(o, fmt::format("--shard {}: -t {} exceeds this shard's {} client(s) (-c {} split {} ways)", name,
+                                   o.threads, part->clients, whole.clients, n),
+                    fmt::format("threads: {} exceeds shard {}'s {} {} ({}={} split {} ways)", o.threads, name,
+                                part->clients, clients, clients, whole.clients, n));
+  }
+  return part;
+}
+
+// The workload params a result names: the run's own share of the load.
+std::map<std::string, std::string> params_of(const BenchOptions& o, const workloads::BenchPlan& plan) {
+  std::map<std::string, std::string> p;
+  p["urls"] = fmt::format("{}", fmt::join(o.urls, " "));
+  p["clients"] = std::to_string(plan.clients);
+  p["max_streams"] = std::to_string(plan.max_streams);
+  p["threads"] = std::to_string(o.threads);
+  p["requests"] = std::to_string(plan.requests);
+  p["duration"] = o.duration;
+  p["rate"] = plan.rate > 0 ? fmt::format("{}", plan.rate) : "";
+  p["model"] = plan.rate > 0 ? (plan.poisson ? "open-poisson" : "open-constant") : "closed";
+  p["method"] = plan.method;
+  p["body_bytes"] = std::to_string(plan.body.size());
+  return p;
+}
+
+constexpr const char* kBenchPlanSchema = "h2soak.bench/v1";
+
 }  // namespace
 
 Result<workloads::BenchPlan> make_bench_plan(const BenchOptions& options) {
   workloads::BenchPlan plan;
   for (auto step : {set_urls, set_load_shape, set_request, set_model, set_connection}) {
     if (auto st = step(options, plan); !st) return st.error();
+  }
+  if (!options.shard.empty()) {
+    auto part = shard_part(options, plan);
+    if (!part) return part.error();
+    plan = std::move(*part);
   }
   const std::uint64_t fds = plan.clients + fd_overhead(options.threads);
   const std::string what = keywords(options) ? options.keywords.clients + ("=" + std::to_string(plan.clients))
@@ -204,6 +265,77 @@ Result<workloads::BenchPlan> make_bench_plan(const BenchOptions& options) {
     return from(options, options.keywords.clients, st.error());
   }
   return plan;
+}
+
+Result<workloads::BenchPlan> shard_bench_plan(const workloads::BenchPlan& whole, const scenario::Shard& shard) {
+  // The whole run as a scenario's bench workload, split by the one shard split.
+  scenario::BenchWorkload load;
+  load.clients = whole.clients;
+  load.max_streams = whole.max_streams;
+  if (whole.requests > 0) load.requests = whole.requests;
+  if (whole.rate > 0) load.rate = whole.rate;
+  scenario::Plan one;
+  one.workloads.push_back({.name = "bench", .kind = scenario::WorkloadKind::kBench, .params = load});
+  auto split = scenario::shard_plan(one, shard);
+  if (!split) return split.error();
+  const scenario::PlannedWorkload& pw = split->workloads.front();
+  const auto& part = std::get<scenario::BenchWorkload>(pw.params);
+  workloads::BenchPlan plan = whole;
+  plan.clients = part.clients;
+  plan.requests = part.requests.value_or(0);
+  plan.rate = part.rate.value_or(0);
+  plan.first_due = pw.arrival_offset;
+  // A capacity, as upload's max_in_flight: split, at least 1 (0 stays "c*m of this shard").
+  if (whole.max_in_flight > 0) {
+    plan.max_in_flight =
+        std::max<std::uint64_t>(1, scenario::shard_count(whole.max_in_flight, shard.index, shard.count));
+  }
+  return plan;
+}
+
+std::string bench_plan_text(const BenchOptions& o, const workloads::BenchPlan& whole) {
+  std::string text = std::string(kBenchPlanSchema) + "\n";
+  const auto line = [&text](const std::string& key, const std::string& value) { text += key + "=" + value + "\n"; };
+  for (const auto& [key, value] : params_of(o, whole)) line(key, value);
+  line("warm_up_time", o.warmup);
+  for (const auto& h : o.headers) line("header", h);
+  line("data", o.data_file);
+  line("data_size", o.data_size);
+  line("h1", o.h1 ? "true" : "false");
+  line("connection_active_timeout", o.active_timeout);
+  line("connection_inactivity_timeout", o.inactivity_timeout);
+  line("request_timeout", o.request_timeout);
+  line("connect_timeout", o.connect_timeout);
+  line("window_bits", std::to_string(o.window_bits));
+  line("connection_window_bits", std::to_string(o.connection_window_bits));
+  line("header_table_size", o.header_table_size);
+  line("max_frame_size", o.max_frame_size);
+  line("poisson", o.poisson ? "true" : "false");
+  line("max_in_flight", std::to_string(o.max_in_flight));
+  line("insecure", o.insecure ? "true" : "false");
+  line("tls_resume", o.tls_resume ? "true" : "false");
+  line("tls13_ciphers", o.ciphersuites);
+  line("ca_file", o.ca_file);
+  return text;
+}
+
+Result<std::map<std::string, std::string>> parse_bench_plan_text(const std::string& text) {
+  const std::string first = std::string(kBenchPlanSchema) + "\n";
+  if (text.rfind(first, 0) != 0) {
+    return Error(std::string("not a bench plan (its first line is not ") + kBenchPlanSchema + ")");
+  }
+  std::map<std::string, std::string> values;
+  std::size_t at = first.size();
+  while (at < text.size()) {
+    const std::size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    const std::size_t eq = line.find('=');
+    if (eq == std::string::npos || eq == 0) return Error("bench plan: not a key=value line: \"" + line + "\"");
+    values.emplace(line.substr(0, eq), line.substr(eq + 1));  // a repeated key (header) keeps its first value
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  return values;
 }
 
 load::RunnerOptions bench_runner_options(const BenchOptions& options) {
@@ -240,21 +372,21 @@ result::RunResult bench_result(const BenchOptions& options, const workloads::Ben
   result::WorkloadResult w;
   w.name = "bench";
   w.kind = "bench";
-  w.params["urls"] = fmt::format("{}", fmt::join(options.urls, " "));
-  w.params["clients"] = std::to_string(plan.clients);
-  w.params["max_streams"] = std::to_string(plan.max_streams);
-  w.params["threads"] = std::to_string(options.threads);
-  w.params["requests"] = std::to_string(plan.requests);
-  w.params["duration"] = options.duration;
-  w.params["rate"] = plan.rate > 0 ? fmt::format("{}", plan.rate) : "";
-  w.params["model"] = plan.rate > 0 ? (plan.poisson ? "open-poisson" : "open-constant") : "closed";
-  w.params["method"] = plan.method;
-  w.params["body_bytes"] = std::to_string(plan.body.size());
+  w.params = params_of(options, plan);
   w.phases.push_back({"warmup", out.warmup()});
   w.phases.push_back({"steady", out.steady()});
   r.workloads.push_back(std::move(w));
   r.target.url = options.urls.front();
   r.target.mode = "none";
+  if (!options.shard.empty()) {
+    // The whole run: the plan before the split (the load-shape steps again, pure).
+    workloads::BenchPlan whole = plan;
+    (void)set_load_shape(options, whole);
+    (void)set_model(options, whole);
+    r.metadata.extra["shard"] = scenario::parse_shard(options.shard)->str();
+    r.metadata.extra["bench_plan"] = bench_plan_text(options, whole);
+    r.metadata.scenario_hash = scenario::text_hash(r.metadata.extra["bench_plan"]);
+  }
 
   // No process samples: bench has no sampler; the workers watched themselves.
   r.generator.emplace();

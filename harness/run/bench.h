@@ -9,16 +9,24 @@
 //                           `h2soak bench --json` writes (one workload
 //                           "bench", phases warmup and steady), with the
 //                           generator's self-monitoring and its warnings.
+//   shard_bench_plan()      one shard's part of a plan (`--shard i/N`, the
+//                           split of a scenario's bench workload), which
+//                           make_bench_plan() applies when asked to;
+//   bench_plan_text()       what a shard's result carries so that `h2soak
+//                           merge` rebuilds the whole run without a file
+//                           (run/merge.h: finish_merged_bench()).
 // Running the plan (load::run_workers with one workloads::BenchWorkload per
 // worker), progress, the request log and the output files stay with the
 // front ends.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "harness/load/runner.h"
 #include "harness/result/run_result.h"
+#include "harness/scenario/shard.h"
 #include "harness/util/result.h"
 #include "harness/workloads/bench_workload.h"
 
@@ -79,6 +87,7 @@ struct BenchOptions {
   bool tls_resume = false;                  // --tls-resume
   std::string ciphersuites;                 // --tls13-ciphers (OpenSSL names)
   std::string ca_file;                      // --ca-file: extra CA certificate (PEM)
+  std::string shard;                        // --shard i/N: run shard i of N of the load; "": all of it
   BenchSpelling spelling = BenchSpelling::kFlags;  // how error messages name the options
   BenchKeywords keywords;                   // with kKeywords: the names of the URLs, -c and -m
 };
@@ -86,8 +95,34 @@ struct BenchOptions {
 // Checks every option (URLs parsed and the first resolved, the body file
 // read, the file descriptor budget of -c against the raised limit) and builds
 // the plan; the Error says what is wrong, naming the option as `spelling` asks.
+// With `shard`: the plan of that shard (shard_bench_plan() of the whole
+// run's plan, whose checks come first), refused when the shard would have no
+// load, when -t exceeds its clients, and with --poisson (every shard would
+// draw the same gaps: the union would not be a Poisson process).
 // plan.log and plan.log_origin_unix are left for the caller.
 Result<workloads::BenchPlan> make_bench_plan(const BenchOptions& options);
+
+// Shard `shard` of `whole` (a plan of the whole run): -c, -n and --rate
+// split exactly as a scenario's bench workload is (scenario/shard.h:
+// shard_plan(); requests and rate split, clients split exactly in a closed
+// model with -D, at least 1 otherwise), --max-in-flight split (at least 1),
+// and first_due its slot in the whole run's arrivals (i / rate). Everything
+// else is copied. A shard with no load has clients 0 (make_bench_plan()
+// refuses it). Pure.
+Result<workloads::BenchPlan> shard_bench_plan(const workloads::BenchPlan& whole, const scenario::Shard& shard);
+
+// The whole run of a shard (`options` as given, `whole` the plan before the
+// split) in canonical text: a first line "h2soak.bench/v1", then "key=value"
+// lines in a fixed order: the workload params the unsharded run writes
+// (bench_result(): urls, clients, requests, rate, ...) and every other option
+// that shapes the load (headers, timeouts, windows, TLS). A shard's result
+// carries it in metadata.extra["bench_plan"], its scenario::text_hash() in
+// metadata.scenario_hash: shards of one bench share both, as shards of one
+// scenario share its hash. Pure.
+std::string bench_plan_text(const BenchOptions& options, const workloads::BenchPlan& whole);
+
+// The "key=value" lines of a bench_plan_text(). Errors: not such a text.
+Result<std::map<std::string, std::string>> parse_bench_plan_text(const std::string& text);
 
 // The engine's options (threads, -D, --warm-up-time, TLS) for options that
 // make_bench_plan accepted; stop_flag and on_progress are left for the caller.
@@ -95,7 +130,9 @@ load::RunnerOptions bench_runner_options(const BenchOptions& options);
 
 // The result `h2soak bench --json` writes for a finished (or stopped) run that
 // started at `start_unix`, with `generator` from out.workers and the warnings
-// run::check_generator() gives for the steady phase.
+// run::check_generator() gives for the steady phase. With options.shard
+// (`plan` is then the shard's): metadata.extra["shard"] = "i/N", and
+// extra["bench_plan"] and scenario_hash as bench_plan_text() says.
 result::RunResult bench_result(const BenchOptions& options, const workloads::BenchPlan& plan,
                                const load::RunOutcome& out, double start_unix, const std::string& version,
                                const std::string& git_revision, std::vector<std::string> command_line);

@@ -1,6 +1,12 @@
 #include "harness/run/bench.h"
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 #include <gtest/gtest.h>
+
+#include "harness/scenario/loader.h"
 
 namespace h2soak::run {
 namespace {
@@ -141,6 +147,177 @@ TEST(BenchResult, RecordsTheGeneratorAndWarnsWhenItWasSaturated) {
   ASSERT_EQ(r.generator->warnings.size(), 1u);
   EXPECT_NE(r.generator->warnings[0].find("CPU-saturated"), std::string::npos) << r.generator->warnings[0];
   EXPECT_NEAR(r.analysis.at("generator.busy").value, 1.0, 1e-9);
+}
+
+// ---- --shard: one bench split N ways ----
+
+// The arrival times (seconds from the schedule's start) of a constant-rate
+// plan sending `requests`: first_due, then every 1/rate.
+std::vector<double> arrivals(const workloads::BenchPlan& p) {
+  std::vector<double> t;
+  const double first = std::chrono::duration<double>(p.first_due).count();
+  for (std::uint64_t k = 0; k < p.requests; ++k) t.push_back(first + static_cast<double>(k) / p.rate);
+  return t;
+}
+
+// For several option sets and N = 1..16: the N shard plans together are the
+// whole plan: requests, rate and --max-in-flight add up exactly, clients add
+// up (exactly in a closed -D run; elsewhere 1 per loaded shard when -c < N),
+// the constant-rate arrivals interleave into the whole run's schedule, and
+// everything else is the whole plan's.
+TEST(ShardBenchPlan, TheShardsTogetherAreTheWholePlan) {
+  struct Case {
+    std::uint64_t n;
+    std::uint32_t c, m;
+    std::string duration, rate;
+    std::uint64_t max_in_flight;
+  };
+  const std::vector<Case> cases = {
+      {1000, 10, 4, "", "", 0},      {7, 3, 1, "", "", 0},          {1, 1, 8, "10s", "", 0},
+      {1, 13, 2, "10s", "", 0},      {1, 5, 1, "5s", "999/s", 40}, {2000, 16, 1, "", "500/s", 0},
+      {37, 2, 3, "", "300/s", 5},
+  };
+  for (const auto& k : cases) {
+    auto o = options();
+    o.requests = k.n;
+    o.clients = k.c;
+    o.max_streams = k.m;
+    o.duration = k.duration;
+    o.rate = k.rate;
+    o.max_in_flight = k.max_in_flight;
+    o.headers = {"x-case: 1"};
+    o.request_timeout = "2s";
+    auto whole = make_bench_plan(o);
+    ASSERT_TRUE(whole) << whole.error().message();
+    for (unsigned n = 1; n <= 16; ++n) {
+      SCOPED_TRACE(::testing::Message() << "-n " << k.n << " -c " << k.c << " -D " << k.duration << " --rate "
+                                        << k.rate << " N " << n);
+      std::uint64_t requests = 0, clients = 0, in_flight = 0;
+      unsigned loaded = 0;
+      double rate = 0;
+      std::vector<double> union_of;
+      for (unsigned i = 0; i < n; ++i) {
+        auto part = shard_bench_plan(*whole, scenario::Shard{i, n});
+        ASSERT_TRUE(part) << part.error().message();
+        requests += part->requests;
+        clients += part->clients;
+        in_flight += part->max_in_flight;
+        rate += part->rate;
+        loaded += part->clients > 0 ? 1 : 0;
+        if (whole->requests > 0) {
+          EXPECT_EQ(part->clients > 0, part->requests > 0);
+        }
+        if (whole->rate > 0 && whole->requests > 0) {
+          auto t = arrivals(*part);
+          union_of.insert(union_of.end(), t.begin(), t.end());
+        }
+        EXPECT_EQ(part->max_streams, whole->max_streams);
+        EXPECT_EQ(part->method, whole->method);
+        EXPECT_EQ(part->headers, whole->headers);
+        EXPECT_EQ(part->request_timeout, whole->request_timeout);
+        EXPECT_EQ(part->urls.size(), whole->urls.size());
+      }
+      EXPECT_EQ(requests, whole->requests);
+      EXPECT_NEAR(rate, whole->rate, 1e-9 * whole->rate);
+      if (whole->requests == 0 && whole->rate == 0) {
+        EXPECT_EQ(clients, whole->clients);  // closed -D: the clients are the load
+      } else {
+        EXPECT_EQ(clients, std::max<std::uint64_t>(whole->clients, loaded));
+      }
+      if (whole->max_in_flight > 0) {
+        EXPECT_EQ(in_flight, std::max<std::uint64_t>(whole->max_in_flight, n));
+      }
+      if (!union_of.empty()) {
+        std::sort(union_of.begin(), union_of.end());
+        ASSERT_EQ(union_of.size(), whole->requests);
+        for (std::size_t j = 0; j < union_of.size(); ++j) {
+          ASSERT_NEAR(union_of[j], static_cast<double>(j) / whole->rate, 1e-6) << "arrival " << j;
+        }
+      }
+    }
+  }
+}
+
+TEST(MakeBenchPlan, ShardOfTheLoadAndItsRefusals) {
+  auto o = options();
+  o.requests = 10;
+  o.clients = 3;
+  o.shard = "2/3";
+  auto plan = make_bench_plan(o);
+  ASSERT_TRUE(plan) << plan.error().message();
+  EXPECT_EQ(plan->requests, 3u);
+  EXPECT_EQ(plan->clients, 1u);
+
+  o.shard = "4/3";
+  EXPECT_EQ(error_of(o), "--shard: expected i/N with 1 <= i <= N, got \"4/3\"");
+  o.spelling = BenchSpelling::kKeywords;
+  EXPECT_EQ(error_of(o), "shard: expected i/N with 1 <= i <= N, got \"4/3\"");
+  o = options();
+  o.requests = 2;
+  o.shard = "3/3";
+  EXPECT_EQ(error_of(o), "--shard 3/3: -n 2 split 3 ways leaves this shard no request (give -n at least 3)");
+  o = options();
+  o.clients = 2;
+  o.duration = "10s";
+  o.shard = "3/3";
+  EXPECT_EQ(error_of(o), "--shard 3/3: -c 2 split 3 ways leaves this shard no client (give -c at least 3)");
+  o = options();
+  o.requests = 30;
+  o.clients = 3;
+  o.threads = 2;
+  o.shard = "2/2";
+  EXPECT_EQ(error_of(o), "--shard 2/2: -t 2 exceeds this shard's 1 client(s) (-c 3 split 2 ways)");
+  o.shard = "1/2";
+  EXPECT_TRUE(make_bench_plan(o)) << "shard 1/2 has 2 clients";
+  o = options();
+  o.rate = "100/s";
+  o.poisson = true;
+  o.shard = "1/2";
+  EXPECT_EQ(error_of(o), "--shard 1/2: --poisson is not sharded (every shard would draw the same gaps)");
+  o.shard = "1/1";
+  EXPECT_TRUE(make_bench_plan(o)) << "one shard draws its own gaps";
+}
+
+// A shard's result names its own share and carries the whole run: the bench
+// plan text (whole params and every other option) and its hash, the same in
+// every shard of one bench and different for other options.
+TEST(BenchResult, AShardCarriesTheWholeRunAndItsHash) {
+  const auto result_of = [](BenchOptions o) {
+    auto plan = make_bench_plan(o);
+    EXPECT_TRUE(plan) << plan.error().message();
+    return bench_result(o, *plan, load::RunOutcome{}, 1.7e9, "1.2.3", "abc", {"h2soak", "bench"});
+  };
+  auto o = options();
+  o.requests = 100;
+  o.clients = 4;
+  o.rate = "50/s";
+  o.shard = "2/3";
+  const auto two = result_of(o);
+  EXPECT_EQ(two.metadata.extra.at("shard"), "2/3");
+  EXPECT_EQ(two.workloads.at(0).params.at("requests"), "33");
+  EXPECT_EQ(two.workloads.at(0).params.at("clients"), "1");
+  const std::string& text = two.metadata.extra.at("bench_plan");
+  EXPECT_EQ(two.metadata.scenario_hash, scenario::text_hash(text));
+  auto whole = parse_bench_plan_text(text);
+  ASSERT_TRUE(whole) << whole.error().message();
+  EXPECT_EQ(whole->at("requests"), "100");
+  EXPECT_EQ(whole->at("clients"), "4");
+  EXPECT_EQ(whole->at("rate"), "50");
+  EXPECT_EQ(whole->at("model"), "open-constant");
+  EXPECT_EQ(whole->at("connect_timeout"), "10s");
+
+  o.shard = "3/3";
+  EXPECT_EQ(result_of(o).metadata.scenario_hash, two.metadata.scenario_hash);
+  o.headers = {"x-other: 1"};
+  EXPECT_NE(result_of(o).metadata.scenario_hash, two.metadata.scenario_hash);
+  o.shard.clear();
+  const auto unsharded = result_of(o);
+  EXPECT_EQ(unsharded.metadata.scenario_hash, "");
+  EXPECT_EQ(unsharded.metadata.extra.count("bench_plan"), 0u);
+  EXPECT_EQ(unsharded.metadata.extra.count("shard"), 0u);
+
+  EXPECT_FALSE(parse_bench_plan_text("clients=1\n"));
+  EXPECT_FALSE(parse_bench_plan_text("h2soak.bench/v1\nno equals sign\n"));
 }
 
 }  // namespace

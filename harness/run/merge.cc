@@ -4,14 +4,18 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "harness/run/analyze_result.h"
 #include "harness/run/batch.h"
+#include "harness/run/bench.h"
 #include "harness/run/clock_probe.h"
+#include "harness/run/generator_check.h"
 #include "harness/run/sample_agent.h"
+#include "harness/scenario/loader.h"
 #include "harness/scenario/shard.h"
 #include "harness/workloads/params_text.h"
 
@@ -42,7 +46,7 @@ Result<std::vector<Tagged>> tag_shards(const std::vector<MergeInput>& inputs) {
       t.shard = *shard;
     } else if (inputs.size() > 1) {
       return Error("not a shard's result (no metadata.extra.shard): with more than one file, every file must be "
-                   "written by `h2soak run --shard i/N`",
+                   "written by `h2soak run --shard i/N` (or `bench --shard i/N`)",
                    in.source);
     }
     tagged.push_back(t);
@@ -84,9 +88,25 @@ Result<std::vector<Tagged>> tag_shards(const std::vector<MergeInput>& inputs) {
   return tagged;
 }
 
+// Bench shards merge only with bench shards.
+Status same_kind(const MergeInput& a, const MergeInput& b) {
+  if (is_bench_shard(a.result) == is_bench_shard(b.result)) return {};
+  return Error(fmt::format("{} a `h2soak bench --shard` result, but {} {}: bench shards and scenario shards do not "
+                           "merge",
+                           is_bench_shard(b.result) ? "is" : "is not", a.source,
+                           is_bench_shard(a.result) ? "is" : "is not"),
+               b.source);
+}
+
 Status same_scenario(const MergeInput& a, const MergeInput& b) {
   const auto& ma = a.result.metadata;
   const auto& mb = b.result.metadata;
+  if (is_bench_shard(a.result) && ma.scenario_hash != mb.scenario_hash) {
+    return Error(fmt::format("bench options (hash {}) differ from {}'s (hash {}): shards of different `h2soak bench` "
+                             "options do not merge",
+                             mb.scenario_hash, a.source, ma.scenario_hash),
+                 b.source);
+  }
   if (ma.scenario_hash != mb.scenario_hash || ma.scenario_name != mb.scenario_name) {
     return Error(fmt::format("scenario \"{}\" (hash {}) is not {}'s \"{}\" (hash {}): results of different "
                              "scenarios, or of two versions of one, do not merge",
@@ -143,8 +163,9 @@ std::size_t phase_rank(const std::vector<sampler::PhaseMark>& phases, const std:
   return static_cast<std::size_t>(it - phases.begin());  // unknown phases last
 }
 
-Status merge_workloads(const MergeInput& in, std::int64_t shift, std::vector<result::WorkloadResult>& into) {
-  for (const auto& w : in.result.workloads) {
+Status merge_workloads(const MergeInput& in, const std::vector<result::WorkloadResult>& workloads, std::int64_t shift,
+                       std::vector<result::WorkloadResult>& into) {
+  for (const auto& w : workloads) {
     auto it = std::find_if(into.begin(), into.end(), [&](const auto& m) { return m.name == w.name; });
     if (it == into.end()) {
       result::WorkloadResult fresh;
@@ -180,11 +201,35 @@ void shift_samples(sampler::SampleSeries& s, double d) {
   if (s.vanished_at >= 0) s.vanished_at += d;
 }
 
+// Bench shards: the steady phase from the earliest shard's steady start to
+// the latest one's end (bench_result()'s marks), on the merged axis.
+void span_bench_steady(const std::vector<Tagged>& tagged, double origin, result::RunResult& out) {
+  double start = std::numeric_limits<double>::infinity(), end = -start;
+  for (const auto& t : tagged) {
+    const double d = aligned_start(*t.input) - origin;
+    for (const auto& m : t.input->result.phases) {
+      if (m.name != "steady") continue;
+      start = std::min(start, std::max(0.0, d + m.start));
+      end = std::max(end, d + m.end);
+    }
+  }
+  if (!(start <= end)) return;
+  for (auto& m : out.phases) {
+    if (m.name == "warmup") m.end = start;
+    if (m.name == "steady") {
+      m.start = start;
+      m.end = end;
+    }
+  }
+  out.metadata.extra["steady_seconds"] = fmt::format("{:.6f}", end - start);
+}
+
 }  // namespace
 
 Result<result::RunResult> merge_shards(const std::vector<MergeInput>& shards, const MergeOptions& options) {
   if (shards.empty()) return Error("nothing to merge: no result files");
   for (std::size_t i = 1; i < shards.size(); ++i) {
+    if (auto st = same_kind(shards.front(), shards[i]); !st) return st.error();
     if (auto st = same_scenario(shards.front(), shards[i]); !st) return st.error();
   }
   auto tagged = tag_shards(shards);
@@ -237,7 +282,14 @@ Result<result::RunResult> merge_shards(const std::vector<MergeInput>& shards, co
   for (const auto& t : *tagged) {
     const MergeInput& in = *t.input;
     const double d = aligned_start(in) - origin;
-    if (auto st = merge_workloads(in, std::llround(d), out.workloads); !st) return st.error();
+    MergeBody loaded;  // streaming: this input's alone, dropped after the fold
+    if (options.bodies) {
+      auto body = options.bodies(in);
+      if (!body) return body.error();
+      loaded = std::move(*body);
+    }
+    const auto& workloads = options.bodies ? loaded.workloads : in.result.workloads;
+    if (auto st = merge_workloads(in, workloads, std::llround(d), out.workloads); !st) return st.error();
     out.metadata.duration = std::max(out.metadata.duration, in.result.metadata.duration);
 
     if (in.result.generator) {
@@ -249,7 +301,7 @@ Result<result::RunResult> merge_shards(const std::vector<MergeInput>& shards, co
           shift_samples(*out.generator->samples, d);
         }
       }
-      for (auto w : in.result.generator->workers) {
+      for (auto w : options.bodies ? loaded.generator_workers : in.result.generator->workers) {
         for (auto& t_end : w.t) t_end += d;
         out.generator->workers.push_back(std::move(w));
       }
@@ -269,6 +321,7 @@ Result<result::RunResult> merge_shards(const std::vector<MergeInput>& shards, co
     out.status.state = options.samples->result.status.state;
     out.status.reason = options.samples->source + " (samples): " + options.samples->result.status.reason;
   }
+  if (is_bench_shard(first.result)) span_bench_steady(*tagged, origin, out);
   for (auto& w : out.workloads) {
     std::stable_sort(w.phases.begin(), w.phases.end(), [&](const auto& a, const auto& b) {
       return phase_rank(out.phases, a.phase) < phase_rank(out.phases, b.phase);
@@ -311,6 +364,35 @@ void finish_merged(const scenario::Plan& plan, result::RunResult& merged) {
   merged.verdict.clear();
   merged.metadata.extra.erase("analysis_notes");
   analyze_for_plan(plan, merged);
+}
+
+bool is_bench_shard(const result::RunResult& r) { return r.metadata.extra.count("bench_plan") > 0; }
+
+Status finish_merged_bench(result::RunResult& merged) {
+  const auto& extra = merged.metadata.extra;
+  const auto text = extra.find("bench_plan");
+  if (text == extra.end()) return Error("not a merge of `h2soak bench --shard` results (no metadata.extra.bench_plan)");
+  if (scenario::text_hash(text->second) != merged.metadata.scenario_hash) {
+    return Error("metadata.extra.bench_plan does not match metadata.scenario_hash " + merged.metadata.scenario_hash +
+                 ": the shards' results were changed after their runs");
+  }
+  auto whole = parse_bench_plan_text(text->second);
+  if (!whole) return whole.error();
+  for (auto& w : merged.workloads) {
+    for (auto& [key, value] : w.params) {
+      if (auto it = whole->find(key); it != whole->end()) value = it->second;
+    }
+  }
+  merged.analysis.clear();
+  merged.thresholds.clear();
+  merged.verdict.clear();
+  if (merged.generator) {
+    auto steady =
+        std::find_if(merged.phases.begin(), merged.phases.end(), [](const auto& m) { return m.name == "steady"; });
+    const sampler::PhaseMark mark = steady != merged.phases.end() ? *steady : sampler::PhaseMark{"steady", 0, -1};
+    merged.generator->warnings = check_generator(*merged.generator, mark, merged.metadata.cpu_count, merged.analysis);
+  }
+  return {};
 }
 
 }  // namespace h2soak::run

@@ -11,6 +11,7 @@
 
 #include "harness/result/result_json.h"
 #include "harness/run/batch.h"
+#include "harness/run/bench.h"
 
 namespace h2soak::run {
 namespace {
@@ -379,6 +380,171 @@ TEST(MergeShards, FinishedWithTheUnshardedPlan) {
   EXPECT_NE(changed.error().message().find("the file changed since the run"), std::string::npos);
   merged->metadata.scenario_name = "nope";
   EXPECT_NE(merged_plan(kScenario, *merged).error().message().find("no scenario named \"nope\""), std::string::npos);
+}
+
+// ---- Shards of `h2soak bench --shard` ----
+
+// A bench shard's result as `bench --shard TAG --json` writes it, with
+// `done` requests of 1 ms in its steady phase.
+MergeInput bench_shard(const std::string& tag, const std::string& source, std::uint64_t done,
+                       const std::string& header = "x-run: 1") {
+  BenchOptions o;
+  o.urls = {"http://127.0.0.1:9/"};
+  o.requests = 100;
+  o.clients = 4;
+  o.headers = {header};
+  o.shard = tag;
+  auto plan = make_bench_plan(o);
+  EXPECT_TRUE(plan) << plan.error().message();
+  load::RunOutcome out;
+  out.steady_start = out.origin + std::chrono::seconds(1);
+  out.end = out.origin + std::chrono::seconds(3);
+  out.steady_seconds = 2;
+  out.never_connected = false;
+  auto& steady = out.phases[static_cast<int>(load::Phase::kSteady)];
+  steady.counters.requests_done = done;
+  steady.request_total.record(1000, done);
+  return MergeInput{bench_result(o, *plan, out, 1000.0, "1.2.3", "abc", {"h2soak", "bench"}), source};
+}
+
+// Two bench shards merge without a scenario file: counters and histograms
+// add, and the params are the whole run's again (from the shards' bench
+// plan), not shard 1's share.
+TEST(MergeBench, ShardsMergeIntoTheWholeRun) {
+  auto a = bench_shard("1/2", "a.json", 50);
+  auto b = bench_shard("2/2", "b.json", 50);
+  ASSERT_EQ(a.result.workloads.at(0).params.at("requests"), "50");
+  ASSERT_TRUE(is_bench_shard(a.result));
+  auto r = merge_shards({b, a});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_TRUE(finish_merged_bench(*r)) << "finished";
+  const auto& w = r->workloads.at(0);
+  EXPECT_EQ(w.params.at("requests"), "100");
+  EXPECT_EQ(w.params.at("clients"), "4");
+  const auto* m = w.find_phase("steady");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->counters.requests_done, 100u);
+  EXPECT_EQ(m->request_total.count(), 100u);
+  EXPECT_EQ(r->metadata.extra.at("merged_from"), "2 shards");
+  EXPECT_EQ(r->metadata.extra.at("steady_seconds"), "2.000000");
+
+  // A bench plan that does not match the hash is refused.
+  r->metadata.extra["bench_plan"] += "clients=5\n";
+  EXPECT_FALSE(finish_merged_bench(*r));
+}
+
+// Bench and scenario shards do not merge, nor shards of other bench options;
+// the refusal names the file.
+TEST(MergeBench, RefusesAMixAndOtherOptions) {
+  const std::string mix = refusal({bench_shard("1/2", "a.json", 1), shard("2/2", 1000.0, "b.json")});
+  EXPECT_EQ(mix.rfind("b.json: is not a `h2soak bench --shard` result, but a.json is", 0), 0u) << mix;
+  const std::string mix2 = refusal({shard("1/2", 1000.0, "a.json"), bench_shard("2/2", "b.json", 1)});
+  EXPECT_EQ(mix2.rfind("b.json: is a `h2soak bench --shard` result, but a.json is not", 0), 0u) << mix2;
+  const std::string other =
+      refusal({bench_shard("1/2", "a.json", 1), bench_shard("2/2", "b.json", 1, "x-run: 2")});
+  EXPECT_EQ(other.rfind("b.json: bench options (hash ", 0), 0u) << other;
+  EXPECT_NE(other.find("shards of different `h2soak bench` options do not merge"), std::string::npos) << other;
+}
+
+// ---- The streaming fold (MergeOptions::bodies) ----
+
+// `inputs` merged whole in memory and merged from headers (the inputs without
+// their workloads and generator workers) with those handed in one input at a
+// time: the two results, as JSON text, and the order in which they were
+// asked for.
+struct TwoMerges {
+  std::string whole, streamed;
+  std::vector<std::string> asked;
+};
+TwoMerges merge_both_ways(const std::vector<MergeInput>& inputs, MergeOptions options = {}) {
+  TwoMerges out;
+  auto whole = merge_shards(inputs, options);
+  EXPECT_TRUE(whole.ok()) << whole.error().message();
+  std::vector<MergeInput> headers = inputs;
+  for (auto& h : headers) {
+    h.result.workloads.clear();
+    if (h.result.generator) h.result.generator->workers.clear();
+  }
+  options.bodies = [&](const MergeInput& h) -> Result<MergeBody> {
+    out.asked.push_back(h.source);
+    for (const auto& in : inputs) {
+      if (in.source != h.source) continue;
+      MergeBody body{in.result.workloads, {}};
+      if (in.result.generator) body.generator_workers = in.result.generator->workers;
+      return body;
+    }
+    return Error("unknown input", h.source);
+  };
+  auto streamed = merge_shards(headers, options);
+  EXPECT_TRUE(streamed.ok()) << streamed.error().message();
+  if (whole.ok() && streamed.ok()) {
+    out.whole = result::to_json(*whole).dump(1);
+    out.streamed = result::to_json(*streamed).dump(1);
+  }
+  return out;
+}
+
+TEST(MergeShards, StreamingFoldWritesTheSameResultByteForByte) {
+  // Two shards a second apart, with series, histograms and samples.
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1001.0, "b.json");
+  give_samples(a, 41);
+  for (std::uint32_t s = 0; s < 3; ++s) {
+    steady(a).series.at_second(s)->requests_done = s + 1;
+    steady(b).series.at_second(s)->requests_done = 10 * (s + 1);
+    steady(a).request_total.record(100 * (s + 1));
+    steady(b).request_total.record(7000 * (s + 1));
+  }
+  a.result.generator.emplace().workers.push_back({{1.0, 2.0}, {0.1, 0.2}, {10, 20}, {}});
+  b.result.generator.emplace().workers.push_back({{1.0}, {0.3}, {30}, {}});
+  b.result.generator->workers[0].loop_lag.record(250);
+  const auto two = merge_both_ways({b, a});
+  EXPECT_EQ(two.streamed, two.whole);
+  EXPECT_EQ(two.asked, (std::vector<std::string>{"a.json", "b.json"}));  // shard order, once each
+  EXPECT_NE(two.whole.find("\"merged_from\": \"2 shards\""), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(two.streamed)["generator"]["workers"].size(), 2u) << "every shard's worker";
+
+  // Four shards, a second workload in two of them, one incomplete, a samples file.
+  std::vector<MergeInput> four;
+  for (int i = 1; i <= 4; ++i) {
+    auto in = shard(std::to_string(i) + "/4", 1000.0 + 0.3 * i, "s" + std::to_string(i) + ".json");
+    steady(in).counters.requests_done = 10u * i;
+    steady(in).ttfb.record(50u * i);
+    steady(in).extra_histogram("sse.event_gap_us").record(1000u * i);
+    if (i % 2 == 0) {
+      result::WorkloadResult sse;
+      sse.name = "sse";
+      sse.kind = "sse";
+      sse.phases.push_back({"steady", {}});
+      sse.phases[0].metrics.counters.requests_done = i;
+      in.result.workloads.push_back(std::move(sse));
+    }
+    four.push_back(std::move(in));
+  }
+  four[2].result.status = {result::RunState::kTargetDied, "the target died mid-run"};
+  auto sampler = shard("", 1000.1, "sampler.json");
+  give_samples(sampler, 43);
+  MergeOptions options;
+  options.samples = &sampler;
+  const auto streamed4 = merge_both_ways(four, options);
+  EXPECT_EQ(streamed4.streamed, streamed4.whole);
+  EXPECT_EQ(streamed4.asked.size(), 4u);
+
+  // Bench shards.
+  const auto bench = merge_both_ways({bench_shard("2/2", "b.json", 7), bench_shard("1/2", "a.json", 5)});
+  EXPECT_EQ(bench.streamed, bench.whole);
+}
+
+// An input whose workloads cannot be had fails the merge with its Error.
+TEST(MergeShards, StreamingFoldStopsAtAnInputThatFails) {
+  auto a = shard("1/2", 1000.0, "a.json");
+  auto b = shard("2/2", 1000.0, "b.json");
+  MergeOptions options;
+  options.bodies = [](const MergeInput& h) -> Result<MergeBody> {
+    if (h.source == "b.json") return Error("changed while it was being merged", h.source);
+    return MergeBody{};
+  };
+  EXPECT_EQ(refusal({a, b}, options), "b.json: changed while it was being merged");
 }
 
 }  // namespace

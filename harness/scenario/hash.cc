@@ -115,8 +115,7 @@ std::string canonical_form(const Scenario& s) {
   return std::move(c).str();
 }
 
-std::string scenario_hash(const Scenario& s) {
-  const std::string text = canonical_form(s);
+std::string text_hash(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
@@ -128,5 +127,7 @@ std::string scenario_hash(const Scenario& s) {
   }
   return hex;
 }
+
+std::string scenario_hash(const Scenario& s) { return text_hash(canonical_form(s)); }
 
 }  // namespace h2soak::scenario

@@ -85,6 +85,11 @@ Result<Plan> make_plan(const Scenario& scenario);
 // baseline/scenario mismatch: lowercase hex SHA-256 of canonical_form().
 std::string scenario_hash(const Scenario& scenario);
 
+// Lowercase hex SHA-256 of `text`: scenario_hash() of a canonical form, and
+// the identity of another run description that shards share (the options of
+// `h2soak bench --shard`, run/bench.h).
+std::string text_hash(std::string_view text);
+
 // The canonical decoded form that scenario_hash() digests: one line per value,
 // fixed key order, every default resolved, durations in ns, sizes in bytes,
 // rates with 17 significant digits. It covers the name, the phases (names,

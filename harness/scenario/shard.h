@@ -35,7 +35,10 @@
 // share a time zero (started together). Poisson arrivals would need no
 // offset (a union of independent Poisson processes is a Poisson process of
 // the summed rate); no scenario workload uses them today (only `h2soak bench
-// --poisson`, which is not sharded).
+// --poisson`, whose shards are refused: they would draw the same gaps).
+//
+// `h2soak bench --shard i/N` splits its plan with this same function, as a
+// scenario's bench workload (run/bench.h: shard_bench_plan()).
 
 #include <cstdint>
 #include <string>

@@ -448,6 +448,74 @@ std::uint64_t requests_done(const nlohmann::json& result) {
   return n;
 }
 
+// `bench --shard 1/2` and `--shard 2/2`, started together by one
+// `--start-at`, against one reference server started here; `merge` needs no
+// scenario: the requests of the merged result are the shards' sum and the
+// whole -n, its latency histogram holds every one of them, its params are
+// the whole bench's, and the exit code is a bench run's (0).
+TEST_F(RunE2e, TwoBenchShardsMergeIntoTheWholeBench) {
+  const std::string serve = "exec " + kTarget + " --no-tls --threads 2 --port 0 >" + path("target.out") + " 2>&1";
+  const char* argv[] = {"/bin/sh", "-c", serve.c_str(), nullptr};
+  pid_t target = -1;
+  ASSERT_EQ(::posix_spawn(&target, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ), 0);
+  std::string port;
+  for (int i = 0; i < 100 && port.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const std::string out = slurp(path("target.out"));
+    if (out.find('\n') != std::string::npos) port = out.substr(0, out.find('\n'));  // the bound port, alone
+  }
+  ASSERT_FALSE(port.empty()) << slurp(path("target.out"));
+  const std::string url = "http://127.0.0.1:" + port + "/";
+  const double t = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() + 2;
+  const std::string bench = "bench -n 600 -c 4 -m 2 --start-at " + std::to_string(t) + " --no-progress " + url;
+  pid_t shards[2];
+  for (int i = 0; i < 2; ++i) {
+    const fs::path sub = dir_ / ("s" + std::to_string(i + 1));
+    fs::create_directories(sub);
+    shards[i] = start_h2soak(bench + " --shard " + std::to_string(i + 1) + "/2 --json " + (sub / "r.json").string(),
+                             sub);
+    ASSERT_GT(shards[i], 0);
+  }
+  for (int i = 0; i < 2; ++i) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(shards[i], &status, 0), shards[i]);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << slurp((dir_ / ("s" + std::to_string(i + 1)) / "h2soak.out").string());
+  }
+  ::kill(target, SIGTERM);
+  ::waitpid(target, nullptr, 0);
+
+  const std::string s1 = path("s1/r.json"), s2 = path("s2/r.json");
+  Ran r = h2soak("merge " + s2 + " " + s1 + " --out " + path("merged.json"), dir_);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("merged 2 shards"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("finished in"), std::string::npos) << r.output;  // bench's summary
+  const auto j1 = nlohmann::json::parse(slurp(s1)), j2 = nlohmann::json::parse(slurp(s2));
+  const auto m = nlohmann::json::parse(slurp(path("merged.json")));
+  const std::uint64_t d1 = requests_done(j1), d2 = requests_done(j2), merged = requests_done(m);
+  std::cout << "[ bench merge ] shards " << d1 << " + " << d2 << ", merged " << merged << ", start lag "
+            << j1["metadata"]["extra"]["start_lag_ms"] << " / " << j2["metadata"]["extra"]["start_lag_ms"] << " ms\n";
+  EXPECT_EQ(d1, 300u);
+  EXPECT_EQ(d2, 300u);
+  EXPECT_EQ(merged, 600u);
+  std::uint64_t in_histograms = 0;
+  for (const auto& p : m["workloads"][0]["phases"]) {
+    in_histograms += p["histograms"]["request_total"]["count"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(in_histograms, merged);
+  EXPECT_EQ(j1["workloads"][0]["params"]["requests"], "300");
+  EXPECT_EQ(m["workloads"][0]["params"]["requests"], "600");
+  EXPECT_EQ(m["workloads"][0]["params"]["clients"], "4");
+  EXPECT_EQ(m["metadata"]["scenario_hash"], j1["metadata"]["scenario_hash"]);
+  EXPECT_EQ(m["status"]["state"], "completed");
+
+  // A bench has no verdict: the outputs that judge are refused, nothing written.
+  Ran judged = h2soak("merge " + s1 + " " + s2 + " --out " + path("judged.json") + " --junit " + path("j.xml"), dir_);
+  EXPECT_EQ(judged.code, 2) << judged.output;
+  EXPECT_NE(judged.output.find("--junit: "), std::string::npos) << judged.output;
+  EXPECT_FALSE(fs::exists(path("judged.json")));
+}
+
 // `run --shard 1/2` and `--shard 2/2` at once against one server started
 // here, attached by --pid; `merge` adds them up: its requests are the sum of
 // the shards' and exactly what the server itself counted. The load asks only
