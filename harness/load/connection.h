@@ -135,6 +135,11 @@ class Connection {
   Connection(const ConnectionOptions& options, ConnectionObserver& observer, metrics::WorkloadMetrics* metrics)
       : options_(options), observer_(observer), metrics_(metrics) {}
 
+  // The start of every connect(): resets the state of the last attempt, kConnecting.
+  void begin_attempt();
+  // The end of every attempt (state already kIdle): on_closed with the close_* fields.
+  void report_closed();
+
   ConnectionOptions options_;
   ConnectionObserver& observer_;
   metrics::WorkloadMetrics* metrics_;
@@ -142,6 +147,11 @@ class Connection {
   TimePoint connect_started_{};
   std::uint64_t connect_us_ = 0, tls_us_ = 0;
   bool tls_resumed_ = false;
+  bool was_connected_ = false;     // CloseInfo::was_connected
+  std::uint64_t completed_ok_ = 0;
+  bool close_pending_ = false;     // close asked for; done from outside the callbacks
+  net::ErrorClass close_cause_ = net::ErrorClass::kNone;
+  std::string close_message_;
 };
 
 // A new idle connection of options.protocol on `worker`'s loop. It must not

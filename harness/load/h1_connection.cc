@@ -32,16 +32,10 @@ H1Connection::~H1Connection() {
 
 void H1Connection::connect() {
   if (state_ != State::kIdle) return;
+  begin_attempt();
   fresh_ = true;
-  opened_ = established_ = false;
-  transfers_ = completed_ok_ = 0;
-  close_pending_ = false;
-  close_cause_ = net::ErrorClass::kNone;
-  close_message_.clear();
-  connect_us_ = tls_us_ = 0;
-  tls_resumed_ = false;
-  connect_started_ = now();
-  state_ = State::kConnecting;
+  opened_ = false;
+  transfers_ = 0;
   turn_timer_.start(Nanos{0});
 }
 
@@ -80,7 +74,7 @@ void H1Connection::on_transfer_done(h1::CurlClient&, net::StreamRecord& r, const
   if (facts.new_connection) {
     if (transfers_ > 0) {
       // curl reconnected under us: the server had closed the previous connection
-      if (established_) ++counters.connections_closed;
+      if (was_connected_) ++counters.connections_closed;
       ++counters.connections_opened;
     }
     connect_us_ = facts.connect_us;
@@ -93,7 +87,7 @@ void H1Connection::on_transfer_done(h1::CurlClient&, net::StreamRecord& r, const
   ++transfers_;
   const bool connect_failed = r.error == net::ErrorClass::kConnectFailed || r.error == net::ErrorClass::kTlsFailed;
   if (connect_failed) ++counters.connections_failed;
-  if (r.status != 0 || (facts.new_connection && !connect_failed)) established_ = true;
+  if (r.status != 0 || (facts.new_connection && !connect_failed)) was_connected_ = true;
   if (r.ok()) ++completed_ok_;
   if (!r.ok() && !close_pending_) {
     // curl does not keep a connection whose transfer failed
@@ -147,11 +141,9 @@ void H1Connection::finish_close() {
   --in_callbacks_;
   turn_timer_.stop();  // armed again by the cancelled transfers' slots
   if (opened_) client_->close_connections();
-  if (established_) ++metrics_->counters.connections_closed;
+  if (was_connected_) ++metrics_->counters.connections_closed;
   state_ = State::kIdle;
-  CloseInfo info{cause, established_, completed_ok_, std::move(close_message_)};
-  close_pending_ = false;
-  observer_.on_closed(*this, info);
+  report_closed();
 }
 
 }  // namespace h2soak::load

@@ -52,12 +52,7 @@ class H1Connection final : public Connection, public h1::CurlClient::Observer {
   int in_callbacks_ = 0;        // >0 inside the client's callbacks: closing is deferred
   bool fresh_ = false;          // the next request opens this connection
   bool opened_ = false;         // curl was asked for a connection since connect()
-  bool established_ = false;    // curl connected it (or a response arrived on it)
   std::uint64_t transfers_ = 0; // finished since connect()
-  std::uint64_t completed_ok_ = 0;
-  bool close_pending_ = false;
-  net::ErrorClass close_cause_ = net::ErrorClass::kNone;
-  std::string close_message_;
 };
 
 }  // namespace h2soak::load

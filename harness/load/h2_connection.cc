@@ -56,16 +56,8 @@ H2Connection::~H2Connection() {
 
 void H2Connection::connect() {
   if (state_ != State::kIdle) return;
-  was_connected_ = false;
-  completed_ok_ = 0;
-  close_pending_ = false;
-  close_cause_ = net::ErrorClass::kNone;
-  close_message_.clear();
-  connect_us_ = tls_us_ = 0;
-  tls_resumed_ = false;
-  connect_started_ = now();
+  begin_attempt();
   ++metrics_->counters.connections_opened;
-  state_ = State::kConnecting;
   auto fd = net::start_connect(options_.address);
   if (!fd) {
     close(net::ErrorClass::kConnectFailed, fd.error().message());
@@ -363,9 +355,7 @@ void H2Connection::finish_close() {
     r.last_byte = t;
     complete(r);
   }
-  CloseInfo info{cause, was_connected_, completed_ok_, std::move(close_message_)};
-  close_pending_ = false;
-  observer_.on_closed(*this, info);
+  report_closed();
 }
 
 }  // namespace h2soak::load

@@ -86,11 +86,6 @@ class H2Connection final : public Connection, public net::SessionHost {
   std::size_t out_pos_ = 0, out_len_ = 0;
   bool dirty_ = false;
   int in_callbacks_ = 0;    // >0 while inside session calls: close is deferred
-  bool close_pending_ = false;
-  net::ErrorClass close_cause_ = net::ErrorClass::kNone;
-  std::string close_message_;
-  bool was_connected_ = false;
-  std::uint64_t completed_ok_ = 0;
   TimePoint tcp_connected_{};
 };
 
