@@ -51,13 +51,7 @@ CurlClient::CurlClient(struct ev_loop* loop, const CurlOptions& options, Observe
     : loop_(loop), options_(options), observer_(observer) {
   static const bool initialized = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
   (void)initialized;
-  multi_ = curl_multi_init();
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlClient::on_socket);
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlClient::on_timer);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options_.max_connections));
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_connections));
+  init_multi();
   ev_init(&timer_, &CurlClient::on_timeout);
   timer_.data = this;
   const std::size_t n = std::max<std::size_t>(1, options_.max_parallel);
@@ -91,6 +85,22 @@ CurlClient::CurlClient(struct ev_loop* loop, const CurlOptions& options, Observe
     free_.push_back(slot.get());
     slots_.push_back(std::move(slot));
   }
+}
+
+void CurlClient::init_multi() {
+  multi_ = curl_multi_init();
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlClient::on_socket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlClient::on_timer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options_.max_connections));
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_connections));
+}
+
+void CurlClient::close_connections() {
+  ev_timer_stop(loop_, &timer_);
+  curl_multi_cleanup(multi_);  // closes cached connections; on_socket(REMOVE) frees the watchers
+  init_multi();
 }
 
 CurlClient::~CurlClient() {
@@ -218,7 +228,6 @@ void CurlClient::finish(Slot& s, CURLcode code) {
   if (r.error == net::ErrorClass::kNone) r.response_complete = true;
   r.active = false;
   r.reported = true;
-  if (r.observer) r.observer->on_complete(r);
   observer_.on_transfer_done(*this, r, facts);
   s.busy = false;
   free_.push_back(&s);

@@ -6,12 +6,14 @@
 // `new_connection_per_request`); each in-flight request uses one easy handle
 // from a fixed pool, so nothing is allocated per request beyond what curl does.
 //
-// Usage mirrors load::Connection: capacity() / acquire() / submit(record);
-// completion goes to record.observer->on_complete(record), then the owner's
-// Observer::on_slot_free. Timings: submitted = submit time, first_byte =
+// Usage: capacity() / acquire() / submit(record); a finished record goes to
+// the owner's Observer::on_transfer_done with its connection-level facts
+// (connect / TLS time of a new connection, bytes), and the owner completes it
+// (calls record.observer); then Observer::on_slot_free. Workloads do not use
+// this class: load::H1Connection wraps it behind the protocol-neutral
+// load::Connection. Timings: submitted = submit time, first_byte =
 // submitted + CURLINFO_STARTTRANSFER_TIME, last_byte = completion time.
-// Connection-level facts (connect / TLS time of new connections, bytes) go to
-// the Observer as well. Worker thread only.
+// Worker thread only.
 
 #include <curl/curl.h>
 #include <ev.h>
@@ -56,8 +58,9 @@ class CurlClient {
   class Observer {
    public:
     virtual ~Observer() = default;
-    // Called after record.observer->on_complete for the same record.
-    virtual void on_transfer_done(CurlClient&, const net::StreamRecord&, const TransferFacts&) = 0;
+    // A transfer finished (record.error says how). The owner calls the
+    // record's observer; the slot is released when this returns.
+    virtual void on_transfer_done(CurlClient&, net::StreamRecord&, const TransferFacts&) = 0;
     // A pool slot is free again (submit from here).
     virtual void on_slot_free(CurlClient&) = 0;
   };
@@ -80,6 +83,10 @@ class CurlClient {
   void submit(net::StreamRecord& record, bool fresh_connection, bool forbid_reuse);
   // Aborts every transfer; each completes with `why`.
   void cancel_all(net::ErrorClass why);
+  // Closes every connection curl keeps (by replacing the multi handle; the
+  // easy handles and their TLS session caches stay). No transfer may be in
+  // flight, and it must not be called from inside this client's callbacks.
+  void close_connections();
   void* user = nullptr;
 
  private:
@@ -91,6 +98,7 @@ class CurlClient {
   static void on_timeout(struct ev_loop*, ev_timer* w, int);
   static size_t on_data(char* ptr, size_t size, size_t nmemb, void* userdata);
   static int on_prereq(void* clientp, char*, char*, int, int);
+  void init_multi();
   void drain_completed();
   void finish(Slot& slot, CURLcode code);
   curl_slist* headers_for(const net::Request& request);

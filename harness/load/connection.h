@@ -1,36 +1,54 @@
 #pragma once
-// One client connection on a worker's loop: a non-blocking TCP socket, its
-// byte stream (net::Transport: TLS with ALPN h2, or plain TCP for h2c with
-// prior knowledge), an h2 Session over it, a pool of preallocated stream
-// records, and the connection's timers.
+// The client seam: one connection to the target as a workload sees it,
+// whatever the protocol (HTTP/2 over TLS or h2c, HTTP/1.1 over TLS or plain
+// TCP), as h2load's Client/Session pair hides HTTP/1 from HTTP/2. A workload
+// asks make_connection() for one and implements one ConnectionObserver and
+// one net::StreamObserver; it never branches on the protocol.
 //
 // Lifecycle (all on the worker thread):
-//   Connection c(worker, options, observer);   c.connect();
-//     -> observer.on_connected(c)              TCP (+TLS) up, SETTINGS queued
-//   while c.capacity() > 0:  rec = c.acquire(); fill rec; c.submit(*rec);
+//   auto c = make_connection(worker, options, observer, metrics);  c->connect();
+//     -> observer.on_connected(*c)             ready to take requests
+//   while c->capacity() > 0:  rec = c->acquire(); fill rec; c->submit(*rec);
 //     -> rec.observer->on_complete(rec)        per request (error says how)
-//     -> observer.on_stream_slot_free(c)       the slot may be reused now
-//   c.shutdown()  graceful GOAWAY, closes when the streams are done
-//   c.close(why)  abrupt: every active record completes with `why`
-//     -> observer.on_closed(c, info)           exactly once per connect();
-//                                              c.connect() may be called again
+//     -> observer.on_stream_slot_free(*c)      the slot may be reused now
+//   c->shutdown()  graceful: no new requests, closes when the in-flight ones are done
+//   c->close(why)  abrupt: every active record completes with `why`
+//     -> observer.on_closed(*c, info)          exactly once per connect();
+//                                              connect() may be called again
 //                                              (from inside on_closed too)
-// Output is batched: submits only mark the connection dirty; the worker
-// flushes every dirty connection once per loop turn (Worker::flush_dirty).
-// A Connection must not be destroyed from inside its own callbacks; close it
-// and destroy it later (e.g. from a timer or after the loop returns).
+// on_connected and on_closed never come from inside connect(); on_closed
+// comes from inside close() when close() is not called from the
+// connection's own callbacks. A Connection must not be destroyed from inside
+// its own callbacks; close it and destroy it later.
+//
+// What each protocol means by it:
+//   h2 (H2Connection): the engine's own socket, TLS with ALPN h2 or plain h2c,
+//     an h2::Http2Session; capacity() up to the peer's
+//     SETTINGS_MAX_CONCURRENT_STREAMS and settings.max_concurrent_streams.
+//     on_connected once TCP (+TLS) is up.
+//   h1 (H1Connection): one HTTP/1.1 connection through libcurl (h1::CurlClient),
+//     one request at a time (capacity() 0 or 1, no pipelining). curl connects
+//     with the first request after connect(), so on_connected comes on the
+//     next loop turn (ready, not yet connected); a failed connect or handshake
+//     is that request's error (kConnectFailed / kTlsFailed), then on_closed
+//     with was_connected false. A request that fails ends the connection (curl
+//     drops it): on_closed with the request's error as the cause.
+//     active_timeout and inactivity_timeout are not supported; request_timeout
+//     is curl's per-transfer timeout.
+//
+// Accounting, done by the connection into its metrics (set_metrics): counters
+// connections_opened / _closed / _failed, bytes_in_total / bytes_out, the
+// connect and tls_handshake histograms and the extra counter tls_resumed. The
+// workload records each request itself (load::record_request).
 
 #include <cstdint>
 #include <memory>
-#include <vector>
+#include <string>
 
 #include "harness/h2/http2_session.h"
-#include "harness/load/event.h"
 #include "harness/metrics/workload_metrics.h"
-#include "harness/net/session.h"
 #include "harness/net/socket.h"
-#include "harness/net/transport.h"
-#include "harness/net/url.h"
+#include "harness/net/stream.h"
 #include "harness/util/clock.h"
 
 namespace h2soak::load {
@@ -38,23 +56,29 @@ namespace h2soak::load {
 class Worker;
 class Connection;
 
+enum class Protocol { kH2, kH1 };
+
 struct ConnectionOptions {
+  Protocol protocol = Protocol::kH2;
   net::Address address;
   std::string host;  // SNI / certificate name
-  bool tls = false;
-  bool tls_resume = false;         // offer the worker's last session even if the run's TLS options do not resume
-  h2::Http2Settings settings;      // settings.max_concurrent_streams = -m (pool size)
+  bool tls = false;  // h2: TLS with ALPN h2, else h2c with prior knowledge
+  bool tls_resume = false;         // offer an earlier session even if the run's TLS options do not resume
+                                   // (h2: the worker's resuming context; h1: curl's session-id cache)
+  bool insecure = false;           // h1 only: do not verify the certificate (h2: the worker's TLS options)
+  std::string ca_file;             // h1 only
+  h2::Http2Settings settings;      // settings.max_concurrent_streams = -m (pool size; h1: 1)
   Nanos connect_timeout{std::chrono::seconds(10)};   // TCP + TLS
-  Nanos active_timeout{0};         // -T: max lifetime once connected (0: none)
-  Nanos inactivity_timeout{0};     // -N: max time without reading (0: none)
-  Nanos request_timeout{0};        // per request, checked by the worker's sweep (0: none)
+  Nanos active_timeout{0};         // -T: max lifetime once connected (0: none; h2 only)
+  Nanos inactivity_timeout{0};     // -N: max time without reading (0: none; h2 only)
+  Nanos request_timeout{0};        // per request (0: none)
 };
 
 // How a connection ended (given to on_closed).
 struct CloseInfo {
   // kNone: graceful (GOAWAY exchanged / shutdown); otherwise why it died.
   net::ErrorClass cause = net::ErrorClass::kNone;
-  bool was_connected = false;      // reached on_connected before closing
+  bool was_connected = false;      // the transport (TCP, TLS) was up before closing
   std::uint64_t completed_ok = 0;  // requests completed without error on it
   std::string message;             // for logs; empty when graceful
 };
@@ -67,47 +91,39 @@ class ConnectionObserver {
   virtual void on_closed(Connection&, const CloseInfo&) = 0;
 };
 
-class Connection final : public net::SessionHost {
+class Connection {
  public:
   enum class State { kIdle, kConnecting, kTlsHandshake, kReady, kClosing };
 
-  Connection(Worker& worker, const ConnectionOptions& options, ConnectionObserver& observer,
-             metrics::WorkloadMetrics* metrics);
-  ~Connection() override;
+  virtual ~Connection() = default;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   // Starts a connection attempt (state must be kIdle).
-  void connect();
+  virtual void connect() = 0;
   State state() const { return state_; }
   bool ready() const { return state_ == State::kReady; }
 
-  // Streams that can be submitted now (0 unless ready; honours the peer's
-  // SETTINGS_MAX_CONCURRENT_STREAMS and -m; 0 after GOAWAY).
-  std::size_t capacity() const;
-  std::size_t in_flight() const { return pool_.size() - free_.size(); }
+  // Requests that can be submitted now (0 unless ready, and 0 once shutting down).
+  virtual std::size_t capacity() const = 0;
+  virtual std::size_t in_flight() const = 0;
   // A free record, reset; nullptr when capacity() == 0.
-  net::StreamRecord* acquire();
+  virtual net::StreamRecord* acquire() = 0;
   // Submits an acquired record (request and observer set). On failure the
-  // record is completed with kProtocol (observer called) before returning.
-  void submit(net::StreamRecord& record);
-  // RST_STREAM(CANCEL) one active record; it completes with `why`.
-  void cancel(net::StreamRecord& record, net::ErrorClass why);
+  // record is completed (observer called) before returning.
+  virtual void submit(net::StreamRecord& record) = 0;
+  // Abandons one active record: it completes with `why` (h2: RST_STREAM(CANCEL);
+  // h1: the transfer is aborted).
+  virtual void cancel(net::StreamRecord& record, net::ErrorClass why) = 0;
 
-  void shutdown();
-  void close(net::ErrorClass why, std::string message = {});
-
-  // Cancels active records older than the request timeout (worker's sweep);
-  // closes the connection (kTimeout) when all its streams were abandoned and
-  // stay stuck (their resets cannot be written).
-  void sweep_timeouts(TimePoint now);
-  // Writes pending output (called by the worker once per loop turn).
-  void flush();
+  virtual void shutdown() = 0;
+  virtual void close(net::ErrorClass why, std::string message = {}) = 0;
 
   // Where byte counts and connect/TLS times go (the workload's current phase).
   void set_metrics(metrics::WorkloadMetrics* metrics) { metrics_ = metrics; }
 
-  // Per-connection timings of the current/last attempt.
+  // Per-connection timings of the current/last attempt (h1: known once its
+  // first request is done).
   TimePoint connect_started() const { return connect_started_; }
   std::uint64_t connect_us() const { return connect_us_; }
   std::uint64_t tls_us() const { return tls_us_; }
@@ -115,51 +131,32 @@ class Connection final : public net::SessionHost {
   const ConnectionOptions& options() const { return options_; }
   void* user = nullptr;  // owner's cookie
 
-  // net::SessionHost
-  void want_write() override;
-  void on_stream_done(net::StreamRecord& record) override;
-  void on_goaway(std::uint32_t error_code, std::int32_t last_stream_id) override;
-  void on_settings() override;
+ protected:
+  Connection(const ConnectionOptions& options, ConnectionObserver& observer, metrics::WorkloadMetrics* metrics)
+      : options_(options), observer_(observer), metrics_(metrics) {}
 
- private:
-  friend class Worker;
-  static void on_io(struct ev_loop* loop, ev_io* w, int revents);
-  void handle_connecting();
-  void handle_tls_handshake();
-  void handle_read();
-  void on_transport_ready();
-  void complete(net::StreamRecord& record);
-  void set_write_interest(bool on);
-  void finish_close();
-  void on_timeout(net::ErrorClass why, const char* what);
+  // The start of every connect(): resets the state of the last attempt, kConnecting.
+  void begin_attempt();
+  // The end of every attempt (state already kIdle): on_closed with the close_* fields.
+  void report_closed();
 
-  Worker& worker_;
   ConnectionOptions options_;
   ConnectionObserver& observer_;
   metrics::WorkloadMetrics* metrics_;
   State state_ = State::kIdle;
-  int fd_ = -1;
-  std::unique_ptr<net::Transport> transport_;  // plain TCP or TLS on fd_, once connected
-  std::unique_ptr<h2::Http2Session> session_;
-  ev_io read_watcher_{};
-  ev_io write_watcher_{};
-  bool write_interest_ = false;
-  Timer timeout_timer_;     // connect timeout, then -T
-  Timer inactivity_timer_;  // -N
-  std::vector<net::StreamRecord> pool_;
-  std::vector<std::uint32_t> free_;
-  std::unique_ptr<std::uint8_t[]> out_;
-  std::size_t out_pos_ = 0, out_len_ = 0;
-  bool dirty_ = false;
-  int in_callbacks_ = 0;    // >0 while inside session calls: close is deferred
-  bool close_pending_ = false;
-  net::ErrorClass close_cause_ = net::ErrorClass::kNone;
-  std::string close_message_;
-  bool was_connected_ = false;
-  std::uint64_t completed_ok_ = 0;
-  TimePoint connect_started_{}, tcp_connected_{};
+  TimePoint connect_started_{};
   std::uint64_t connect_us_ = 0, tls_us_ = 0;
   bool tls_resumed_ = false;
+  bool was_connected_ = false;     // CloseInfo::was_connected
+  std::uint64_t completed_ok_ = 0;
+  bool close_pending_ = false;     // close asked for; done from outside the callbacks
+  net::ErrorClass close_cause_ = net::ErrorClass::kNone;
+  std::string close_message_;
 };
+
+// A new idle connection of options.protocol on `worker`'s loop. It must not
+// outlive the worker; the observer must outlive it.
+std::unique_ptr<Connection> make_connection(Worker& worker, const ConnectionOptions& options,
+                                            ConnectionObserver& observer, metrics::WorkloadMetrics* metrics);
 
 }  // namespace h2soak::load

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "harness/load/connection.h"
+#include "harness/load/h2_connection.h"
 
 namespace h2soak::load {
 namespace {
@@ -185,7 +185,7 @@ void Worker::flush_dirty() {
   // Connections may be appended while flushing (a close can trigger new
   // submits elsewhere); index-based iteration sees them too.
   for (std::size_t i = 0; i < dirty_.size(); ++i)
-    if (Connection* c = dirty_[i]) c->flush();
+    if (H2Connection* c = dirty_[i]) c->flush();
   dirty_.clear();
 }
 
@@ -203,15 +203,15 @@ Worker::Snapshot Worker::snapshot() const {
   return snapshot_;
 }
 
-void Worker::add_connection(Connection* c) { connections_.push_back(c); }
+void Worker::add_connection(H2Connection* c) { connections_.push_back(c); }
 
-void Worker::remove_connection(Connection* c) {
+void Worker::remove_connection(H2Connection* c) {
   auto it = std::find(connections_.begin(), connections_.end(), c);
   if (it != connections_.end()) {
     *it = connections_.back();
     connections_.pop_back();
   }
-  std::replace(dirty_.begin(), dirty_.end(), c, static_cast<Connection*>(nullptr));
+  std::replace(dirty_.begin(), dirty_.end(), c, static_cast<H2Connection*>(nullptr));
 }
 
 }  // namespace h2soak::load

@@ -30,7 +30,7 @@
 
 namespace h2soak::load {
 
-class Connection;
+class H2Connection;
 
 struct WorkerSchedule {
   TimePoint origin;        // run start, common to all workers
@@ -99,10 +99,10 @@ class Worker {
   // After run() returned (or from the worker thread): the self-monitoring figures.
   const WorkerLoad& load() const { return load_; }
 
-  // --- for load::Connection ---
-  void add_connection(Connection* c);
-  void remove_connection(Connection* c);
-  void mark_dirty(Connection* c) { dirty_.push_back(c); }
+  // --- for load::H2Connection ---
+  void add_connection(H2Connection* c);
+  void remove_connection(H2Connection* c);
+  void mark_dirty(H2Connection* c) { dirty_.push_back(c); }
 
  private:
   static void on_prepare(struct ev_loop*, ev_prepare* w, int);
@@ -122,8 +122,8 @@ class Worker {
   ev_prepare prepare_{};
   ev_async async_{};
   std::unique_ptr<std::uint8_t[]> read_buffer_;
-  std::vector<Connection*> connections_;
-  std::vector<Connection*> dirty_;
+  std::vector<H2Connection*> connections_;
+  std::vector<H2Connection*> dirty_;
   Workload* workload_ = nullptr;
   std::function<bool()> finish_filter_;
   WorkerSchedule schedule_;

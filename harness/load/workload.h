@@ -2,8 +2,8 @@
 // The extension point for traffic shapes. A Workload is one kind of traffic
 // (bench today; tabs, sse, upload, short_connections and idle next), created
 // once per worker thread by a WorkloadFactory and driven by that Worker's
-// loop. It owns its connections (load::Connection for h2, load::H1Client for
-// HTTP/1.1), its StreamObservers and its metrics per phase.
+// loop. It owns its connections (load::Connection, whatever the protocol),
+// its StreamObservers and its metrics per phase.
 //
 // Call order, all on the worker thread:
 //   factory(worker)                  construct: build requests, no sockets yet

@@ -20,8 +20,6 @@ BenchWorkload::BenchWorkload(load::Worker& worker, const BenchPlan& plan)
   requests_ = plan.requests == 0 ? 0 : BenchPlan::share(plan.requests, w, n);
   const std::uint64_t clients = BenchPlan::share(plan.clients, w, n);
   rate_ = plan.rate > 0 ? plan.rate / n : 0;
-  max_in_flight_ = plan.max_in_flight > 0 ? BenchPlan::share(plan.max_in_flight, w, n)
-                                          : clients * std::max<std::uint32_t>(1, plan.max_streams);
   for (const auto& url : plan.urls) {
     net::Request& r = requests_list_.emplace_back();
     r.url = url;
@@ -30,62 +28,51 @@ BenchWorkload::BenchWorkload(load::Worker& worker, const BenchPlan& plan)
     r.body = plan.body;
     r.finalize();
   }
+  // --h1: one request at a time per client (h2load --h1 without pipelining).
+  const std::uint32_t streams = plan.h1 ? 1 : std::max<std::uint32_t>(1, plan.max_streams);
+  max_in_flight_ = plan.max_in_flight > 0 ? BenchPlan::share(plan.max_in_flight, w, n) : clients * streams;
   load::ConnectionOptions options;
+  options.protocol = plan.h1 ? load::Protocol::kH1 : load::Protocol::kH2;
   options.address = plan.address;
   options.host = plan.urls.front().host;
   options.tls = plan.urls.front().tls();
+  options.tls_resume = plan.tls_resume;
+  options.insecure = plan.insecure;
+  options.ca_file = plan.ca_file;
   options.settings = plan.settings;
-  options.settings.max_concurrent_streams = std::max<std::uint32_t>(1, plan.max_streams);
+  options.settings.max_concurrent_streams = streams;
   options.connect_timeout = plan.connect_timeout;
   options.active_timeout = plan.active_timeout;
   options.inactivity_timeout = plan.inactivity_timeout;
   options.request_timeout = plan.request_timeout;
-  if (plan.h1) {
-    h1::CurlOptions co;
-    co.max_parallel = clients;  // like h2load --h1 without pipelining: one request per client
-    co.max_connections = clients;
-    co.insecure = plan.insecure;
-    co.tls_resume = plan.tls_resume;
-    co.ca_file = plan.ca_file;
-    co.connect_timeout = plan.connect_timeout;
-    co.request_timeout = plan.request_timeout;
-    curl_ = std::make_unique<h1::CurlClient>(worker.loop(), co, *this);
-    max_in_flight_ = plan.max_in_flight > 0 ? max_in_flight_ : clients;
-  } else {
-    clients_.resize(clients);
-  }
+  clients_.resize(clients);
   for (auto& c : clients_) {
-    c.connection = std::make_unique<load::Connection>(worker, options, *this, &current());
+    c.connection = load::make_connection(worker, options, *this, &current());
     c.connection->user = &c;
     Client* cp = &c;
     c.reconnect_timer = std::make_unique<load::Timer>(worker.loop(), [cp] { cp->connection->connect(); });
   }
   for (auto& m : metrics_) m.series.set_origin(worker.origin());
-  if (options.tls && !plan.h1) worker.tls();  // build the SSL_CTX now, not inside the first connect's timing
   if (rate_ > 0) tick_timer_ = std::make_unique<load::Timer>(worker.loop(), [this] { on_tick(); });
   finish_timer_ = std::make_unique<load::Timer>(worker.loop(), [this] { abort(); });
 }
 
 BenchWorkload::~BenchWorkload() {
   log_.flush();
-  curl_.reset();
   tick_timer_.reset();
   for (auto& c : clients_) c.reconnect_timer.reset();
   clients_.clear();  // connections before the records' observer (this) goes away
 }
 
 void BenchWorkload::start() {
-  if ((clients_.empty() && !curl_) || (requests_ == 0 && plan_.requests != 0)) {
+  if (clients_.empty() || (requests_ == 0 && plan_.requests != 0)) {
     finished_ = true;
     worker_.finish();
     return;
   }
+  // The arrival schedule starts when the first connection is ready (a request
+  // due while nothing is connected yet would only measure the handshake).
   for (auto& c : clients_) c.connection->connect();
-  if (curl_ && !open_model()) fill_h1();
-  // h2: the arrival schedule starts when the first connection is ready (a
-  // request due while nothing is connected yet would only measure the
-  // handshake); curl connects lazily, so h1 starts at once.
-  if (open_model() && curl_) start_schedule();
 }
 
 void BenchWorkload::begin_steady() {
@@ -108,7 +95,6 @@ void BenchWorkload::abort() {
     c.done = true;
     c.connection->close(net::ErrorClass::kCancelled, "run ended");
   }
-  if (curl_) curl_->cancel_all(net::ErrorClass::kCancelled);
   check_all_closed();
   if (!finished_) {
     finished_ = true;
@@ -129,7 +115,6 @@ void BenchWorkload::start_schedule() {
 }
 
 void BenchWorkload::on_connected(load::Connection& c) {
-  ever_connected_ = true;
   if (open_model()) start_schedule();
   static_cast<Client*>(c.user)->backoff = Nanos{0};
   if (!open_model()) fill(c);
@@ -144,52 +129,18 @@ void BenchWorkload::fill(load::Connection& c) {
   while (work_left() && c.capacity() > 0) submit_one(c, TimePoint{});
 }
 
-net::StreamRecord& BenchWorkload::prepare(net::StreamRecord& r, void* carrier, TimePoint intended) {
+void BenchWorkload::submit_one(load::Connection& c, TimePoint intended) {
+  net::StreamRecord& r = *c.acquire();
   r.request = &requests_list_[next_request_];
   if (++next_request_ == requests_list_.size()) next_request_ = 0;
   r.observer = this;
-  r.user = carrier;
+  r.user = &c;
   r.user_tag = static_cast<std::uint64_t>(phase_);
   r.intended = intended;
   ++issued_;
   ++in_flight_;
   ++current().counters.requests_started;
-  return r;
-}
-
-void BenchWorkload::submit_one(load::Connection& c, TimePoint intended) {
-  c.submit(prepare(*c.acquire(), &c, intended));
-}
-
-void BenchWorkload::fill_h1() {
-  while (work_left() && curl_->capacity() > 0) submit_h1(TimePoint{});
-}
-
-void BenchWorkload::submit_h1(TimePoint intended) {
-  curl_->submit(prepare(*curl_->acquire(), nullptr, intended));
-}
-
-void BenchWorkload::on_transfer_done(h1::CurlClient&, const net::StreamRecord& r, const h1::TransferFacts& facts) {
-  auto& m = metrics_[r.user_tag];
-  m.counters.bytes_in_total += facts.bytes_in;
-  m.counters.bytes_out += facts.bytes_out;
-  if (facts.new_connection) {
-    ++m.counters.connections_opened;
-    m.connect.record(facts.connect_us);
-    if (facts.tls_us > 0) m.tls_handshake.record(facts.tls_us);
-    if (facts.tls_resumed) ++m.extra_counter("tls_resumed");  // as the h2 path counts it
-  }
-  if (r.status != 0) ever_connected_ = true;
-  if ((r.error == net::ErrorClass::kConnectFailed || r.error == net::ErrorClass::kTlsFailed)) {
-    ++m.counters.connections_failed;
-    last_error_ = std::string("HTTP/1.1: ") + std::string(net::error_class_name(r.error));
-    if (!ever_connected_) stopping_ = true;  // nothing ever connected: give up, as with h2
-  }
-}
-
-void BenchWorkload::on_slot_free(h1::CurlClient&) {
-  if (!open_model()) fill_h1();
-  if (!work_left() && in_flight_ == 0) maybe_finish();
+  c.submit(r);
 }
 
 Nanos BenchWorkload::next_gap() {
@@ -204,15 +155,6 @@ void BenchWorkload::on_tick() {
   while (next_due_ <= t && budget_left()) {
     ++issued_;
     load::Connection* target = nullptr;
-    if (curl_) {
-      if (in_flight_ < max_in_flight_ && curl_->capacity() > 0) {
-        submit_h1(next_due_);
-      } else {
-        ++current().counters.requests_dropped;
-      }
-      next_due_ += next_gap();
-      continue;
-    }
     if (in_flight_ < max_in_flight_) {
       for (std::size_t i = 0; i < clients_.size(); ++i) {
         load::Connection& c = *clients_[rr_].connection;
@@ -237,6 +179,7 @@ void BenchWorkload::on_tick() {
 
 void BenchWorkload::on_complete(net::StreamRecord& r) {
   --in_flight_;
+  if (r.status != 0) ever_connected_ = true;
   const TimePoint start = open_model() ? r.intended : load::sent_time(r);
   const load::Recorded rec = load::record_request(metrics_[r.user_tag], r, start);
   if (log_.enabled()) {
@@ -253,6 +196,7 @@ void BenchWorkload::on_complete(net::StreamRecord& r) {
 
 void BenchWorkload::on_closed(load::Connection& c, const load::CloseInfo& info) {
   Client& client = *static_cast<Client*>(c.user);
+  if (info.was_connected) ever_connected_ = true;  // h1 is ready before it connects: said here, not in on_connected
   if (!info.message.empty() && info.cause != net::ErrorClass::kCancelled) last_error_ = info.message;
   if (finishing_ || !work_left() || !info.was_connected) {
     client.done = true;  // finished, or never connected: give up as h2load does

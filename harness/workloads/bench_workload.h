@@ -10,9 +10,12 @@
 // is measured from the due time, so stalls are not hidden (no coordinated
 // omission).
 //
-// Clients that never manage to connect give up (as in h2load); a client whose
-// established connection ends reconnects while there is work left (at once if
-// the connection had served requests, else after a back-off of 100 ms..1 s).
+// Each client is one load::Connection (h2, or with --h1 one HTTP/1.1
+// connection through curl taking one request at a time, as h2load --h1
+// without pipelining). Clients that never manage to connect give up (as in
+// h2load); a client whose established connection ends reconnects while there
+// is work left (at once if the connection had served requests, else after a
+// back-off of 100 ms..1 s).
 
 #include <cstdint>
 #include <deque>
@@ -21,9 +24,9 @@
 #include <string>
 #include <vector>
 
-#include "harness/h1/curl_client.h"
 #include "harness/h2/http2_session.h"
 #include "harness/load/connection.h"
+#include "harness/load/event.h"
 #include "harness/load/workload.h"
 #include "harness/net/request.h"
 #include "harness/net/socket.h"
@@ -53,7 +56,7 @@ struct BenchPlan {
   h2::Http2Settings settings;       // -w -W --header-table-size --max-frame-size
   bool h1 = false;                  // --h1: HTTP/1.1 through curl (one request per connection at a time)
   bool insecure = false;            // h1 only (h2 takes it from the worker's TLS options)
-  bool tls_resume = false;          // h1 (curl's cache); h2 takes it from the worker's TLS options
+  bool tls_resume = false;          // h1 (curl's cache); h2: the worker's TLS options say the same
   std::string ca_file;              // h1 only
   RequestLog* log = nullptr;        // --log-file (shared; may be null)
   double log_origin_unix = 0;       // Unix time of the run's origin, for log lines
@@ -66,8 +69,7 @@ struct BenchPlan {
 
 class BenchWorkload final : public load::Workload,
                             public load::ConnectionObserver,
-                            public net::StreamObserver,
-                            public h1::CurlClient::Observer {
+                            public net::StreamObserver {
  public:
   BenchWorkload(load::Worker& worker, const BenchPlan& plan);
   ~BenchWorkload() override;
@@ -91,10 +93,6 @@ class BenchWorkload final : public load::Workload,
   // StreamObserver
   void on_complete(net::StreamRecord& record) override;
 
-  // h1::CurlClient::Observer (--h1)
-  void on_transfer_done(h1::CurlClient& c, const net::StreamRecord& record, const h1::TransferFacts& facts) override;
-  void on_slot_free(h1::CurlClient& c) override;
-
  private:
   struct Client {
     std::unique_ptr<load::Connection> connection;
@@ -108,9 +106,6 @@ class BenchWorkload final : public load::Workload,
   bool work_left() const { return !stopping_ && budget_left(); }
   void fill(load::Connection& c);
   void submit_one(load::Connection& c, TimePoint intended);
-  void fill_h1();
-  void submit_h1(TimePoint intended);
-  net::StreamRecord& prepare(net::StreamRecord& r, void* carrier, TimePoint intended);
   void on_tick();
   void start_schedule();
   Nanos next_gap();
@@ -123,7 +118,6 @@ class BenchWorkload final : public load::Workload,
   std::deque<net::Request> requests_list_;
   std::size_t next_request_ = 0;
   std::vector<Client> clients_;
-  std::unique_ptr<h1::CurlClient> curl_;  // --h1 instead of clients_
   std::uint64_t requests_ = 0;      // this worker's -n share (0: unlimited)
   std::uint64_t issued_ = 0;        // started + dropped
   std::uint64_t in_flight_ = 0;     // reported-but-not-complete excluded

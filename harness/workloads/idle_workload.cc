@@ -48,7 +48,7 @@ IdleWorkload::IdleWorkload(load::Worker& worker, const WorkloadContext& context)
           },
           [this, ep](bool reset) { server_closed(*ep, reset ? How::kReset : How::kEof); });
     } else {
-      e.connection = std::make_unique<load::Connection>(worker, options, *this, &current());
+      e.connection = load::make_connection(worker, options, *this, &current());
       e.connection->user = &e;
     }
   }

@@ -20,37 +20,23 @@ ShortConnectionsWorkload::ShortConnectionsWorkload(load::Worker& worker, const W
   }
   const std::size_t pool = rate_ > 0 ? std::max<std::uint64_t>(1, context_.share(params_.max_in_flight)) : 0;
   auto options = context_.connection_options(1);
-  options.tls_resume = params_.tls_resume;
+  options.protocol = params_.protocol == scenario::Protocol::kH1 ? load::Protocol::kH1 : load::Protocol::kH2;
+  options.tls_resume = params_.tls_resume;  // off: a full handshake per connection
+  options.insecure = true;  // h1: WorkloadContext carries no TLS policy; the plan runner's default
   if (params_.tls_resume && options.tls) {
     // Present (0) from the start, so that a run that never resumed says so.
     for (int p = 0; p < load::kPhaseCount; ++p) metrics_of(static_cast<std::uint64_t>(p)).extra_counter("tls_resumed");
   }
-  if (params_.protocol == scenario::Protocol::kH1) {
-    h1::CurlOptions co;
-    co.max_parallel = 1;
-    co.max_connections = 1;
-    co.insecure = true;     // WorkloadContext carries no TLS policy; the plan runner's default
-    co.tls_resume = params_.tls_resume;  // off: a full handshake per connection, as on the h2 path
-    co.connect_timeout = context_.connect_timeout;
-    h1_slots_.resize(pool);
-    for (auto& s : h1_slots_) {
-      s.client = std::make_unique<h1::CurlClient>(worker.loop(), co, *this);
-      s.client->user = &s;
-    }
-  } else {
-    slots_.resize(pool);
-    for (auto& s : slots_) {
-      s.connection = std::make_unique<load::Connection>(worker, options, *this, &current());
-      s.connection->user = &s;
-    }
-    if (options.tls) worker.tls(nullptr, options.tls_resume);  // built now, not inside the first connect's timing
+  slots_.resize(pool);
+  for (auto& s : slots_) {
+    s.connection = load::make_connection(worker, options, *this, &current());
+    s.connection->user = &s;
   }
   tick_timer_ = std::make_unique<load::Timer>(worker.loop(), [this] { on_tick(); });
 }
 
 ShortConnectionsWorkload::~ShortConnectionsWorkload() {
   tick_timer_.reset();
-  h1_slots_.clear();
   slots_.clear();  // connections before the records' observer (this) goes away
 }
 
@@ -59,7 +45,7 @@ std::uint32_t ShortConnectionsWorkload::per_connection() const {
 }
 
 void ShortConnectionsWorkload::on_window_open() {
-  if (slots_.empty() && h1_slots_.empty()) return;
+  if (slots_.empty()) return;
   next_due_ = window_start();
   on_tick();
 }
@@ -69,7 +55,6 @@ void ShortConnectionsWorkload::on_window_close() { tick_timer_->stop(); }
 void ShortConnectionsWorkload::close_all() {
   tick_timer_->stop();
   for (auto& s : slots_) s.connection->close(net::ErrorClass::kCancelled, "workload closed");
-  for (auto& s : h1_slots_) s.client->cancel_all(net::ErrorClass::kCancelled);
 }
 
 void ShortConnectionsWorkload::on_phase(metrics::WorkloadMetrics& m) {
@@ -83,25 +68,6 @@ void ShortConnectionsWorkload::on_tick() {
   const Nanos gap = std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(1.0 / rate_));
   const std::uint32_t per = per_connection();
   while (next_due_ <= t && next_due_ < window_end()) {
-    if (!h1_slots_.empty()) {
-      auto h = std::find_if(h1_slots_.begin(), h1_slots_.end(), [](const H1Slot& s) { return !s.busy; });
-      if (h == h1_slots_.end()) {
-        ++*extras_[phase_tag()].dropped;
-        current().counters.requests_dropped += per;
-      } else {
-        H1Slot& s = *h;
-        s.busy = true;
-        s.connected = false;
-        s.due = next_due_;
-        s.phase = phase_tag();
-        s.requests_left = per;
-        s.request_active = false;
-        ++current().counters.connections_opened;  // the first request connects
-        next_h1_request(s);
-      }
-      next_due_ += gap;
-      continue;
-    }
     auto it = std::find_if(slots_.begin(), slots_.end(), [](const Slot& s) {
       return !s.busy && s.connection->state() == load::Connection::State::kIdle;
     });
@@ -145,10 +111,7 @@ void ShortConnectionsWorkload::next_request(Slot& slot) {
   c.submit(*r);
 }
 
-void ShortConnectionsWorkload::on_connected(load::Connection& c) {
-  note_connected();
-  next_request(*static_cast<Slot*>(c.user));
-}
+void ShortConnectionsWorkload::on_connected(load::Connection& c) { next_request(*static_cast<Slot*>(c.user)); }
 
 void ShortConnectionsWorkload::on_stream_slot_free(load::Connection& c) { next_request(*static_cast<Slot*>(c.user)); }
 
@@ -156,11 +119,13 @@ void ShortConnectionsWorkload::on_complete(net::StreamRecord& r) {
   --in_flight_;
   Slot& slot = *static_cast<Slot*>(r.user);
   slot.request_active = false;
+  if (r.status != 0) note_connected();
   load::record_request(metrics_of(r.user_tag & 1), r, r.intended != r.submitted ? r.intended : load::sent_time(r));
 }
 
 void ShortConnectionsWorkload::on_closed(load::Connection& c, const load::CloseInfo& info) {
   Slot& slot = *static_cast<Slot*>(c.user);
+  if (info.was_connected) note_connected();  // h1 is ready before it connects: said here, not in on_connected
   if (info.cause != net::ErrorClass::kCancelled && info.cause != net::ErrorClass::kNone) note_error(info.message);
   const Extras& x = extras_[slot.phase];
   if (info.was_connected && slot.requests_left == 0) {
@@ -170,86 +135,6 @@ void ShortConnectionsWorkload::on_closed(load::Connection& c, const load::CloseI
   slot.busy = false;
   slot.request_active = false;
   c.set_metrics(&current());
-}
-
-// --- protocol h1 ---
-
-void ShortConnectionsWorkload::next_h1_request(H1Slot& slot) {
-  if (slot.request_active) return;
-  if (slot.requests_left == 0 || closed()) {
-    end_h1_group(slot, slot.connected);
-    return;
-  }
-  h1::CurlClient& c = *slot.client;
-  if (c.capacity() == 0) return;
-  const bool first = slot.requests_left == per_connection();
-  --slot.requests_left;
-  const bool last = slot.requests_left == 0;
-  slot.request_active = true;
-  net::StreamRecord* r = c.acquire();
-  r->request = &request_;
-  r->observer = nullptr;  // recorded in on_transfer_done (with the connection facts)
-  r->user = &slot;
-  r->user_tag = slot.phase;
-  if (first) r->intended = slot.due;
-  ++in_flight_;
-  ++metrics_of(slot.phase).counters.requests_started;
-  c.submit(*r, first, last);
-}
-
-void ShortConnectionsWorkload::end_h1_group(H1Slot& slot, bool connected) {
-  if (!slot.busy) return;
-  auto& m = metrics_of(slot.phase);
-  if (connected) ++m.counters.connections_closed;  // forbid_reuse / an error closed it
-  if (connected && slot.requests_left == 0) {
-    const Extras& x = extras_[slot.phase];
-    ++*x.done;
-    x.total->record(micros_between(slot.due, now()));
-  }
-  slot.busy = false;
-  slot.request_active = false;
-  slot.requests_left = 0;
-}
-
-void ShortConnectionsWorkload::on_transfer_done(h1::CurlClient& c, const net::StreamRecord& r,
-                                                const h1::TransferFacts& facts) {
-  H1Slot& slot = *static_cast<H1Slot*>(c.user);
-  --in_flight_;
-  slot.request_active = false;
-  auto& m = metrics_of(r.user_tag);
-  const bool first = slot.requests_left + 1 == per_connection();
-  m.counters.bytes_in_total += facts.bytes_in;
-  m.counters.bytes_out += facts.bytes_out;
-  if (facts.new_connection) {
-    if (!first) {
-      // curl reconnected inside the group (the server closed the connection early)
-      if (slot.connected) ++m.counters.connections_closed;
-      ++m.counters.connections_opened;
-    }
-    m.connect.record(facts.connect_us);
-    if (facts.tls_us > 0) m.tls_handshake.record(facts.tls_us);
-    if (facts.tls_resumed) ++m.extra_counter("tls_resumed");
-  }
-  if (r.status != 0) {
-    slot.connected = true;
-    note_connected();
-  }
-  load::record_request(m, r, r.intended != r.submitted ? r.intended : load::sent_time(r));
-  if (r.error == net::ErrorClass::kConnectFailed || r.error == net::ErrorClass::kTlsFailed) {
-    ++m.counters.connections_failed;
-    note_error(std::string("short_connections HTTP/1.1: ") + std::string(net::error_class_name(r.error)));
-  } else if (!r.ok() && r.error != net::ErrorClass::kCancelled) {
-    note_error(std::string("short_connections HTTP/1.1: ") + std::string(net::error_class_name(r.error)));
-  }
-  if (!r.ok()) {
-    // curl drops a connection whose transfer failed: the rest of the group is not sent
-    end_h1_group(slot, slot.connected);
-  }
-}
-
-void ShortConnectionsWorkload::on_slot_free(h1::CurlClient& c) {
-  H1Slot& slot = *static_cast<H1Slot*>(c.user);
-  if (slot.busy) next_h1_request(slot);
 }
 
 }  // namespace h2soak::workloads

@@ -9,30 +9,28 @@
 // connection's due time for the first request (connect and TLS included, as
 // a user waiting for the page sees it), from its send time for later ones.
 //
-// Protocol h2 (TLS with ALPN, or h2c): one load::Connection per pool slot.
-// Protocol h1 (HTTP/1.1 over TLS or plain TCP): one h1::CurlClient per pool
-// slot (one connection, one request at a time); an arrival opens a new
-// connection (CURLOPT_FRESH_CONNECT on its first request), sends the requests
-// one after another on it (keep-alive) and closes it after the last
-// (CURLOPT_FORBID_REUSE). A request that fails ends its connection's group
-// (the rest are not sent). connections_opened counts each arrival's connect
-// (plus any reconnect curl made inside a group), connections_closed each
-// connection that carried a response, connections_failed connect / TLS
-// failures. TLS for h1: certificates are not verified (like the plan
-// runner's default).
+// One load::Connection per pool slot, of the workload's protocol (h2: TLS
+// with ALPN or h2c; h1: HTTP/1.1 over TLS or plain TCP through curl, one
+// request at a time, certificates not verified, like the plan runner's
+// default). An arrival connects its slot, sends the requests one after
+// another on it (keep-alive for h1) and shuts it down after the last. A
+// request that fails on an h1 connection ends it (the rest are not sent).
+// The connection counts connections_opened (plus any reconnect curl made
+// inside a group), connections_closed each connection that carried a
+// response (h2: that connected), connections_failed connect / TLS failures.
 //
 // TLS sessions: by default none is resumed (a full handshake per connection).
 // With tls_resume, each new connection offers an earlier connection's session
 // ticket. h2: the worker's resuming TlsContext (Worker::tls(_, true)) keeps the
 // most recent ticket of all this worker's resuming connections; h1: each pool
-// slot's curl easy handle keeps its own session-id cache, so a slot's first
+// slot's connection keeps its own session-id cache, so a slot's first
 // connection is a full handshake. Connections whose handshake resumed
 // (SSL_session_reused) are counted in the extra counter tls_resumed, present
 // (possibly 0) whenever tls_resume is on over TLS; client metrics report it as
 // <workload>.tls_resumed and <workload>.tls.resumed_share.
 //
-// Connect and TLS times go to the connect / tls_handshake histograms (h2: the
-// engine records them; h1: curl's connect and appconnect times). Extras per phase: counters short.connections_done
+// Connect and TLS times go to the connect / tls_handshake histograms (recorded
+// by the connection; h1: curl's connect and appconnect times). Extras per phase: counters short.connections_done
 // (closed after their requests), short.connections_dropped; histogram
 // short.connection_total_us (due time -> connection closed).
 // Connections per second of a phase = connections_opened / phase duration.
@@ -40,8 +38,8 @@
 #include <memory>
 #include <vector>
 
-#include "harness/h1/curl_client.h"
 #include "harness/load/connection.h"
+#include "harness/load/event.h"
 #include "harness/net/request.h"
 #include "harness/net/stream.h"
 #include "harness/workloads/workload_base.h"
@@ -50,8 +48,7 @@ namespace h2soak::workloads {
 
 class ShortConnectionsWorkload final : public WorkloadBase,
                                        public load::ConnectionObserver,
-                                       public net::StreamObserver,
-                                       public h1::CurlClient::Observer {
+                                       public net::StreamObserver {
  public:
   ShortConnectionsWorkload(load::Worker& worker, const WorkloadContext& context);
   ~ShortConnectionsWorkload() override;
@@ -60,9 +57,6 @@ class ShortConnectionsWorkload final : public WorkloadBase,
   void on_stream_slot_free(load::Connection& c) override;
   void on_closed(load::Connection& c, const load::CloseInfo& info) override;
   void on_complete(net::StreamRecord& r) override;
-  // h1::CurlClient::Observer (protocol h1)
-  void on_transfer_done(h1::CurlClient& c, const net::StreamRecord& r, const h1::TransferFacts& facts) override;
-  void on_slot_free(h1::CurlClient& c) override;
 
  protected:
   void on_window_open() override;
@@ -80,15 +74,6 @@ class ShortConnectionsWorkload final : public WorkloadBase,
     std::uint32_t requests_left = 0;   // not yet submitted
     bool request_active = false;
   };
-  struct H1Slot {
-    std::unique_ptr<h1::CurlClient> client;
-    bool busy = false;
-    bool connected = false;            // a response arrived on this group's connection
-    TimePoint due{};
-    std::uint64_t phase = 0;
-    std::uint32_t requests_left = 0;   // not yet submitted
-    bool request_active = false;
-  };
   struct Extras {
     std::uint64_t *done, *dropped;
     metrics::Histogram* total;
@@ -96,14 +81,11 @@ class ShortConnectionsWorkload final : public WorkloadBase,
 
   void on_tick();
   void next_request(Slot& slot);
-  void next_h1_request(H1Slot& slot);
-  void end_h1_group(H1Slot& slot, bool connected);
   std::uint32_t per_connection() const;
 
   const scenario::ShortConnectionsWorkload& params_;
   net::Request request_;
-  std::vector<Slot> slots_;      // protocol h2
-  std::vector<H1Slot> h1_slots_;  // protocol h1
+  std::vector<Slot> slots_;
   double rate_ = 0;
   TimePoint next_due_{};
   std::uint64_t in_flight_ = 0;

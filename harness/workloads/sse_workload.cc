@@ -32,7 +32,7 @@ SseWorkload::SseWorkload(load::Worker& worker, const WorkloadContext& context)
   links_.resize(links);
   for (std::size_t i = 0; i < links; ++i) {
     Link& l = links_[i];
-    l.connection = std::make_unique<load::Connection>(worker, options, *this, &current());
+    l.connection = load::make_connection(worker, options, *this, &current());
     l.connection->user = &l;
     l.reconnect_timer = std::make_unique<load::Timer>(worker.loop(), [this, &l] {
       if (!closed() && active() && l.connection->state() == load::Connection::State::kIdle) l.connection->connect();

@@ -33,7 +33,7 @@ TabsWorkload::TabsWorkload(load::Worker& worker, const WorkloadContext& context)
     user->links.resize(conns);
     for (std::size_t i = 0; i < conns; ++i) {
       Link& link = user->links[i];
-      link.connection = std::make_unique<load::Connection>(worker, options, *this, &current());
+      link.connection = load::make_connection(worker, options, *this, &current());
       link.connection->user = up;
       link.retry_timer = std::make_unique<load::Timer>(worker.loop(), [this, up, i] {
         Link& l = up->links[i];

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "harness/load/connection.h"
+#include "harness/load/event.h"
 #include "harness/net/request.h"
 #include "harness/net/stream.h"
 #include "harness/workloads/workload_base.h"

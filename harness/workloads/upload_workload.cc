@@ -47,7 +47,7 @@ UploadWorkload::UploadWorkload(load::Worker& worker, const WorkloadContext& cont
   const auto options = context_.connection_options(per_link);
   links_.resize(links);
   for (auto& l : links_) {
-    l.connection = std::make_unique<load::Connection>(worker, options, *this, &current());
+    l.connection = load::make_connection(worker, options, *this, &current());
     l.connection->user = &l;
     Link* lp = &l;
     l.reconnect_timer = std::make_unique<load::Timer>(worker.loop(), [this, lp] {
