@@ -30,13 +30,9 @@ for tool in h2load h2o openssl; do
   command -v "$tool" >/dev/null || { echo "churn_vs_h2load: $tool is missing (apt-get install -y nghttp2-client h2o)" >&2; exit 2; }
 done
 
-WORK=$(mktemp -d /tmp/churn_vs_h2load.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench_procs.sh
+. "$(dirname "$0")/bench_procs.sh"
+bench_start churn_vs_h2load
 
 PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$WORK/www"
@@ -60,7 +56,7 @@ hosts:
         file.dir: $WORK/www
 CONF
 taskset -c 0 h2o -c "$WORK/h2o.conf" >"$WORK/h2o.log" 2>&1 &
-SERVER_PID=$!
+PIDS+=("$!")
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.05; done
 
 # h2soak: one short_connections workload at RATE; warm-up and cool-down of 1 s.
