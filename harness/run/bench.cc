@@ -38,7 +38,7 @@ Error rejected(const BenchOptions& o, std::string flags, std::string keyword) {
 
 // A message about the value of one option: "-D: ...", "duration: ...".
 Error about(const BenchOptions& o, OptionName opt, const std::string& message) {
-  return Error(message, keywords(o) ? opt.keyword : opt.flag);
+  return Error(message, opt.in(o.spelling));
 }
 
 // A message from below (URL, resolver, body file): as is for the CLI, "name: ..." for Python.
@@ -49,15 +49,11 @@ Error from(const BenchOptions& o, const char* keyword, const Error& e) {
 // "" is 0.
 Result<Nanos> duration_of(const BenchOptions& o, const std::string& text, OptionName opt) {
   if (text.empty()) return Nanos{0};
-  auto d = units::parse_duration(text);
-  if (!d) return about(o, opt, d.error().message());
-  return *d;
+  return parse_option(o.spelling, opt, text, units::parse_duration);
 }
 
 Result<std::uint64_t> size_of(const BenchOptions& o, const std::string& text, OptionName opt) {
-  auto s = units::parse_size(text);
-  if (!s) return about(o, opt, s.error().message());
-  return *s;
+  return parse_option(o.spelling, opt, text, units::parse_size);
 }
 
 // The URLs, all on the first one's origin, and that origin's address.

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/load/runner.h"
@@ -44,7 +45,20 @@ enum class BenchSpelling {
 struct OptionName {
   const char* flag;
   const char* keyword;
+  // How a message names it: "--stage" for the CLI, "stage" for Python.
+  const char* in(BenchSpelling s) const { return s == BenchSpelling::kKeywords ? keyword : flag; }
 };
+
+// One option's text through a units:: parser ("500ms", "64KiB", "500/s"); its
+// error names the option as `spelling` asks ("-D: unknown duration unit ...",
+// "duration: unknown duration unit ...").
+template <typename T>
+Result<T> parse_option(BenchSpelling spelling, OptionName opt, const std::string& text,
+                       Result<T> (*parse)(std::string_view)) {
+  auto v = parse(text);
+  if (!v) return Error(v.error().message(), opt.in(spelling));
+  return *v;
+}
 
 // The keywords that name the URLs, -c and -m in make_bench_plan's kKeywords
 // messages: h2soak.bench's by default; h2soak.capacity, which shares the

@@ -25,11 +25,9 @@ constexpr OptionName kTargetPidfile{"--target-pidfile", "target_pidfile"};
 
 bool keywords(const CapacityOptions& o) { return o.bench.spelling == BenchSpelling::kKeywords; }
 
-const char* name_of(const CapacityOptions& o, OptionName opt) { return keywords(o) ? opt.keyword : opt.flag; }
-
 // "--stage: unknown duration unit ...", "stage: unknown duration unit ...".
 Error about(const CapacityOptions& o, OptionName opt, const std::string& message) {
-  return Error(message, name_of(o, opt));
+  return Error(message, opt.in(o.bench.spelling));
 }
 
 // "--stage must be at least 500ms", "stage: must be at least 500ms".
@@ -38,15 +36,11 @@ Error rejected(const CapacityOptions& o, OptionName opt, const std::string& pred
 }
 
 Result<double> rate_of(const CapacityOptions& o, const std::string& text, OptionName opt) {
-  auto r = units::parse_rate(text);
-  if (!r) return about(o, opt, r.error().message());
-  return *r;
+  return parse_option(o.bench.spelling, opt, text, units::parse_rate);
 }
 
 Result<Nanos> duration_of(const CapacityOptions& o, const std::string& text, OptionName opt) {
-  auto d = units::parse_duration(text);
-  if (!d) return about(o, opt, d.error().message());
-  return *d;
+  return parse_option(o.bench.spelling, opt, text, units::parse_duration);
 }
 
 // The pid to sample (0: none) and how it was given.

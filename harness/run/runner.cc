@@ -30,17 +30,8 @@ std::uint64_t errors_of(const metrics::Counters& c) {
   return c.requests_failed + c.requests_errored + c.requests_timeout + c.connections_failed;
 }
 
-// Everything the watch loop decides about how the run ended.
-struct Ending {
-  result::RunState state = result::RunState::kCompleted;
-  std::string reason;
-};
-
-std::string phase_at(const scenario::Plan& plan, double t) {
-  if (t < 0) return "before load";
-  const auto* p = plan.phase_at(std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(t)));
-  return p != nullptr ? p->name : "end";
-}
+// How the run ended, as the watch loop decides it.
+using Ending = result::RunStatus;
 
 std::vector<result::WorkloadResult> to_results(const std::vector<workloads::WorkloadOutcome>& outcomes) {
   std::vector<result::WorkloadResult> out;
@@ -213,11 +204,11 @@ LoadRun run_load_and_watch(const scenario::Plan& plan, const RunOptions& options
       if (auto ex = launched.process->exit_status()) how = ex->describe();
       run.watched.state = result::RunState::kTargetDied;
       run.watched.reason = fmt::format("the target {} {} mid-run at t = {:.1f} s (phase {})", launched.describe(), how,
-                                       at, phase_at(plan, at));
+                                       at, plan.phase_name_at(at));
       stop.store(true);
     } else if (options.stop_flag != nullptr && options.stop_flag->load()) {
       run.watched.state = result::RunState::kAborted;
-      run.watched.reason = fmt::format("interrupted at t = {:.1f} s (phase {})", at, phase_at(plan, at));
+      run.watched.reason = fmt::format("interrupted at t = {:.1f} s (phase {})", at, plan.phase_name_at(at));
       stop.store(true);
     }
   };

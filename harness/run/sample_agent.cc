@@ -21,16 +21,8 @@ namespace fs = std::filesystem;
 
 double seconds(Nanos d) { return std::chrono::duration<double>(d).count(); }
 
-struct Ending {
-  result::RunState state = result::RunState::kCompleted;
-  std::string reason;
-};
-
-std::string phase_at(const scenario::Plan& plan, double t) {
-  if (t < 0) return "before the first phase";
-  const auto* p = plan.phase_at(std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(t)));
-  return p != nullptr ? p->name : "tail";
-}
+// How the run ended, as the watch loop decides it.
+using Ending = result::RunStatus;
 
 void say(const SampleAgentOptions& options, const std::string& line) {
   if (options.progress == nullptr) return;
@@ -66,12 +58,12 @@ Ending sample_until_end(const scenario::Plan& plan, const SampleAgentOptions& op
       if (auto ex = proc.exit_status()) how = ex->describe();
       ending.state = result::RunState::kTargetDied;
       ending.reason = fmt::format("the target {} {} while sampled at t = {:.1f} s (phase {})", proc.describe(), how,
-                                  at, phase_at(plan, at));
+                                  at, plan.phase_name_at(at));
       break;
     }
     if (options.stop_flag != nullptr && options.stop_flag->load()) {
       ending.state = result::RunState::kAborted;
-      ending.reason = fmt::format("interrupted at t = {:.1f} s (phase {})", at, phase_at(plan, at));
+      ending.reason = fmt::format("interrupted at t = {:.1f} s (phase {})", at, plan.phase_name_at(at));
       break;
     }
     // Phase marks wake the loop on time by themselves; the 200 ms turn only

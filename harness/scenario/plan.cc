@@ -94,6 +94,12 @@ const PlannedPhase* Plan::phase_at(Nanos offset) const {
   return nullptr;
 }
 
+std::string Plan::phase_name_at(double seconds) const {
+  if (seconds < 0) return "before load";
+  const auto* p = phase_at(std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(seconds)));
+  return p != nullptr ? p->name : "after the last phase";
+}
+
 namespace {
 
 bool modulated(WorkloadKind kind) { return kind != WorkloadKind::kIdle; }

@@ -142,6 +142,9 @@ struct Plan {
   const PlannedPhase* phase(std::string_view name) const;
   // The phase running at `offset` (nullptr past the end).
   const PlannedPhase* phase_at(Nanos offset) const;
+  // Its name at `seconds` since load time zero, for messages: "before load"
+  // before the first phase, "after the last phase" past the end.
+  std::string phase_name_at(double seconds) const;
   bool operator==(const Plan&) const = default;
 };
 
