@@ -22,22 +22,12 @@ N=${N:-20000}
 WARM=${WARM:-2000}
 SHAPES=${SHAPES:-"8x16 64x1"}
 PY=/usr/bin/python3
-WORK=$(mktemp -d /tmp/h2soak-callgrind.XXXXXX)
+# shellcheck source=../../harness/bench/bench_procs.sh
+. "$HERE/../../harness/bench/bench_procs.sh"
+bench_start h2soak-callgrind  # WORK, PIDS: every server started here is stopped at exit
 SERVER_PID=""
 
 die() { echo "instructions_vs_h2o.sh: $*" >&2; exit 1; }
-
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill "$SERVER_PID" 2>/dev/null || true
-  # valgrind takes its time to exit; a server that does not is killed outright
-  for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
-cleanup() { stop_server; rm -rf "$WORK"; }
-trap cleanup EXIT
 
 [ -x "$BIN" ] || die "not an executable: $BIN (give the built h2soak-target)"
 for tool in valgrind callgrind_control h2load h2o curl; do
@@ -85,12 +75,13 @@ PORT=$(free_port)
 valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out.%p" --dump-instr=no \
   "$BIN" --threads 1 --no-tls --port "$PORT" --idle-timeout 600s >"$WORK/target.out" 2>"$WORK/target.err" &
 SERVER_PID=$!
+PIDS+=("$SERVER_PID")
 wait_http "http://127.0.0.1:$PORT/static/bench-2k.html" || die "h2soak-target did not start: $(tail -5 "$WORK/target.err")"
 mkdir -p "$WORK/docroot/static"
 curl -sf --http2-prior-knowledge -o "$WORK/docroot/static/bench-2k.html" "http://127.0.0.1:$PORT/static/bench-2k.html"
 [ "$(stat -c %s "$WORK/docroot/static/bench-2k.html")" = 2048 ] || die "bench page is not 2,048 bytes"
 measure h2soak-target "http://127.0.0.1:$PORT/static/bench-2k.html"
-stop_server
+stop_pid "$SERVER_PID"
 
 PORT=$(free_port)
 cat >"$WORK/h2o.conf" <<CONF
@@ -109,5 +100,6 @@ CONF
 valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out.%p" --dump-instr=no \
   h2o -c "$WORK/h2o.conf" >"$WORK/h2o.out" 2>&1 &
 SERVER_PID=$!
+PIDS+=("$SERVER_PID")
 wait_http "http://127.0.0.1:$PORT/static/bench-2k.html" || die "h2o did not start: $(tail -5 "$WORK/h2o.out")"
 measure h2o "http://127.0.0.1:$PORT/static/bench-2k.html"
