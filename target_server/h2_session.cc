@@ -113,7 +113,7 @@ H2Session::H2Session(const SessionEnv& env) : env_(env) {
       nghttp2_option_del(opt);
     }
   } shared;
-  nghttp2_session_server_new2(&session_, shared.cbs, this, shared.opt);
+  nghttp2_session_server_new3(&session_, shared.cbs, this, shared.opt, memory_.mem());
   const nghttp2_settings_entry settings[] = {
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, nghttp2_stream_limit(env_.config.max_concurrent_streams)},
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 256 * 1024},

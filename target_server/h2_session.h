@@ -10,6 +10,7 @@
 #include <list>
 #include <memory>
 
+#include "common/session_memory.h"
 #include "target_server/faults/fault.h"
 #include "target_server/h2_frame_checks.h"
 #include "target_server/protocol_session.h"
@@ -80,6 +81,7 @@ class H2Session final : public ProtocolSession {
   void check(const H2FrameChecks::Frame& frame);  // at a checkpoint of checks_
 
   SessionEnv env_;
+  common::SessionMemory memory_;  // nghttp2's allocations; outlives session_ (declared before it)
   nghttp2_session* session_ = nullptr;
   // One list node per open stream (one allocation); nghttp2's stream user data points at it.
   std::list<Stream> streams_;

@@ -40,7 +40,7 @@ Http2Session::Http2Session(net::SessionHost& host, const Http2Settings& settings
   // (profiled at ~3 % of client CPU); framing, HPACK and flow-control errors
   // are still detected, and :status is parsed here.
   nghttp2_option_set_no_http_messaging(option, 1);
-  nghttp2_session_client_new2(&session_, client_callbacks(), this, option);
+  nghttp2_session_client_new3(&session_, client_callbacks(), this, option, memory_.mem());
   nghttp2_option_del(option);
 }
 

@@ -5,13 +5,15 @@
 //
 // Hot-path properties: no allocation per request (records come from the
 // host's pool, header arrays are prebuilt in net::Request, bodies are read
-// frame by frame from shared bytes), frames are serialized into the caller's
+// frame by frame from shared bytes, nghttp2's own objects are recycled by
+// SessionMemory), frames are serialized into the caller's
 // buffer by fill_output (many frames per write), one clock read per event.
 
 #include <nghttp2/nghttp2.h>
 
 #include <cstdint>
 
+#include "common/session_memory.h"
 #include "harness/net/session.h"
 
 namespace h2soak::h2 {
@@ -84,6 +86,7 @@ class Http2Session final : public net::Session {
 
   net::SessionHost& host_;
   Http2Settings settings_;
+  common::SessionMemory memory_;  // nghttp2's allocations; outlives session_ (declared before it)
   nghttp2_session* session_ = nullptr;
   std::size_t active_ = 0;
   bool settings_received_ = false;
