@@ -270,11 +270,12 @@ int H2Session::on_header(int32_t stream_id, const uint8_t* name, size_t namelen,
     return 0;
   }
   std::string_view n(reinterpret_cast<const char*>(name), namelen);
-  std::string v(reinterpret_cast<const char*>(value), valuelen);
-  if (n == ":method") s->req.method = std::move(v);
-  else if (n == ":path") s->req.target = std::move(v);
-  else if (n == ":authority") s->req.authority = std::move(v);
-  else if (!n.starts_with(':')) s->req.headers.push_back(Field{std::string(n), std::move(v)});
+  std::string_view v(reinterpret_cast<const char*>(value), valuelen);
+  // assign(), not a moved-in temporary: a reused Stream keeps its strings' capacity.
+  if (n == ":method") s->req.method.assign(v);
+  else if (n == ":path") s->req.target.assign(v);
+  else if (n == ":authority") s->req.authority.assign(v);
+  else if (!n.starts_with(':')) s->req.headers.push_back(Field{std::string(n), std::string(v)});
   return 0;
 }
 
