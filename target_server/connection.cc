@@ -231,10 +231,12 @@ ssize_t Connection::write_some(const char* buf, size_t len) {
 void Connection::read_loop() {
   uint8_t* buf = worker_.read_buffer();
   const size_t cap = worker_.read_buffer_size();
-  // OpenSSL may hold decrypted bytes the socket no longer shows as readable: drain those too.
-  for (int i = 0; (i < kMaxReadsPerEvent || (ssl_ && SSL_pending(ssl_) > 0)) && session_->wants_read() && !peer_eof_;
-       ++i) {
+  // At most kMaxReadsPerEvent reads, so that one busy client cannot starve the others; bytes
+  // OpenSSL still holds then (read ahead, not shown by the socket) are fed back as a new read
+  // event by update_read_interest().
+  for (int i = 0; i < kMaxReadsPerEvent && session_->wants_read() && !peer_eof_; ++i) {
     ssize_t n = read_some(buf, cap);
+    read_would_block_ = n == -1;
     if (n == -1) break;
     if (n == 0 && session_->busy() && session_->answers_after_eof()) {
       // h1 half-close after a complete request: answer it (SSE ends at once), then close.
@@ -255,7 +257,7 @@ void Connection::read_loop() {
     }
     // A short read drained the socket: skip the recv() that would only say EAGAIN (epoll
     // is level-triggered, so anything that arrives later wakes us again).
-    if (static_cast<size_t>(n) < cap && !(ssl_ && SSL_pending(ssl_) > 0)) break;
+    if (static_cast<size_t>(n) < cap && !tls_bytes_held()) break;
   }
   flush();
 }
@@ -305,9 +307,15 @@ void Connection::arm_timer() {
   ev_timer_again(worker_.loop(), &timer_);
 }
 
+bool Connection::tls_bytes_held() const { return ssl_ != nullptr && SSL_has_pending(ssl_) == 1; }
+
 void Connection::update_read_interest() {
   if (session_->wants_read() && !peer_eof_) {
     if (!ev_is_active(&rio_)) ev_io_start(worker_.loop(), &rio_);
+    // The socket may be drained while OpenSSL holds the next records: epoll would never
+    // report them, so the read is asked for here. Not after a read that would have blocked:
+    // what OpenSSL holds then is a partial record, and the socket reports the rest.
+    if (!read_would_block_ && tls_bytes_held()) ev_feed_event(worker_.loop(), &rio_, EV_READ);
   } else if (ev_is_active(&rio_)) {
     ev_io_stop(worker_.loop(), &rio_);
   }

@@ -61,6 +61,8 @@ class Connection final : public SessionHost {
   void read_loop();
   void flush();
   void update_read_interest();
+  // OpenSSL holds received bytes not yet read through it (read ahead is on: tls.cc).
+  bool tls_bytes_held() const;
   ssize_t read_some(uint8_t* buf, size_t len);  // > 0 bytes, 0 EOF, -1 would block, -2 error
   ssize_t write_some(const char* buf, size_t len);
   double deadline() const;
@@ -80,6 +82,7 @@ class Connection final : public SessionHost {
   size_t wpos_ = 0;
   bool shutting_down_ = false;
   bool peer_eof_ = false;  // the client half-closed; its last request is still being answered
+  bool read_would_block_ = false;  // the last read returned "would block" (see update_read_interest)
   double accepted_at_ = 0;
   double last_activity_ = 0;
   double last_write_ = 0;  // last time bytes left for the peer
