@@ -83,7 +83,29 @@ Status Http2Session::submit_request(net::StreamRecord& record) {
   return {};
 }
 
+// Opens an event for event_now() and closes it at scope exit, whatever the return path.
+class Http2Session::EventScope {
+ public:
+  explicit EventScope(Http2Session& s) : s_(s) { s_.in_event_ = true; }
+  ~EventScope() {
+    s_.in_event_ = false;
+    s_.event_time_ = TimePoint{};
+  }
+  EventScope(const EventScope&) = delete;
+  EventScope& operator=(const EventScope&) = delete;
+
+ private:
+  Http2Session& s_;
+};
+
+TimePoint Http2Session::event_now() {
+  if (!in_event_) return now();
+  if (event_time_ == TimePoint{}) event_time_ = now();
+  return event_time_;
+}
+
 Status Http2Session::on_read(const std::uint8_t* data, std::size_t length) {
+  EventScope event(*this);
   ssize_t rv = nghttp2_session_mem_recv(session_, data, length);
   if (rv < 0) {
     protocol_error_ = true;
@@ -94,6 +116,7 @@ Status Http2Session::on_read(const std::uint8_t* data, std::size_t length) {
 }
 
 Result<std::size_t> Http2Session::fill_output(std::uint8_t* out, std::size_t capacity) {
+  EventScope event(*this);
   std::size_t n = 0;
   for (;;) {
     if (pending_len_ > 0) {
@@ -168,7 +191,7 @@ int Http2Session::handle_begin_headers(const nghttp2_frame* frame) {
   auto* r = record_of(frame->hd.stream_id);
   if (!r) return 0;
   if (frame->headers.cat == NGHTTP2_HCAT_RESPONSE) {
-    if (r->first_byte == TimePoint{}) r->first_byte = now();  // an interim block counts as the first byte
+    if (r->first_byte == TimePoint{}) r->first_byte = event_now();  // an interim block counts as the first byte
   } else if (r->status != 0) {
     return 0;  // trailers
   }
@@ -251,7 +274,7 @@ int Http2Session::handle_frame_recv(const nghttp2_frame* frame) {
 
 int Http2Session::handle_frame_send(const nghttp2_frame* frame) {
   if (frame->hd.type == NGHTTP2_HEADERS) {
-    if (auto* r = record_of(frame->hd.stream_id)) r->sent = now();
+    if (auto* r = record_of(frame->hd.stream_id)) r->sent = event_now();
   } else if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR) {
     protocol_error_ = true;  // nghttp2 detected a connection error and is closing
   }
@@ -273,7 +296,7 @@ int Http2Session::handle_data_chunk(std::int32_t stream_id, const std::uint8_t* 
 int Http2Session::handle_stream_close(std::int32_t stream_id, std::uint32_t error_code) {
   auto* r = record_of(stream_id);
   if (!r || !r->active) return 0;
-  r->last_byte = now();
+  r->last_byte = event_now();
   if (r->error == net::ErrorClass::kNone) {
     if (error_code == NGHTTP2_NO_ERROR && r->response_complete) {
       // complete

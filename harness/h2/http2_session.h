@@ -7,7 +7,14 @@
 // host's pool, header arrays are prebuilt in net::Request, bodies are read
 // frame by frame from shared bytes, nghttp2's own objects are recycled by
 // SessionMemory), frames are serialized into the caller's
-// buffer by fill_output (many frames per write), one clock read per event.
+// buffer by fill_output (many frames per write).
+//
+// Times: a record's first_byte and last_byte are the time of the on_read call
+// that delivered them (the bytes were in hand then; a later frame of the same
+// read is not charged for the parsing of the earlier ones), its sent time that
+// of the fill_output call that serialized its HEADERS. The clock is read once
+// per such call that needs it, not once per stream; outside them (a cancel,
+// say) it is read when used.
 
 #include <nghttp2/nghttp2.h>
 
@@ -65,6 +72,11 @@ class Http2Session final : public net::Session {
   void handle_protocol_error() { protocol_error_ = true; }
 
  private:
+  class EventScope;
+  // The time of the current on_read or fill_output call (read at its first
+  // use), or now() outside them.
+  TimePoint event_now();
+
   net::StreamRecord* record_of(std::int32_t stream_id) const;
   // The response on `r`'s stream is malformed (RFC 9113 8.1.1): fail the
   // record with kProtocol and reset the stream with PROTOCOL_ERROR.
@@ -92,6 +104,8 @@ class Http2Session final : public net::Session {
   bool settings_received_ = false;
   bool goaway_received_ = false;
   bool protocol_error_ = false;
+  bool in_event_ = false;    // inside on_read or fill_output (EventScope)
+  TimePoint event_time_{};   // their clock reading, once taken
   // Output of the last mem_send that did not fit into the caller's buffer.
   const std::uint8_t* pending_ = nullptr;
   std::size_t pending_len_ = 0;

@@ -8,6 +8,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -15,6 +16,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -362,6 +364,52 @@ TEST(Http2SessionPair, GetIsAnsweredWithStatusBodyAndEnd) {
   EXPECT_EQ(pair.client.active_streams(), 0u);
   EXPECT_FALSE(pair.client.protocol_error());
   EXPECT_TRUE(pair.client.alive());
+}
+
+// Times come from one clock reading per on_read / fill_output call: responses
+// read together end at the same instant, and a later read reads the clock anew.
+TEST(Http2SessionPair, ResponsesReadTogetherShareTheReadsTime) {
+  SessionPair pair(client_settings(), ServerConfig{.body_size = 100, .hold = true});
+  pair.handshake();
+  for (int i = 0; i < 3; ++i) pair.submit("/r" + std::to_string(i));
+  pair.pump();
+  ASSERT_EQ(pair.server.waiting().size(), 3u);
+  // The three HEADERS frames left in one fill_output call.
+  EXPECT_NE(pair.calls[0].record.sent, TimePoint{});
+  EXPECT_EQ(pair.calls[1].record.sent, pair.calls[0].record.sent);
+  EXPECT_EQ(pair.calls[2].record.sent, pair.calls[0].record.sent);
+
+  // All three answers in one buffer, given to the client in one on_read.
+  const std::vector<std::int32_t> ids = pair.server.waiting();
+  for (std::int32_t id : ids) pair.server.respond(id);
+  std::string wire;
+  for (;;) {
+    const std::uint8_t* data = nullptr;
+    const ssize_t n = nghttp2_session_mem_send(pair.server.session(), &data);
+    ASSERT_GE(n, 0);
+    if (n == 0) break;
+    wire.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_TRUE(pair.client.on_read(reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size()).ok());
+  const TimePoint read_time = pair.calls[0].record.last_byte;
+  for (const Call& call : pair.calls) {
+    EXPECT_EQ(call.completions, 1);
+    EXPECT_TRUE(call.record.ok()) << error_class_name(call.record.error);
+    EXPECT_EQ(call.record.first_byte, read_time);
+    EXPECT_EQ(call.record.last_byte, read_time);
+  }
+  EXPECT_GE(read_time - pair.calls[0].record.sent, std::chrono::milliseconds(2));
+
+  // A later read is a new reading, not the cached one.
+  Call& later = pair.submit("/later");
+  pair.pump();
+  ASSERT_EQ(pair.server.waiting().size(), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  pair.server.respond(pair.server.waiting().front());
+  pair.pump();
+  EXPECT_EQ(later.completions, 1);
+  EXPECT_GE(later.record.last_byte - read_time, std::chrono::milliseconds(2));
 }
 
 TEST(Http2SessionPair, NeverOpensMoreStreamsThanThePeerAllows) {
