@@ -33,13 +33,9 @@ TIMEOUT=${TIMEOUT:-120}
 [[ -x $H2SOAK ]] || { echo "vs_h2load: no h2soak binary at $H2SOAK (give the build dir)" >&2; exit 2; }
 [[ -n $H2LOAD ]] || { echo "vs_h2load: h2load not installed (apt-get install nghttp2-client)" >&2; exit 2; }
 
-WORK=$(mktemp -d /tmp/vs_h2load.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench_procs.sh
+. "$(dirname "$0")/bench_procs.sh"
+bench_start vs_h2load  # WORK, PIDS: every server started here is stopped at exit
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
@@ -52,29 +48,12 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W
 
 start_h2o() {  # $1 = h2c|tls; sets PORT, SERVER_PID
   PORT=$(free_port)
-  local ssl=""
-  if [[ $1 == tls ]]; then
-    ssl="      ssl:
-        certificate-file: $WORK/cert.pem
-        key-file: $WORK/key.pem"
-  fi
-  cat > "$WORK/h2o.conf" <<CONF
-num-threads: 1
-user: $(id -un)
-pid-file: $WORK/h2o.pid
-error-log: $WORK/h2o-error.log
-hosts:
-  "127.0.0.1:$PORT":
-    listen:
-      host: 127.0.0.1
-      port: $PORT
-$ssl
-    paths:
-      /:
-        file.dir: $WORK/www
-CONF
+  local listener=("$1" "$PORT")
+  [[ $1 == tls ]] && listener+=("$WORK/cert.pem" "$WORK/key.pem")
+  h2o_config "$WORK/h2o.conf" "$WORK/www" "${listener[@]}"
   taskset -c 0 "$H2O" -c "$WORK/h2o.conf" >"$WORK/h2o.log" 2>&1 &
   SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
   wait_port "$PORT" || { echo "h2o did not start:" >&2; cat "$WORK/h2o.log" "$WORK/h2o-error.log" >&2; exit 3; }
 }
 
@@ -84,11 +63,10 @@ start_target() {  # $1 = h2c|tls
   [[ $1 == tls ]] && flags+=(--tls-only)
   taskset -c 0 "$TARGET" "${flags[@]}" >"$WORK/target.out" 2>"$WORK/target.err" &
   SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
   for _ in $(seq 100); do PORT=$(head -n1 "$WORK/target.out" 2>/dev/null || true); [[ $PORT =~ ^[0-9]+$ ]] && break; sleep 0.05; done
   wait_port "$PORT" || { echo "h2soak-target did not start" >&2; exit 3; }
 }
-
-stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
 
 # One client run: prints "req_per_s cpu_us_per_req done"
 run_client() {  # $1 = h2load|h2soak, rest = args
@@ -141,7 +119,7 @@ for server in $SERVERS; do
       cr=$(paste "$WORK/a" "$WORK/b" | awk '$2 > 0 { printf "%.4f\n", $5 / $2 }' | median)
       printf "%-7s %-4s %-7s | %10s %10s | %9s %9s | %6.2f %6.2f\n" "$server" "$proto" "$shape" "$ra" "$rb" "$ca" "$cb" "$rr" "$cr"
     done
-    stop_server
+    stop_pid "$SERVER_PID"
   done
 done
 echo "(r/s x = h2soak/h2load throughput; cpu x = h2soak/h2load client CPU per request, lower is better; medians of $PAIRS pairs)"
