@@ -84,19 +84,7 @@ measure h2soak-target "http://127.0.0.1:$PORT/static/bench-2k.html"
 stop_pid "$SERVER_PID"
 
 PORT=$(free_port)
-cat >"$WORK/h2o.conf" <<CONF
-num-threads: 1
-user: $(id -un)
-error-log: $WORK/h2o-error.log
-listen:
-  host: 127.0.0.1
-  port: $PORT
-hosts:
-  "127.0.0.1":
-    paths:
-      /:
-        file.dir: $WORK/docroot
-CONF
+h2o_config "$WORK/h2o.conf" "$WORK/docroot" h2c "$PORT"
 valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out.%p" --dump-instr=no \
   h2o -c "$WORK/h2o.conf" >"$WORK/h2o.out" 2>&1 &
 SERVER_PID=$!
