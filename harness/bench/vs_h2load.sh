@@ -77,12 +77,12 @@ run_client() {  # $1 = h2load|h2soak, rest = args
   else
     timeout "$TIMEOUT" /usr/bin/time -f "%U %S" -o "$tfile" taskset -c 1 "$H2SOAK" bench --no-progress "$@" >"$out" 2>&1 || true
   fi
-  local rps done cpu
+  local rps ok cpu
   rps=$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$out" | head -n1)
-  done=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$out" | head -n1)
+  ok=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$out" | head -n1)
   cpu=$(awk '{print $1 + $2}' "$tfile" 2>/dev/null | tail -n1)
-  if [[ -z $rps || -z $done || $done == 0 ]]; then echo "0 0 0"; return; fi
-  awk -v r="$rps" -v c="$cpu" -v d="$done" 'BEGIN { printf "%.0f %.3f %d\n", r, c * 1e6 / d, d }'
+  if [[ -z $rps || -z $ok || $ok == 0 ]]; then echo "0 0 0"; return; fi
+  awk -v r="$rps" -v c="$cpu" -v d="$ok" 'BEGIN { printf "%.0f %.3f %d\n", r, c * 1e6 / d, d }'
 }
 
 median() { sort -g | awk '{a[NR]=$1} END { if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
@@ -95,7 +95,7 @@ for server in $SERVERS; do
     "start_$( [[ $server == h2o ]] && echo h2o || echo target )" "$proto"
     scheme=http; tlsargs_h2load=(); tlsargs_h2soak=()
     if [[ $proto == tls ]]; then
-      scheme=https; tlsargs_h2load=(--tls13-ciphers=$CIPHER); tlsargs_h2soak=(-k --tls13-ciphers $CIPHER)
+      scheme=https; tlsargs_h2load=(--tls13-ciphers="$CIPHER"); tlsargs_h2soak=(-k --tls13-ciphers "$CIPHER")
     fi
     path=/index.html; [[ $server == target ]] && path=/static/bench-2k.html
     for shape in $SHAPES; do

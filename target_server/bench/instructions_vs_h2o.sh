@@ -54,7 +54,7 @@ measure() {
     timeout 60 callgrind_control --dump="$name-$shape" "$SERVER_PID" >/dev/null 2>&1 || die "$name: callgrind_control --dump failed"
     local dump=""
     for _ in $(seq 100); do
-      dump=$(ls "$WORK"/callgrind.out.* 2>/dev/null | head -n1 || true)
+      dump=$(compgen -G "$WORK/callgrind.out.*" | head -n1 || true)
       [ -n "$dump" ] && grep -q '^totals:' "$dump" && break
       sleep 0.1
     done
