@@ -7,11 +7,13 @@
 #   PIDS+=("$!")       after starting a process: it is stopped at exit
 #   stop_pid PID       SIGTERM, up to 10 s to exit, then SIGKILL; reaps it
 #                      and drops it from PIDS
+#   free_port          prints a TCP port that is free on 127.0.0.1 now (for a
+#                      server that is given its port)
 #   h2o_config FILE DOCROOT LISTENER...
 #                      writes an h2o configuration to FILE: one worker thread,
 #                      running as the current user, serving the files of
-#                      DOCROOT, its error log at FILE without .conf plus
-#                      -error.log. Each LISTENER, on 127.0.0.1, is either
+#                      DOCROOT, errors logged beside FILE (h2o.conf ->
+#                      h2o-error.log). Each LISTENER, on 127.0.0.1, is either
 #                      `h2c PORT` or `tls PORT CERT KEY` (PEM files).
 #
 # Only processes listed in PIDS are ever signalled, by PID.
@@ -40,6 +42,10 @@ stop_pid() {
 bench_cleanup() {
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
   rm -rf "$WORK"
+}
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 h2o_config() {

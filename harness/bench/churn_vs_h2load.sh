@@ -34,7 +34,7 @@ done
 . "$(dirname "$0")/bench_procs.sh"
 bench_start churn_vs_h2load
 
-PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 mkdir -p "$WORK/www"
 head -c 2048 /dev/zero | tr '\0' 'a' > "$WORK/www/index.html"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/key.pem" \

@@ -37,7 +37,6 @@ TIMEOUT=${TIMEOUT:-120}
 . "$(dirname "$0")/bench_procs.sh"
 bench_start vs_h2load  # WORK, PIDS: every server started here is stopped at exit
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
 mkdir -p "$WORK/www"

@@ -34,7 +34,6 @@ for tool in valgrind callgrind_control h2load h2o curl; do
   command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y valgrind nghttp2-client h2o curl)"
 done
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() {  # URL: up to 60 s (valgrind starts slowly)
   for _ in $(seq 600); do curl -sf -o /dev/null --http2-prior-knowledge "$1" && return 0; sleep 0.1; done
   return 1

@@ -48,8 +48,6 @@ install_h2o() {
   [ $rc -eq 0 ] || die "apt-get install h2o failed; see $WORK/apt.log"
 }
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 # utime+stime ticks of PID, all its threads and its direct children (h2o forks under TLS).
 cpu_ticks() {
   $PY - "$1" <<'PYEOF'
