@@ -34,27 +34,12 @@ done
 . "$(dirname "$0")/bench_procs.sh"
 bench_start churn_vs_h2load
 
-PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 mkdir -p "$WORK/www"
 head -c 2048 /dev/zero | tr '\0' 'a' > "$WORK/www/index.html"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/key.pem" \
   -out "$WORK/cert.pem" -days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
-cat > "$WORK/h2o.conf" <<CONF
-num-threads: 1
-user: $(id -un)
-error-log: $WORK/h2o-error.log
-hosts:
-  "127.0.0.1:$PORT":
-    listen:
-      host: 127.0.0.1
-      port: $PORT
-      ssl:
-        certificate-file: $WORK/cert.pem
-        key-file: $WORK/key.pem
-    paths:
-      /:
-        file.dir: $WORK/www
-CONF
+h2o_config "$WORK/h2o.conf" "$WORK/www" tls "$PORT" "$WORK/cert.pem" "$WORK/key.pem"
 taskset -c 0 h2o -c "$WORK/h2o.conf" >"$WORK/h2o.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.05; done

@@ -33,15 +33,10 @@ TIMEOUT=${TIMEOUT:-120}
 [[ -x $H2SOAK ]] || { echo "vs_h2load: no h2soak binary at $H2SOAK (give the build dir)" >&2; exit 2; }
 [[ -n $H2LOAD ]] || { echo "vs_h2load: h2load not installed (apt-get install nghttp2-client)" >&2; exit 2; }
 
-WORK=$(mktemp -d /tmp/vs_h2load.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench_procs.sh
+. "$(dirname "$0")/bench_procs.sh"
+bench_start vs_h2load  # WORK, PIDS: every server started here is stopped at exit
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
 mkdir -p "$WORK/www"
@@ -52,29 +47,12 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W
 
 start_h2o() {  # $1 = h2c|tls; sets PORT, SERVER_PID
   PORT=$(free_port)
-  local ssl=""
-  if [[ $1 == tls ]]; then
-    ssl="      ssl:
-        certificate-file: $WORK/cert.pem
-        key-file: $WORK/key.pem"
-  fi
-  cat > "$WORK/h2o.conf" <<CONF
-num-threads: 1
-user: $(id -un)
-pid-file: $WORK/h2o.pid
-error-log: $WORK/h2o-error.log
-hosts:
-  "127.0.0.1:$PORT":
-    listen:
-      host: 127.0.0.1
-      port: $PORT
-$ssl
-    paths:
-      /:
-        file.dir: $WORK/www
-CONF
+  local listener=("$1" "$PORT")
+  [[ $1 == tls ]] && listener+=("$WORK/cert.pem" "$WORK/key.pem")
+  h2o_config "$WORK/h2o.conf" "$WORK/www" "${listener[@]}"
   taskset -c 0 "$H2O" -c "$WORK/h2o.conf" >"$WORK/h2o.log" 2>&1 &
   SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
   wait_port "$PORT" || { echo "h2o did not start:" >&2; cat "$WORK/h2o.log" "$WORK/h2o-error.log" >&2; exit 3; }
 }
 
@@ -84,11 +62,10 @@ start_target() {  # $1 = h2c|tls
   [[ $1 == tls ]] && flags+=(--tls-only)
   taskset -c 0 "$TARGET" "${flags[@]}" >"$WORK/target.out" 2>"$WORK/target.err" &
   SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
   for _ in $(seq 100); do PORT=$(head -n1 "$WORK/target.out" 2>/dev/null || true); [[ $PORT =~ ^[0-9]+$ ]] && break; sleep 0.05; done
   wait_port "$PORT" || { echo "h2soak-target did not start" >&2; exit 3; }
 }
-
-stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
 
 # One client run: prints "req_per_s cpu_us_per_req done"
 run_client() {  # $1 = h2load|h2soak, rest = args
@@ -99,12 +76,12 @@ run_client() {  # $1 = h2load|h2soak, rest = args
   else
     timeout "$TIMEOUT" /usr/bin/time -f "%U %S" -o "$tfile" taskset -c 1 "$H2SOAK" bench --no-progress "$@" >"$out" 2>&1 || true
   fi
-  local rps done cpu
+  local rps ok cpu
   rps=$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$out" | head -n1)
-  done=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$out" | head -n1)
+  ok=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$out" | head -n1)
   cpu=$(awk '{print $1 + $2}' "$tfile" 2>/dev/null | tail -n1)
-  if [[ -z $rps || -z $done || $done == 0 ]]; then echo "0 0 0"; return; fi
-  awk -v r="$rps" -v c="$cpu" -v d="$done" 'BEGIN { printf "%.0f %.3f %d\n", r, c * 1e6 / d, d }'
+  if [[ -z $rps || -z $ok || $ok == 0 ]]; then echo "0 0 0"; return; fi
+  awk -v r="$rps" -v c="$cpu" -v d="$ok" 'BEGIN { printf "%.0f %.3f %d\n", r, c * 1e6 / d, d }'
 }
 
 median() { sort -g | awk '{a[NR]=$1} END { if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
@@ -117,7 +94,7 @@ for server in $SERVERS; do
     "start_$( [[ $server == h2o ]] && echo h2o || echo target )" "$proto"
     scheme=http; tlsargs_h2load=(); tlsargs_h2soak=()
     if [[ $proto == tls ]]; then
-      scheme=https; tlsargs_h2load=(--tls13-ciphers=$CIPHER); tlsargs_h2soak=(-k --tls13-ciphers $CIPHER)
+      scheme=https; tlsargs_h2load=(--tls13-ciphers="$CIPHER"); tlsargs_h2soak=(-k --tls13-ciphers "$CIPHER")
     fi
     path=/index.html; [[ $server == target ]] && path=/static/bench-2k.html
     for shape in $SHAPES; do
@@ -141,7 +118,7 @@ for server in $SERVERS; do
       cr=$(paste "$WORK/a" "$WORK/b" | awk '$2 > 0 { printf "%.4f\n", $5 / $2 }' | median)
       printf "%-7s %-4s %-7s | %10s %10s | %9s %9s | %6.2f %6.2f\n" "$server" "$proto" "$shape" "$ra" "$rb" "$ca" "$cb" "$rr" "$cr"
     done
-    stop_server
+    stop_pid "$SERVER_PID"
   done
 done
 echo "(r/s x = h2soak/h2load throughput; cpu x = h2soak/h2load client CPU per request, lower is better; medians of $PAIRS pairs)"

@@ -34,7 +34,6 @@ for tool in valgrind callgrind_control h2load h2o curl; do
   command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y valgrind nghttp2-client h2o curl)"
 done
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() {  # URL: up to 60 s (valgrind starts slowly)
   for _ in $(seq 600); do curl -sf -o /dev/null --http2-prior-knowledge "$1" && return 0; sleep 0.1; done
   return 1
@@ -54,7 +53,7 @@ measure() {
     timeout 60 callgrind_control --dump="$name-$shape" "$SERVER_PID" >/dev/null 2>&1 || die "$name: callgrind_control --dump failed"
     local dump=""
     for _ in $(seq 100); do
-      dump=$(ls "$WORK"/callgrind.out.* 2>/dev/null | head -n1 || true)
+      dump=$(compgen -G "$WORK/callgrind.out.*" | head -n1 || true)
       [ -n "$dump" ] && grep -q '^totals:' "$dump" && break
       sleep 0.1
     done
@@ -84,19 +83,7 @@ measure h2soak-target "http://127.0.0.1:$PORT/static/bench-2k.html"
 stop_pid "$SERVER_PID"
 
 PORT=$(free_port)
-cat >"$WORK/h2o.conf" <<CONF
-num-threads: 1
-user: $(id -un)
-error-log: $WORK/h2o-error.log
-listen:
-  host: 127.0.0.1
-  port: $PORT
-hosts:
-  "127.0.0.1":
-    paths:
-      /:
-        file.dir: $WORK/docroot
-CONF
+h2o_config "$WORK/h2o.conf" "$WORK/docroot" h2c "$PORT"
 valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out.%p" --dump-instr=no \
   h2o -c "$WORK/h2o.conf" >"$WORK/h2o.out" 2>&1 &
 SERVER_PID=$!

@@ -23,16 +23,9 @@ PAIRS=${PAIRS:-3}
 SCALE=${SCALE:-1}
 SSE_SECONDS=${SSE_SECONDS:-30}
 PY=/usr/bin/python3
-WORK=$(mktemp -d /tmp/h2soak-bench.XXXXXX)
-PIDS=()
-
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    stop_pid "$pid"
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=../../harness/bench/bench_procs.sh
+. "$(dirname "$0")/../../harness/bench/bench_procs.sh"
+bench_start h2soak-bench  # WORK, PIDS: every process started here is stopped at exit
 
 die() { echo "vs_h2o.sh: $*" >&2; exit 1; }
 [ -x "$BIN" ] || die "not an executable: $BIN"
@@ -54,8 +47,6 @@ install_h2o() {
   if [ -n "$saved" ]; then cp -p "$saved" /usr/sbin/policy-rc.d; else rm -f /usr/sbin/policy-rc.d; fi
   [ $rc -eq 0 ] || die "apt-get install h2o failed; see $WORK/apt.log"
 }
-
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # utime+stime ticks of PID, all its threads and its direct children (h2o forks under TLS).
 cpu_ticks() {
@@ -113,23 +104,6 @@ start_target() {  # start_target ARGS... -> sets TARGET_PID, TARGET_PORT
   [ -n "$TARGET_PORT" ] || die "h2soak-target did not start: $(cat "$WORK/target.err")"
 }
 
-children_of() { $PY -c '
-import os, sys
-for p in os.listdir("/proc"):
-    try:
-        if p.isdigit() and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == sys.argv[1]:
-            print(p)
-    except OSError:
-        pass' "$1"; }
-
-stop_pid() {  # the process and its direct children (h2o's helpers), by PID
-  local kids
-  kids=$(children_of "$1")
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  for k in $kids; do kill "$k" 2>/dev/null || true; done
-}
-
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/key.pem" \
   -out "$WORK/cert.pem" -days 2 -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
 TLS_OPTS=(--tls13-ciphers=TLS_AES_128_GCM_SHA256)
@@ -155,29 +129,11 @@ if [ "${SKIP_H2O:-0}" != 1 ]; then
   # The same bytes from both servers.
   start_target --threads 1 --cert "$WORK/cert.pem" --key "$WORK/key.pem" --idle-timeout 120s
   mkdir -p "$WORK/docroot/static"
-  chmod 755 "$WORK"  # h2o started as root serves files as "nobody"
   curl -sf -o "$WORK/docroot/static/bench-2k.html" "http://127.0.0.1:$TARGET_PORT/static/bench-2k.html"
   [ "$(stat -c %s "$WORK/docroot/static/bench-2k.html")" = 2048 ] || die "bench page is not 2,048 bytes"
   H2O_PLAIN=$(free_port)
   H2O_TLS=$(free_port)
-  cat >"$WORK/h2o.conf" <<CONF
-num-threads: 1
-error-log: $WORK/h2o-error.log
-listen:
-  host: 127.0.0.1
-  port: $H2O_PLAIN
-listen:
-  host: 127.0.0.1
-  port: $H2O_TLS
-  ssl:
-    certificate-file: $WORK/cert.pem
-    key-file: $WORK/key.pem
-hosts:
-  "127.0.0.1":
-    paths:
-      /:
-        file.dir: $WORK/docroot
-CONF
+  h2o_config "$WORK/h2o.conf" "$WORK/docroot" h2c "$H2O_PLAIN" tls "$H2O_TLS" "$WORK/cert.pem" "$WORK/key.pem"
   taskset -c 0 h2o -c "$WORK/h2o.conf" >"$WORK/h2o.out" 2>&1 &
   H2O_PID=$!
   PIDS+=("$H2O_PID")
