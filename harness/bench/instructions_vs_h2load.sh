@@ -38,7 +38,7 @@ done
 . "$HERE/bench_procs.sh"
 bench_start h2soak-client-callgrind  # WORK, PIDS: the server is stopped at exit
 
-PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 "$TARGET" --threads 1 --no-tls --port "$PORT" --idle-timeout 600s >"$WORK/target.out" 2>"$WORK/target.err" &
 PIDS+=("$!")
 URL="http://127.0.0.1:$PORT/static/bench-2k.html"
