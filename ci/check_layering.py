@@ -5,7 +5,8 @@ The document lists, between `<!-- layering: begin -->` and `<!-- layering: end -
 one line per module of harness/: "- `MODULE` → DEP, DEP: ..." ("(nothing)" for none).
 Every #include "harness/OTHER/..." in a non-test source of harness/MODULE/ must name a
 listed DEP; every folder of harness/ with sources (but tests/ and bench/) must be
-listed, and every listed module must exist; target_server/ may not include harness/.
+listed, and every listed module must exist; target_server/ may not include harness/, and
+common/ (shared by both) neither harness/ nor target_server/.
 Exit 0 when all holds, 1 with one line per violation (file:line: what), 2 on a
 document that cannot be read.
 
@@ -17,6 +18,7 @@ import sys
 
 FREE = {"tests", "bench"}  # may include any module
 INCLUDE = re.compile(r'^\s*#\s*include\s+"harness/([A-Za-z0-9_]+)/')
+OWN_INCLUDE = re.compile(r'^\s*#\s*include\s+"(harness|target_server)/')
 RULE = re.compile(r"^- `([a-z0-9_]+)` → ([^:]+):")
 
 
@@ -81,6 +83,11 @@ def check(root):
             for n, line in enumerate(f, 1):
                 if INCLUDE.match(line):
                     problems.append(f"{os.path.relpath(path, root)}:{n}: the reference server includes harness/")
+    for path, _ in sources(os.path.join(root, "common")):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for n, line in enumerate(f, 1):
+                if OWN_INCLUDE.match(line):
+                    problems.append(f"{os.path.relpath(path, root)}:{n}: common/ includes harness/ or target_server/")
     return problems
 
 
