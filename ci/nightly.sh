@@ -25,9 +25,10 @@
 # check. H2SOAK_NIGHTLY_EXTRAS=1 (what a scheduled nightly CI job sets) also
 # builds and runs the Google Benchmark micro-benchmarks (harness/bench/, JSON
 # into bench/<name>.json; a failing one is said, the exit code stays), then
-# the header self-compile check, the ThreadSanitizer stage (ci/sanitize.sh
-# thread) and the fuzz targets for 120 s each (ci/fuzz.sh 120); any of those
-# failing makes the exit code 1 if the suite passed.
+# the header self-compile check, the attribution tests CI leaves out
+# (pytest -m nightly), the ThreadSanitizer stage (ci/sanitize.sh thread) and
+# the fuzz targets for 120 s each (ci/fuzz.sh 120); any of those failing makes
+# the exit code 1 if the suite passed.
 #
 # Without a baseline the summary (summary.md) starts with a warning saying
 # so. When GITHUB_STEP_SUMMARY is set (GitHub Actions), summary.md is
@@ -201,6 +202,18 @@ if [[ $extras == 1 ]]; then
   else
     echo "nightly: header check FAILED in $((SECONDS - t2)) s ($out/header_check.log)" >&2
     tail -30 "$out/header_check.log" >&2
+    ((code != 0)) || code=1
+  fi
+
+  # The attribution cases CI leaves to the nightly (the tests marked nightly in
+  # reports/tests_e2e/test_attribution.py; CI's ci/test.sh runs the others).
+  t2=$SECONDS
+  if H2SOAK_BIN=$h2soak H2SOAK_SRC=$root PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+      -m nightly "$root/reports/tests_e2e/test_attribution.py" >"$out/attribution.log" 2>&1; then
+    echo "nightly: attribution  passed in $((SECONDS - t2)) s ($out/attribution.log)"
+  else
+    echo "nightly: attribution  FAILED in $((SECONDS - t2)) s ($out/attribution.log)" >&2
+    tail -30 "$out/attribution.log" >&2
     ((code != 0)) || code=1
   fi
 
