@@ -28,6 +28,7 @@ constexpr OptionName kActiveTimeout{"-T", "connection_active_timeout"};
 constexpr OptionName kInactivityTimeout{"-N", "connection_inactivity_timeout"};
 constexpr OptionName kHeaderTableSize{"--header-table-size", "header_table_size"};
 constexpr OptionName kMaxFrameSize{"--max-frame-size", "max_frame_size"};
+constexpr OptionName kShard{"--shard", "shard"};
 
 bool keywords(const BenchOptions& o) { return o.spelling == BenchSpelling::kKeywords; }
 
@@ -189,11 +190,8 @@ Status set_connection(const BenchOptions& o, workloads::BenchPlan& plan) {
 
 // --shard: this shard's part of the whole run's plan, or why it cannot run.
 Result<workloads::BenchPlan> shard_part(const BenchOptions& o, const workloads::BenchPlan& whole) {
-  auto shard = scenario::parse_shard(o.shard);
-  if (!shard) {
-    std::string message = shard.error().message();  // "--shard: ..."
-    return Error(keywords(o) ? message.replace(0, 7, "shard") : message);
-  }
+  auto shard = scenario::parse_shard(o.shard, kShard.in(o.spelling));
+  if (!shard) return shard.error();
   const std::string name = shard->str(), n = std::to_string(shard->count);
   if (o.poisson && shard->count > 1) {
     return rejected(o, "--shard " + name + ": --poisson is not sharded (every shard would draw the same gaps)",

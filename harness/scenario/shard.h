@@ -58,9 +58,10 @@ struct Shard {
 };
 
 // Parses the command line's "i/N": 1-based, 1 <= i <= N, N >= 1 (at most
-// kMaxShards). Errors read `--shard: expected i/N with 1 <= i <= N, got "3/2"`.
+// kMaxShards). Errors name `option`, as the caller spells it (the CLI's flag,
+// Python's keyword): `--shard: expected i/N with 1 <= i <= N, got "3/2"`.
 inline constexpr unsigned kMaxShards = 1024;
-Result<Shard> parse_shard(std::string_view text);
+Result<Shard> parse_shard(std::string_view text, std::string_view option = "--shard");
 
 // This shard's part of a count: total / count + (index < total % count).
 std::uint64_t shard_count(std::uint64_t total, unsigned index, unsigned count);
