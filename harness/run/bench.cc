@@ -10,6 +10,7 @@
 #include "harness/net/url.h"
 #include "harness/result/environment.h"
 #include "harness/run/generator_check.h"
+#include "harness/run/start_barrier.h"
 #include "harness/scenario/loader.h"
 #include "harness/util/clock.h"
 #include "harness/util/fd_limit.h"
@@ -29,6 +30,7 @@ constexpr OptionName kInactivityTimeout{"-N", "connection_inactivity_timeout"};
 constexpr OptionName kHeaderTableSize{"--header-table-size", "header_table_size"};
 constexpr OptionName kMaxFrameSize{"--max-frame-size", "max_frame_size"};
 constexpr OptionName kShard{"--shard", "shard"};
+constexpr OptionName kStartAt{"--start-at", "start_at"};
 
 bool keywords(const BenchOptions& o) { return o.spelling == BenchSpelling::kKeywords; }
 
@@ -330,6 +332,18 @@ Result<std::map<std::string, std::string>> parse_bench_plan_text(const std::stri
     at = end + 1;
   }
   return values;
+}
+
+Result<std::optional<double>> bench_start_at(const BenchOptions& options, double now_unix) {
+  if (options.start_at.empty()) return std::optional<double>{};
+  auto at = parse_start_at(options.start_at, now_unix, kStartAt.in(options.spelling));
+  if (!at) return at.error();
+  return std::optional<double>(*at);
+}
+
+bool wait_for_bench_start(std::optional<double> start_at, const std::atomic<bool>* stop) {
+  if (!start_at) return true;
+  return wait_until(time_zero(now(), unix_seconds(), start_at, Nanos{0}, Nanos{0}), stop, {});
 }
 
 load::RunnerOptions bench_runner_options(const BenchOptions& options) {

@@ -14,13 +14,17 @@
 //                           make_bench_plan() applies when asked to;
 //   bench_plan_text()       what a shard's result carries so that `h2soak
 //                           merge` rebuilds the whole run without a file
-//                           (run/merge.h: finish_merged_bench()).
+//                           (run/merge.h: finish_merged_bench());
+//   bench_start_at(),       `--start-at T`: when the load starts, so that
+//   wait_for_bench_start()  shards started apart begin together.
 // Running the plan (load::run_workers with one workloads::BenchWorkload per
 // worker), progress, the request log and the output files stay with the
 // front ends.
 
+#include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -102,6 +106,7 @@ struct BenchOptions {
   std::string ciphersuites;                 // --tls13-ciphers (OpenSSL names)
   std::string ca_file;                      // --ca-file: extra CA certificate (PEM)
   std::string shard;                        // --shard i/N: run shard i of N of the load; "": all of it
+  std::string start_at;                     // --start-at: UNIX_SECONDS or +S, when the load starts; "": at once
   BenchSpelling spelling = BenchSpelling::kFlags;  // how error messages name the options
   BenchKeywords keywords;                   // with kKeywords: the names of the URLs, -c and -m
 };
@@ -137,6 +142,18 @@ std::string bench_plan_text(const BenchOptions& options, const workloads::BenchP
 
 // The "key=value" lines of a bench_plan_text(). Errors: not such a text.
 Result<std::map<std::string, std::string>> parse_bench_plan_text(const std::string& text);
+
+// --start-at as a wall-clock time (seconds since the epoch), `now_unix` being
+// "now" for "+S"; nullopt when not given. The same parser and checks as run's
+// and sample's --start-at (run/start_barrier.h: parse_start_at()), the error
+// naming the option as `spelling` asks ("--start-at: ...", "start_at: ...").
+// Shards of one bench given one T start their schedules together, so that
+// their arrivals interleave (shard_bench_plan(): first_due).
+Result<std::optional<double>> bench_start_at(const BenchOptions& options, double now_unix);
+
+// Blocks until `start_at` (a bench_start_at()), checking `stop` (may be null)
+// every 50 ms. Returns false when stopped first; true at once when nullopt.
+bool wait_for_bench_start(std::optional<double> start_at, const std::atomic<bool>* stop);
 
 // The engine's options (threads, -D, --warm-up-time, TLS) for options that
 // make_bench_plan accepted; stop_flag and on_progress are left for the caller.
