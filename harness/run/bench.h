@@ -116,8 +116,7 @@ struct BenchOptions {
 // the plan; the Error says what is wrong, naming the option as `spelling` asks.
 // With `shard`: the plan of that shard (shard_bench_plan() of the whole
 // run's plan, whose checks come first), refused when the shard would have no
-// load, when -t exceeds its clients, and with --poisson (every shard would
-// draw the same gaps: the union would not be a Poisson process).
+// load and when -t exceeds its clients.
 // plan.log and plan.log_origin_unix are left for the caller.
 Result<workloads::BenchPlan> make_bench_plan(const BenchOptions& options);
 
@@ -125,9 +124,13 @@ Result<workloads::BenchPlan> make_bench_plan(const BenchOptions& options);
 // split exactly as a scenario's bench workload is (scenario/shard.h:
 // shard_plan(); requests and rate split, clients split exactly in a closed
 // model with -D, at least 1 otherwise), --max-in-flight split (at least 1),
-// and first_due its slot in the whole run's arrivals (i / rate). Everything
-// else is copied. A shard with no load has clients 0 (make_bench_plan()
-// refuses it). Pure.
+// and first_due its slot in the whole run's arrivals (i / rate). With
+// --poisson each shard draws its own gaps: seed is the whole run's for shard
+// 1/N (index 0; so --shard 1/1 draws what the unsharded run draws) and
+// SplitMix64(seed XOR i) for index i > 0, so the N shards are independent
+// Poisson processes of rate / N each, whose union is one of the whole rate.
+// Everything else is copied. A shard with no load has clients 0
+// (make_bench_plan() refuses it). Pure.
 Result<workloads::BenchPlan> shard_bench_plan(const workloads::BenchPlan& whole, const scenario::Shard& shard);
 
 // The whole run of a shard (`options` as given, `whole` the plan before the

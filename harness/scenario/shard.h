@@ -32,10 +32,11 @@
 // bench `rate`) get PlannedWorkload::arrival_offset = i / rate (the
 // unsharded rate): shard i's arrivals fall between shard i-1's and i+1's, and
 // the union keeps the rate and the spacing 1 / rate — provided the shards
-// share a time zero (started together). Poisson arrivals would need no
-// offset (a union of independent Poisson processes is a Poisson process of
-// the summed rate); no scenario workload uses them today (only `h2soak bench
-// --poisson`, whose shards are refused: they would draw the same gaps).
+// share a time zero (started together). Poisson arrivals need independent
+// gaps rather than an offset (a union of independent Poisson processes is a
+// Poisson process of the summed rate); no scenario workload uses them today
+// (only `h2soak bench --poisson`, whose shards each draw from their own seed:
+// run/bench.h, shard_bench_plan()).
 //
 // `h2soak bench --shard i/N` splits its plan with this same function, as a
 // scenario's bench workload (run/bench.h: shard_bench_plan()).

@@ -131,6 +131,33 @@ def test_start_at_starts_the_load_then(port):
     assert float(again.metadata["extra"]["start_at"]) - 0.01 <= again.metadata["start_unix"] < time.time()
 
 
+def test_poisson_shards_started_together(port):
+    # Two shards of one open-model Poisson bench, run side by side (the GIL is
+    # released) with one start_at: each sends its half, both start at T, and
+    # both carry the whole run's options (the hash `h2soak merge` checks).
+    at = time.time() + 1.0
+    results = {}
+
+    def shard(i):
+        results[i] = h2soak.bench(f"http://127.0.0.1:{port}/", requests=100, clients=2, rate="200/s",
+                                  poisson=True, shard=f"{i}/2", start_at=at)
+
+    threads = [threading.Thread(target=shard, args=(i,)) for i in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(results) == [1, 2]
+    for r in results.values():
+        assert r.completed, r.status_reason
+        assert r.metadata["extra"]["start_at"] == f"{at:.3f}"
+        assert abs(r.metadata["start_unix"] - at) < 0.5
+        params = r.workload("bench").params
+        assert (params["model"], params["requests"], params["rate"]) == ("open-poisson", "50", "100")
+        assert counters(r)["requests"]["done"] + counters(r)["requests"]["dropped"] == 50
+    assert results[1].metadata["scenario_hash"] == results[2].metadata["scenario_hash"] != ""
+
+
 def test_unreachable_target_raises_run_error():
     with pytest.raises(h2soak.RunError, match="no connection to http://127.0.0.1:9/") as e:
         h2soak.bench("http://127.0.0.1:9/", requests=1, connect_timeout="2s")
