@@ -27,6 +27,7 @@
 #include "harness/load/runner.h"
 #include "harness/result/result_json.h"
 #include "harness/run/bench.h"
+#include "harness/run/start_barrier.h"
 #include "harness/util/clock.h"
 #include "harness/workloads/bench_report.h"
 #include "harness/workloads/bench_workload.h"
@@ -46,6 +47,7 @@ namespace {
 struct BenchSetup {
   run::BenchOptions options;
   workloads::BenchPlan plan;
+  std::optional<double> start_at;  // when the load starts (run::bench_start_at); nullopt: at once
   std::optional<std::string> json;
   std::optional<std::string> log_file;
 };
@@ -87,8 +89,9 @@ run::BenchOptions options_of(const py::handle& url, KeywordArgs& o) {
   b.tls_resume = flag_of(o.take("tls_resume"));
   b.ciphersuites = text_of(o.take("tls13_ciphers"), "tls13_ciphers");
   b.ca_file = opt_path(o.take("ca_file")).value_or("");
-  // --shard
+  // --shard --start-at
   b.shard = text_of(o.take("shard"), "shard");
+  b.start_at = time_of(o.take("start_at"), "start_at");
   return b;
 }
 
@@ -102,6 +105,9 @@ BenchSetup make_setup(const py::handle& url, const py::kwargs& kw) {
   auto plan = run::make_bench_plan(s.options);
   if (!plan) throw py::value_error(plan.error().message());
   s.plan = std::move(*plan);
+  auto start_at = run::bench_start_at(s.options, unix_seconds());
+  if (!start_at) throw py::value_error(start_at.error().message());
+  s.start_at = *start_at;
   return s;
 }
 
@@ -120,20 +126,27 @@ py::object bench(const py::object& url, const py::kwargs& kw) {
   std::atomic<bool> stop{false};
   runner.stop_flag = &stop;
 
-  const double start_unix = unix_seconds();
-  s.plan.log_origin_unix = start_unix;
+  double start_unix = 0;
+  bool started = false;
   load::RunOutcome out;
   std::unique_ptr<py::error_already_set> pending = run_released(
       [&] {
+        if (!run::wait_for_bench_start(s.start_at, &stop)) return;
+        started = true;
+        start_unix = unix_seconds();
+        s.plan.log_origin_unix = start_unix;
         out = load::run_workers(runner, [&s](load::Worker& w) {
           return std::make_unique<workloads::BenchWorkload>(w, s.plan);
         });
       },
       stop, {});
   log.reset();  // flushes (every worker buffer was flushed when its workload was destroyed)
+  // Ctrl-C while waiting for start_at: no load ran, so there is no Result.
+  if (pending && !started) reraise_with_results(*pending, py::none(), py::none(), py::list(), py::list());
 
   result::RunResult r = run::bench_result(s.options, s.plan, out, start_unix, H2SOAK_VERSION, H2SOAK_GIT_REVISION,
                                          python_command_line());
+  run::record_start_at(s.start_at, start_unix, r.metadata.extra);
   r.metadata.extra["driver"] = "python";
   if (s.json) {
     Status st = [&] {
@@ -189,6 +202,11 @@ or seconds, sizes "64KiB"-style str or bytes):
   shard=None          "i/N": run shard i of N of the load (clients, requests,
                       rate, max_in_flight split N ways); the Result carries the
                       whole run's options for `h2soak merge`
+  start_at=None       when the load starts: seconds since the epoch (a number,
+                      e.g. time.time() + 5, or a str) or "+S" from now, at
+                      most 1 s past and 1 h ahead (the CLI's --start-at);
+                      shards of one bench given one start_at start together.
+                      metadata["extra"] gets start_at and start_lag_ms
   json=None           also write the result to this file
   log_file=None       one line per request (start, status, connect, TLS, TTFB, total, bytes)
 
@@ -197,7 +215,8 @@ bad value (message "name: what is wrong", checked before any connection),
 RunError (a RuntimeError) when no connection could be established (its
 `result` is the aborted Result), ResultError when `json` cannot be written.
 The GIL is released while the load runs; Ctrl-C stops the run cleanly and
-KeyboardInterrupt is re-raised with the partial Result as `.result`.)doc";
+KeyboardInterrupt is re-raised with the partial Result as `.result` (None
+when it came while waiting for start_at, before any load).)doc";
 
 }  // namespace
 

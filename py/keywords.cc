@@ -92,6 +92,13 @@ std::string rate_of(const py::object& o, const std::string& name) {
   return decimal(r) + "/s";
 }
 
+std::string time_of(const py::object& o, const std::string& name) {
+  if (o.is_none()) return "";
+  if (py::isinstance<py::str>(o)) return o.cast<std::string>();
+  if (!is_number(o) || py::isinstance<py::bool_>(o)) throw py::type_error(name + " must be a number or a str");
+  return decimal(o.cast<double>());
+}
+
 std::vector<std::string> texts_of(const py::handle& o, const std::string& name) {
   if (py::isinstance<py::str>(o)) return {o.cast<std::string>()};
   try {

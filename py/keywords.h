@@ -50,6 +50,9 @@ std::string duration_of(const pybind11::object& o, const std::string& name);
 std::string size_of(const pybind11::object& o, const std::string& name, const std::string& fallback);
 // "500/s" or requests per second; None: "".
 std::string rate_of(const pybind11::object& o, const std::string& name);
+// A wall-clock time: seconds since the epoch as a number (time.time() + 5), or
+// a str as the CLI takes it ("1718000000", "+5"); None: "".
+std::string time_of(const pybind11::object& o, const std::string& name);
 // A str or a sequence of str (TypeError: "<name> must be a str or a list of str").
 std::vector<std::string> texts_of(const pybind11::handle& o, const std::string& name);
 // A dict {name: value} or a sequence of "name: value" strings (as -H takes); None: none.

@@ -35,7 +35,6 @@ struct BenchArgs {
   run::BenchOptions options;
   std::string json_file, log_file;
   bool no_progress = false;
-  std::string start_at;  // --start-at: the start barrier (run/start_barrier.h); "" = at once
 };
 
 std::vector<std::string> own_command_line() {
@@ -59,12 +58,9 @@ int run_bench(const BenchArgs& args) {
   const run::BenchOptions& o = args.options;
   auto made = run::make_bench_plan(o);
   if (!made) throw UsageError(made.error().message());
-  std::optional<double> at;
-  if (!args.start_at.empty()) {
-    auto parsed = run::parse_start_at(args.start_at, unix_seconds());
-    if (!parsed) throw UsageError(parsed.error().message());
-    at = *parsed;
-  }
+  auto start_at = run::bench_start_at(o, unix_seconds());
+  if (!start_at) throw UsageError(start_at.error().message());
+  const std::optional<double> at = *start_at;
   workloads::BenchPlan plan = std::move(*made);
   std::unique_ptr<workloads::RequestLog> log;
   if (!args.log_file.empty()) {
@@ -93,7 +89,7 @@ int run_bench(const BenchArgs& args) {
   std::fflush(stdout);
 
   // Shards started together (docs/run.md, "Sharding a bench"): the load starts at the barrier.
-  if (at && !run::wait_until(run::time_zero(now(), unix_seconds(), at, Nanos{0}, Nanos{0}), options.stop_flag, {})) {
+  if (!run::wait_for_bench_start(at, options.stop_flag)) {
     std::fprintf(stderr, "h2soak bench: stopped before --start-at\n");
     return kExitRunFailed;
   }
@@ -171,7 +167,7 @@ void register_bench_command(CLI::App& app, Action& slot) {
                   "run shard i of N (1 <= i <= N) of the load: -c, -n, --rate and --max-in-flight split N ways, "
                   "arrivals interleaved; the --json result carries the whole run's options for `h2soak merge` "
                   "(see docs/run.md, Sharding a bench)");
-  cmd->add_option("--start-at", args->start_at,
+  cmd->add_option("--start-at", o.start_at,
                   "start the load at this wall-clock time (UNIX_SECONDS, or +S from now): shards started together");
   cmd->footer(kExitCodesHelp);
   cmd->callback([args, &slot] { slot = [args] { return run_bench(*args); }; });

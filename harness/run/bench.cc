@@ -10,6 +10,7 @@
 #include "harness/net/url.h"
 #include "harness/result/environment.h"
 #include "harness/run/generator_check.h"
+#include "harness/run/start_barrier.h"
 #include "harness/scenario/loader.h"
 #include "harness/util/clock.h"
 #include "harness/util/fd_limit.h"
@@ -28,6 +29,8 @@ constexpr OptionName kActiveTimeout{"-T", "connection_active_timeout"};
 constexpr OptionName kInactivityTimeout{"-N", "connection_inactivity_timeout"};
 constexpr OptionName kHeaderTableSize{"--header-table-size", "header_table_size"};
 constexpr OptionName kMaxFrameSize{"--max-frame-size", "max_frame_size"};
+constexpr OptionName kShard{"--shard", "shard"};
+constexpr OptionName kStartAt{"--start-at", "start_at"};
 
 bool keywords(const BenchOptions& o) { return o.spelling == BenchSpelling::kKeywords; }
 
@@ -189,16 +192,9 @@ Status set_connection(const BenchOptions& o, workloads::BenchPlan& plan) {
 
 // --shard: this shard's part of the whole run's plan, or why it cannot run.
 Result<workloads::BenchPlan> shard_part(const BenchOptions& o, const workloads::BenchPlan& whole) {
-  auto shard = scenario::parse_shard(o.shard);
-  if (!shard) {
-    std::string message = shard.error().message();  // "--shard: ..."
-    return Error(keywords(o) ? message.replace(0, 7, "shard") : message);
-  }
+  auto shard = scenario::parse_shard(o.shard, kShard.in(o.spelling));
+  if (!shard) return shard.error();
   const std::string name = shard->str(), n = std::to_string(shard->count);
-  if (o.poisson && shard->count > 1) {
-    return rejected(o, "--shard " + name + ": --poisson is not sharded (every shard would draw the same gaps)",
-                    "shard: " + name + " with poisson: not sharded (every shard would draw the same gaps)");
-  }
   auto part = shard_bench_plan(whole, *shard);
   if (!part) return part.error();
   const std::string clients = o.keywords.clients;
@@ -242,6 +238,23 @@ std::map<std::string, std::string> params_of(const BenchOptions& o, const worklo
 
 constexpr const char* kBenchPlanSchema = "h2soak.bench/v1";
 
+// SplitMix64's output function (Steele, Lea, Flood 2014): neighbouring inputs
+// give unrelated outputs, so seeds derived from one seed and an index do not
+// collide with each other or with the seed's neighbours (the worker seeds).
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Shard `index`'s --poisson seed: the run's own for index 0 (so --shard 1/1,
+// and shard 1/N, draw what the unsharded run draws), SplitMix64 of the run's
+// seed XOR the index for the others.
+std::uint64_t shard_seed(std::uint64_t run_seed, unsigned index) {
+  return index == 0 ? run_seed : splitmix64(run_seed ^ index);
+}
+
 }  // namespace
 
 Result<workloads::BenchPlan> make_bench_plan(const BenchOptions& options) {
@@ -281,6 +294,7 @@ Result<workloads::BenchPlan> shard_bench_plan(const workloads::BenchPlan& whole,
   plan.requests = part.requests.value_or(0);
   plan.rate = part.rate.value_or(0);
   plan.first_due = pw.arrival_offset;
+  plan.seed = shard_seed(whole.seed, shard.index);
   // A capacity, as upload's max_in_flight: split, at least 1 (0 stays "c*m of this shard").
   if (whole.max_in_flight > 0) {
     plan.max_in_flight =
@@ -332,6 +346,18 @@ Result<std::map<std::string, std::string>> parse_bench_plan_text(const std::stri
     at = end + 1;
   }
   return values;
+}
+
+Result<std::optional<double>> bench_start_at(const BenchOptions& options, double now_unix) {
+  if (options.start_at.empty()) return std::optional<double>{};
+  auto at = parse_start_at(options.start_at, now_unix, kStartAt.in(options.spelling));
+  if (!at) return at.error();
+  return std::optional<double>(*at);
+}
+
+bool wait_for_bench_start(std::optional<double> start_at, const std::atomic<bool>* stop) {
+  if (!start_at) return true;
+  return wait_until(time_zero(now(), unix_seconds(), start_at, Nanos{0}, Nanos{0}), stop, {});
 }
 
 load::RunnerOptions bench_runner_options(const BenchOptions& options) {

@@ -14,13 +14,17 @@
 //                           make_bench_plan() applies when asked to;
 //   bench_plan_text()       what a shard's result carries so that `h2soak
 //                           merge` rebuilds the whole run without a file
-//                           (run/merge.h: finish_merged_bench()).
+//                           (run/merge.h: finish_merged_bench());
+//   bench_start_at(),       `--start-at T`: when the load starts, so that
+//   wait_for_bench_start()  shards started apart begin together.
 // Running the plan (load::run_workers with one workloads::BenchWorkload per
 // worker), progress, the request log and the output files stay with the
 // front ends.
 
+#include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -102,6 +106,7 @@ struct BenchOptions {
   std::string ciphersuites;                 // --tls13-ciphers (OpenSSL names)
   std::string ca_file;                      // --ca-file: extra CA certificate (PEM)
   std::string shard;                        // --shard i/N: run shard i of N of the load; "": all of it
+  std::string start_at;                     // --start-at: UNIX_SECONDS or +S, when the load starts; "": at once
   BenchSpelling spelling = BenchSpelling::kFlags;  // how error messages name the options
   BenchKeywords keywords;                   // with kKeywords: the names of the URLs, -c and -m
 };
@@ -111,8 +116,7 @@ struct BenchOptions {
 // the plan; the Error says what is wrong, naming the option as `spelling` asks.
 // With `shard`: the plan of that shard (shard_bench_plan() of the whole
 // run's plan, whose checks come first), refused when the shard would have no
-// load, when -t exceeds its clients, and with --poisson (every shard would
-// draw the same gaps: the union would not be a Poisson process).
+// load and when -t exceeds its clients.
 // plan.log and plan.log_origin_unix are left for the caller.
 Result<workloads::BenchPlan> make_bench_plan(const BenchOptions& options);
 
@@ -120,9 +124,13 @@ Result<workloads::BenchPlan> make_bench_plan(const BenchOptions& options);
 // split exactly as a scenario's bench workload is (scenario/shard.h:
 // shard_plan(); requests and rate split, clients split exactly in a closed
 // model with -D, at least 1 otherwise), --max-in-flight split (at least 1),
-// and first_due its slot in the whole run's arrivals (i / rate). Everything
-// else is copied. A shard with no load has clients 0 (make_bench_plan()
-// refuses it). Pure.
+// and first_due its slot in the whole run's arrivals (i / rate). With
+// --poisson each shard draws its own gaps: seed is the whole run's for shard
+// 1/N (index 0; so --shard 1/1 draws what the unsharded run draws) and
+// SplitMix64(seed XOR i) for index i > 0, so the N shards are independent
+// Poisson processes of rate / N each, whose union is one of the whole rate.
+// Everything else is copied. A shard with no load has clients 0
+// (make_bench_plan() refuses it). Pure.
 Result<workloads::BenchPlan> shard_bench_plan(const workloads::BenchPlan& whole, const scenario::Shard& shard);
 
 // The whole run of a shard (`options` as given, `whole` the plan before the
@@ -137,6 +145,18 @@ std::string bench_plan_text(const BenchOptions& options, const workloads::BenchP
 
 // The "key=value" lines of a bench_plan_text(). Errors: not such a text.
 Result<std::map<std::string, std::string>> parse_bench_plan_text(const std::string& text);
+
+// --start-at as a wall-clock time (seconds since the epoch), `now_unix` being
+// "now" for "+S"; nullopt when not given. The same parser and checks as run's
+// and sample's --start-at (run/start_barrier.h: parse_start_at()), the error
+// naming the option as `spelling` asks ("--start-at: ...", "start_at: ...").
+// Shards of one bench given one T start their schedules together, so that
+// their arrivals interleave (shard_bench_plan(): first_due).
+Result<std::optional<double>> bench_start_at(const BenchOptions& options, double now_unix);
+
+// Blocks until `start_at` (a bench_start_at()), checking `stop` (may be null)
+// every 50 ms. Returns false when stopped first; true at once when nullopt.
+bool wait_for_bench_start(std::optional<double> start_at, const std::atomic<bool>* stop);
 
 // The engine's options (threads, -D, --warm-up-time, TLS) for options that
 // make_bench_plan accepted; stop_flag and on_progress are left for the caller.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -270,12 +272,110 @@ TEST(MakeBenchPlan, ShardOfTheLoadAndItsRefusals) {
   o.shard = "1/2";
   EXPECT_TRUE(make_bench_plan(o)) << "shard 1/2 has 2 clients";
   o = options();
+  o.requests = 100;
   o.rate = "100/s";
   o.poisson = true;
-  o.shard = "1/2";
-  EXPECT_EQ(error_of(o), "--shard 1/2: --poisson is not sharded (every shard would draw the same gaps)");
-  o.shard = "1/1";
-  EXPECT_TRUE(make_bench_plan(o)) << "one shard draws its own gaps";
+  o.shard = "2/2";
+  auto poisson = make_bench_plan(o);
+  ASSERT_TRUE(poisson) << poisson.error().message();
+  EXPECT_TRUE(poisson->poisson);
+  EXPECT_EQ(poisson->rate, 50);
+  EXPECT_EQ(poisson->requests, 50u);
+}
+
+// ---- --poisson: the gaps each shard draws ----
+
+// `count` gaps of worker `worker` of `plan`, in seconds, as BenchWorkload draws them.
+std::vector<double> gaps_of(const workloads::BenchPlan& plan, int worker, int workers, std::size_t count) {
+  workloads::ArrivalGaps gaps(plan.rate / workers, plan.poisson, plan.worker_seed(worker));
+  std::vector<double> out;
+  for (std::size_t k = 0; k < count; ++k) out.push_back(std::chrono::duration<double>(gaps.next()).count());
+  return out;
+}
+
+workloads::BenchPlan poisson_plan(const std::string& shard) {
+  auto o = options();
+  o.rate = "1000/s";
+  o.poisson = true;
+  o.duration = "10s";
+  o.clients = 8;
+  o.shard = shard;
+  auto plan = make_bench_plan(o);
+  EXPECT_TRUE(plan) << plan.error().message();
+  return plan ? *plan : workloads::BenchPlan{};
+}
+
+// Without sharding (and with --shard 1/1) worker w draws what it always drew:
+// exponential gaps of mean workers/rate from std::mt19937_64 seeded
+// 0x5eed0000 + w.
+TEST(PoissonShards, OneShardDrawsTheUnshardedStream) {
+  for (const char* shard : {"", "1/1"}) {
+    SCOPED_TRACE(std::string("--shard ") + shard);
+    const workloads::BenchPlan plan = poisson_plan(shard);
+    for (int w = 0; w < 2; ++w) {
+      std::mt19937_64 rng(0x5eed0000ULL + static_cast<unsigned>(w));
+      std::exponential_distribution<double> exp(1.0);
+      workloads::ArrivalGaps gaps(plan.rate / 2, true, plan.worker_seed(w));
+      for (int k = 0; k < 1000; ++k) {
+        const Nanos expected =
+            std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(exp(rng) * (1.0 / (plan.rate / 2))));
+        ASSERT_EQ(gaps.next(), expected) << "worker " << w << " gap " << k;
+      }
+    }
+  }
+}
+
+// N shards of one --poisson bench draw independent streams: no two shards
+// (nor two workers of them) share a seed or a gap sequence, each shard's mean
+// gap is N / rate, and the shards' arrivals together are a Poisson process of
+// the whole rate: mean gap 1 / rate, coefficient of variation 1 (exponential
+// gaps; shards drawing the same gaps would arrive in clusters, i / rate
+// apart). 100,000 gaps per shard and fixed seeds: the tolerances are several
+// standard errors wide (mean: 0.3 %, CV: about 0.5 %).
+TEST(PoissonShards, ShardsDrawIndependentStreamsThatAddUpToTheWholeRate) {
+  constexpr unsigned kShards = 4;
+  constexpr std::size_t kGaps = 100000;
+  const double rate = 1000;
+  std::vector<std::vector<double>> streams;
+  std::vector<std::uint64_t> seeds;
+  std::vector<double> arrivals;
+  for (unsigned i = 0; i < kShards; ++i) {
+    const workloads::BenchPlan part = poisson_plan(std::to_string(i + 1) + "/" + std::to_string(kShards));
+    ASSERT_DOUBLE_EQ(part.rate, rate / kShards);
+    for (int w = 0; w < 8; ++w) seeds.push_back(part.worker_seed(w));
+    streams.push_back(gaps_of(part, 0, 1, kGaps));
+    double sum = 0, t = std::chrono::duration<double>(part.first_due).count();
+    for (double g : streams.back()) {
+      sum += g;
+      t += g;
+      arrivals.push_back(t);
+    }
+    EXPECT_NEAR(sum / kGaps, kShards / rate, 0.02 * kShards / rate) << "shard " << i;
+  }
+  std::sort(seeds.begin(), seeds.end());
+  EXPECT_EQ(std::adjacent_find(seeds.begin(), seeds.end()), seeds.end()) << "two workers share a seed";
+  for (unsigned i = 0; i < kShards; ++i) {
+    for (unsigned j = i + 1; j < kShards; ++j) {
+      std::size_t same = 0;
+      for (std::size_t k = 0; k < 1000; ++k) same += streams[i][k] == streams[j][k] ? 1 : 0;
+      EXPECT_EQ(same, 0u) << "shards " << i << " and " << j;
+    }
+  }
+  // The union up to the time every shard still covers.
+  double horizon = arrivals.back();
+  for (unsigned i = 0; i < kShards; ++i) horizon = std::min(horizon, arrivals[(i + 1) * kGaps - 1]);
+  std::sort(arrivals.begin(), arrivals.end());
+  arrivals.erase(std::upper_bound(arrivals.begin(), arrivals.end(), horizon), arrivals.end());
+  double sum = 0, sum2 = 0;
+  for (std::size_t k = 1; k < arrivals.size(); ++k) {
+    const double g = arrivals[k] - arrivals[k - 1];
+    sum += g;
+    sum2 += g * g;
+  }
+  const double n = static_cast<double>(arrivals.size() - 1);
+  const double mean = sum / n, cv = std::sqrt(sum2 / n - mean * mean) / mean;
+  EXPECT_NEAR(mean, 1 / rate, 0.02 / rate);
+  EXPECT_NEAR(cv, 1.0, 0.03);
 }
 
 // A shard's result names its own share and carries the whole run: the bench

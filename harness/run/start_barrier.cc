@@ -21,23 +21,26 @@ std::optional<double> decimal(std::string_view s) {
 
 }  // namespace
 
-Result<double> parse_start_at(std::string_view text, double now_unix) {
+Result<double> parse_start_at(std::string_view text, double now_unix, std::string_view option) {
   const bool relative = !text.empty() && text.front() == '+';
   const auto value = decimal(relative ? text.substr(1) : text);
   if (!value) {
-    return Error(fmt::format("--start-at: expected UNIX_SECONDS (e.g. {:.0f}) or +SECONDS (e.g. +5), got \"{}\"",
-                             std::floor(now_unix) + 10, text));
+    return Error(fmt::format("expected UNIX_SECONDS (e.g. {:.0f}) or +SECONDS (e.g. +5), got \"{}\"",
+                             std::floor(now_unix) + 10, text),
+                 std::string(option));
   }
   const double at = relative ? now_unix + *value : *value;
   if (at < now_unix - kStartAtMaxPast) {
-    return Error(fmt::format("--start-at: {:.3f} is {:.1f} s in the past (now is {:.3f}); pick a time a few seconds "
+    return Error(fmt::format("{:.3f} is {:.1f} s in the past (now is {:.3f}); pick a time a few seconds "
                              "ahead, the same for every shard and the sampler",
-                             at, now_unix - at, now_unix));
+                             at, now_unix - at, now_unix),
+                 std::string(option));
   }
   if (at > now_unix + kStartAtMaxFuture) {
-    return Error(fmt::format("--start-at: {:.3f} is {:.0f} s in the future, more than the {:.0f} s allowed "
+    return Error(fmt::format("{:.3f} is {:.0f} s in the future, more than the {:.0f} s allowed "
                              "(seconds since the epoch, not milliseconds?)",
-                             at, at - now_unix, kStartAtMaxFuture));
+                             at, at - now_unix, kStartAtMaxFuture),
+                 std::string(option));
   }
   return at;
 }

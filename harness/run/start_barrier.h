@@ -31,10 +31,11 @@ inline constexpr double kStartAtMaxFuture = 3600.0;  // seconds: a longer wait i
 
 // "UNIX_SECONDS" (e.g. "1718000000" or "1718000000.250") or "+S" (S seconds
 // from `now_unix`, e.g. "+5" or "+2.5") into an absolute wall-clock time.
-// Errors (for a usage error naming --start-at): not a number, a time more
-// than kStartAtMaxPast before `now_unix` or more than kStartAtMaxFuture after
-// it. Pure.
-Result<double> parse_start_at(std::string_view text, double now_unix);
+// Errors (for a usage error naming `option` as the caller spells it:
+// "--start-at: ...", h2soak.bench's "start_at: ..."): not a number, a time
+// more than kStartAtMaxPast before `now_unix` or more than kStartAtMaxFuture
+// after it. Pure.
+Result<double> parse_start_at(std::string_view text, double now_unix, std::string_view option = "--start-at");
 
 // The runner's rule for how long the sampler runs before time zero, so the
 // analysis has a level from before the load: 6 intervals + 20 ms, at least

@@ -90,9 +90,9 @@ bool split_params(PlannedWorkload& pw, unsigned i, unsigned n) {
 
 std::string Shard::str() const { return std::to_string(index + 1) + "/" + std::to_string(count); }
 
-Result<Shard> parse_shard(std::string_view text) {
+Result<Shard> parse_shard(std::string_view text, std::string_view option) {
   const auto bad = [&] {
-    return Error("--shard: expected i/N with 1 <= i <= N, got \"" + std::string(text) + "\"");
+    return Error("expected i/N with 1 <= i <= N, got \"" + std::string(text) + "\"", std::string(option));
   };
   const auto slash = text.find('/');
   if (slash == std::string_view::npos) return bad();
@@ -105,7 +105,8 @@ Result<Shard> parse_shard(std::string_view text) {
   if (!number(text.substr(0, slash), i) || !number(text.substr(slash + 1), n)) return bad();
   if (n < 1 || i < 1 || i > n) return bad();
   if (n > kMaxShards) {
-    return Error("--shard: at most " + std::to_string(kMaxShards) + " shards, got \"" + std::string(text) + "\"");
+    return Error("at most " + std::to_string(kMaxShards) + " shards, got \"" + std::string(text) + "\"",
+                 std::string(option));
   }
   return Shard{i - 1, n};
 }

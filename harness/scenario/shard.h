@@ -32,10 +32,11 @@
 // bench `rate`) get PlannedWorkload::arrival_offset = i / rate (the
 // unsharded rate): shard i's arrivals fall between shard i-1's and i+1's, and
 // the union keeps the rate and the spacing 1 / rate — provided the shards
-// share a time zero (started together). Poisson arrivals would need no
-// offset (a union of independent Poisson processes is a Poisson process of
-// the summed rate); no scenario workload uses them today (only `h2soak bench
-// --poisson`, whose shards are refused: they would draw the same gaps).
+// share a time zero (started together). Poisson arrivals need independent
+// gaps rather than an offset (a union of independent Poisson processes is a
+// Poisson process of the summed rate); no scenario workload uses them today
+// (only `h2soak bench --poisson`, whose shards each draw from their own seed:
+// run/bench.h, shard_bench_plan()).
 //
 // `h2soak bench --shard i/N` splits its plan with this same function, as a
 // scenario's bench workload (run/bench.h: shard_bench_plan()).
@@ -58,9 +59,10 @@ struct Shard {
 };
 
 // Parses the command line's "i/N": 1-based, 1 <= i <= N, N >= 1 (at most
-// kMaxShards). Errors read `--shard: expected i/N with 1 <= i <= N, got "3/2"`.
+// kMaxShards). Errors name `option`, as the caller spells it (the CLI's flag,
+// Python's keyword): `--shard: expected i/N with 1 <= i <= N, got "3/2"`.
 inline constexpr unsigned kMaxShards = 1024;
-Result<Shard> parse_shard(std::string_view text);
+Result<Shard> parse_shard(std::string_view text, std::string_view option = "--shard");
 
 // This shard's part of a count: total / count + (index < total % count).
 std::uint64_t shard_count(std::uint64_t total, unsigned index, unsigned count);

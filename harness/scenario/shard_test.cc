@@ -351,5 +351,11 @@ TEST(Shard, RejectsMalformedShards) {
   EXPECT_NE(many.error().message().find("at most 1024 shards"), std::string::npos);
 }
 
+// The caller names the option in the message (Python's keyword for h2soak.bench).
+TEST(Shard, ErrorsNameTheOptionAsTheCallerSpellsIt) {
+  EXPECT_EQ(parse_shard("1/0", "shard").error().message(), "shard: expected i/N with 1 <= i <= N, got \"1/0\"");
+  EXPECT_EQ(parse_shard("1/2000", "shard").error().message(), "shard: at most 1024 shards, got \"1/2000\"");
+}
+
 }  // namespace
 }  // namespace h2soak::scenario

@@ -15,11 +15,12 @@ constexpr Nanos kFinishGrace = std::chrono::seconds(1);
 }  // namespace
 
 BenchWorkload::BenchWorkload(load::Worker& worker, const BenchPlan& plan)
-    : worker_(worker), plan_(plan), rng_(0x5eed0000ULL + static_cast<unsigned>(worker.index())), log_(plan.log) {
+    : worker_(worker), plan_(plan), log_(plan.log) {
   const int w = worker.index(), n = worker.count();
   requests_ = plan.requests == 0 ? 0 : BenchPlan::share(plan.requests, w, n);
   const std::uint64_t clients = BenchPlan::share(plan.clients, w, n);
   rate_ = plan.rate > 0 ? plan.rate / n : 0;
+  if (rate_ > 0) gaps_ = ArrivalGaps(rate_, plan.poisson, plan.worker_seed(w));
   for (const auto& url : plan.urls) {
     net::Request& r = requests_list_.emplace_back();
     r.url = url;
@@ -143,12 +144,6 @@ void BenchWorkload::submit_one(load::Connection& c, TimePoint intended) {
   c.submit(r);
 }
 
-Nanos BenchWorkload::next_gap() {
-  const double mean = 1.0 / rate_;
-  const double gap = plan_.poisson ? exp_(rng_) * mean : mean;
-  return std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(gap));
-}
-
 void BenchWorkload::on_tick() {
   if (stopping_) return;
   const TimePoint t = now();
@@ -168,7 +163,7 @@ void BenchWorkload::on_tick() {
     } else {
       ++current().counters.requests_dropped;
     }
-    next_due_ += next_gap();
+    next_due_ += gaps_.next();
   }
   if (!budget_left()) {
     maybe_finish();

@@ -46,6 +46,8 @@ struct BenchPlan {
   std::uint64_t requests = 1;       // -n (whole run); 0: unlimited (with -D)
   double rate = 0;                  // --rate, requests/s for the whole run; 0: closed model
   bool poisson = false;             // --poisson: exponential inter-arrival gaps
+  std::uint64_t seed = kSeed;       // --poisson: worker w draws its gaps from worker_seed(w);
+                                    // a shard's is its own (run/bench.h: shard_bench_plan())
   Nanos first_due{0};               // open model: the first request is due this long after the
                                     // schedule starts (a shard's arrival_offset, scenario/shard.h)
   std::uint64_t max_in_flight = 0;  // open model bound; 0: clients * max_streams
@@ -61,10 +63,34 @@ struct BenchPlan {
   RequestLog* log = nullptr;        // --log-file (shared; may be null)
   double log_origin_unix = 0;       // Unix time of the run's origin, for log lines
 
+  // The seed of an unsharded run (and of shard 1/N).
+  static constexpr std::uint64_t kSeed = 0x5eed0000ULL;
+  std::uint64_t worker_seed(int worker) const { return seed + static_cast<unsigned>(worker); }
+
   // This worker's share of a whole-run quantity (the first workers get the remainder).
   static std::uint64_t share(std::uint64_t total, int worker, int workers) {
     return total / workers + (static_cast<std::uint64_t>(worker) < total % workers ? 1 : 0);
   }
+};
+
+// The gaps between one worker's open-model arrivals at `rate` requests/s:
+// 1/rate each, or (poisson) exponential with mean 1/rate, drawn from a
+// std::mt19937_64 seeded with `seed` (BenchPlan::worker_seed()): one seed,
+// one sequence of gaps. Pure; unit tests draw from it without a worker.
+class ArrivalGaps {
+ public:
+  ArrivalGaps() = default;
+  ArrivalGaps(double rate, bool poisson, std::uint64_t seed) : mean_(1.0 / rate), poisson_(poisson), rng_(seed) {}
+  Nanos next() {
+    const double gap = poisson_ ? exp_(rng_) * mean_ : mean_;
+    return std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(gap));
+  }
+
+ private:
+  double mean_ = 0;  // seconds
+  bool poisson_ = false;
+  std::mt19937_64 rng_;
+  std::exponential_distribution<double> exp_{1.0};
 };
 
 class BenchWorkload final : public load::Workload,
@@ -108,7 +134,6 @@ class BenchWorkload final : public load::Workload,
   void submit_one(load::Connection& c, TimePoint intended);
   void on_tick();
   void start_schedule();
-  Nanos next_gap();
   void maybe_finish();
   void check_all_closed();
   metrics::WorkloadMetrics& current() { return metrics_[static_cast<int>(phase_)]; }
@@ -123,8 +148,7 @@ class BenchWorkload final : public load::Workload,
   std::uint64_t in_flight_ = 0;     // reported-but-not-complete excluded
   std::uint64_t max_in_flight_ = 0;
   double rate_ = 0;
-  std::mt19937_64 rng_;
-  std::exponential_distribution<double> exp_{1.0};
+  ArrivalGaps gaps_;
   TimePoint next_due_{};
   std::unique_ptr<load::Timer> tick_timer_;
   std::unique_ptr<load::Timer> finish_timer_;

@@ -120,6 +120,44 @@ def test_keyboard_interrupt_stops_the_bench(port):
     assert e.value.result.status_reason == "interrupted"
 
 
+def test_start_at_starts_the_load_then(port):
+    at = time.time() + 1.0
+    r = h2soak.bench(f"http://127.0.0.1:{port}/", requests=20, clients=2, start_at=at)
+    assert r.completed, r.status_reason
+    assert r.metadata["extra"]["start_at"] == f"{at:.3f}"
+    assert at - 0.01 <= r.metadata["start_unix"] < at + 0.5
+    assert abs(float(r.metadata["extra"]["start_lag_ms"])) < 500
+    again = h2soak.bench(f"http://127.0.0.1:{port}/", requests=2, start_at="+0.3")
+    assert float(again.metadata["extra"]["start_at"]) - 0.01 <= again.metadata["start_unix"] < time.time()
+
+
+def test_poisson_shards_started_together(port):
+    # Two shards of one open-model Poisson bench, run side by side (the GIL is
+    # released) with one start_at: each sends its half, both start at T, and
+    # both carry the whole run's options (the hash `h2soak merge` checks).
+    at = time.time() + 1.0
+    results = {}
+
+    def shard(i):
+        results[i] = h2soak.bench(f"http://127.0.0.1:{port}/", requests=100, clients=2, rate="200/s",
+                                  poisson=True, shard=f"{i}/2", start_at=at)
+
+    threads = [threading.Thread(target=shard, args=(i,)) for i in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(results) == [1, 2]
+    for r in results.values():
+        assert r.completed, r.status_reason
+        assert r.metadata["extra"]["start_at"] == f"{at:.3f}"
+        assert abs(r.metadata["start_unix"] - at) < 0.5
+        params = r.workload("bench").params
+        assert (params["model"], params["requests"], params["rate"]) == ("open-poisson", "50", "100")
+        assert counters(r)["requests"]["done"] + counters(r)["requests"]["dropped"] == 50
+    assert results[1].metadata["scenario_hash"] == results[2].metadata["scenario_hash"] != ""
+
+
 def test_unreachable_target_raises_run_error():
     with pytest.raises(h2soak.RunError, match="no connection to http://127.0.0.1:9/") as e:
         h2soak.bench("http://127.0.0.1:9/", requests=1, connect_timeout="2s")
@@ -138,6 +176,10 @@ def test_unreachable_target_raises_run_error():
     ({"duration": "ten"}, "duration: "),
     ({"headers": ["no colon"]}, "headers: want \"name: value\""),
     ({"data": "/nonexistent/body", "data_size": 10}, "data: give data"),
+    ({"shard": "3/2"}, "shard: expected i/N with 1 <= i <= N, got \"3/2\""),
+    ({"start_at": "soon"}, "start_at: expected UNIX_SECONDS"),
+    ({"start_at": 1000000000}, "start_at: 1000000000.000 is"),
+    ({"start_at": "+7200"}, "start_at: "),
 ])
 def test_bad_options_raise_value_error(options, message):
     with pytest.raises(ValueError) as e:
@@ -152,6 +194,8 @@ def test_bad_types_and_urls():
         h2soak.bench("http://127.0.0.1:9/", requests="many")
     with pytest.raises(TypeError, match="headers must be"):
         h2soak.bench("http://127.0.0.1:9/", headers="x-a: 1")
+    with pytest.raises(TypeError, match="start_at must be a number or a str"):
+        h2soak.bench("http://127.0.0.1:9/", start_at=True)
     with pytest.raises(ValueError, match="url: "):
         h2soak.bench("ftp://127.0.0.1/")
     with pytest.raises(ValueError, match="must share scheme, host and port"):
