@@ -4,7 +4,7 @@
 # req/s and client CPU per request (utime+stime of the client process /
 # requests done) of each, and the ratios h2soak/h2load.
 #
-# Follows shared/BENCHMARKING.md: server pinned to CPU 0 with one worker
+# Method: server pinned to CPU 0 with one worker
 # thread, client pinned to CPU 1 with -t 1, one TLS 1.3 cipher on both sides,
 # runs of >= 2 s. Servers: h2o (Debian's, 127.0.0.1 only, started here) and
 # h2soak-target when built. Loopback only; every run is bounded by -n and a

@@ -4,7 +4,7 @@
 #
 #   target_server/bench/vs_h2o.sh [PATH/TO/h2soak-target]
 #
-# Method (shared/BENCHMARKING.md): server pinned to CPU 0 with one worker thread, h2load
+# Method: server pinned to CPU 0 with one worker thread, h2load
 # pinned to CPU 1 with -t 1; shapes -c 8 -m 16 and -c 64 -m 1, over h2c and TLS (TLS 1.3,
 # TLS_AES_128_GCM_SHA256 forced on the client, same certificate for both servers); runs
 # alternate A B A B ... (PAIRS pairs, default 3) and the summary quotes medians and the median of
