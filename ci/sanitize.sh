@@ -33,7 +33,7 @@ if [[ $mode == thread ]]; then
   export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:exitcode=66}
   t1=$SECONDS
   for t in "${threaded[@]}"; do
-    bin=$(find "$build/harness" -name "$t" -type f -perm -u+x | head -1)
+    bin=$(find "$build/harness" "$build/common" -name "$t" -type f -perm -u+x | head -1)
     [[ -n $bin ]] || { echo "sanitize: no $t in $build" >&2; exit 1; }
     # A race halts the test with exit 66. Under TSan's 5-15x slowdown the
     # tests' load figures (requests done in a 1 s warmup, ...) may fall short:
@@ -58,11 +58,13 @@ build=${H2SOAK_SAN_BUILD_DIR:-$root/build-asan}
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${H2SOAK_LAUNCHER_ARGS[@]}" \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
   -DH2SOAK_TESTS=ON -DH2SOAK_BENCH=OFF -DH2SOAK_PYTHON=OFF -DH2SOAK_SANITIZE=address+undefined >/dev/null
-# The parsers' tests, and the h2 client session's (fed by a real nghttp2
-# server in memory: interim responses, resets, GOAWAY, malformed :status).
+# The parsers' tests, the h2 client session's (fed by a real nghttp2 server in
+# memory: interim responses, resets, GOAWAY, malformed :status) and those of
+# nghttp2's free-list allocator (common/; here nghttp2 itself uses libc, but
+# the tests drive the free lists directly).
 parsers=(scenario_loader_test scenario_errors_test scenario_threshold_test scenario_env_subst_test
          compare_rules_test compare_verdict_test compare_baseline_test compare_threshold_test
-         compare_result_adapter_test result_json_test h2_session_pair_test)
+         compare_result_adapter_test result_json_test h2_session_pair_test session_memory_test)
 # The fuzz targets' seeds and past findings, replayed under the sanitizers
 # (fuzz/CMakeLists.txt: every NAME_replay, built by h2soak-fuzz-replay; CTest label fuzz-replay).
 cmake --build "$build" -j"$(nproc)" --target h2soak-target target_server_unit_test "${parsers[@]}" h2soak-fuzz-replay
@@ -77,7 +79,7 @@ ctest --test-dir "$build" --output-on-failure -j1 --timeout 600 -L e2e -L target
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)" --timeout 600 -L fuzz-replay
 # The parser tests, by executable (their gtest cases are registered one by one).
 for t in "${parsers[@]}"; do
-  bin=$(find "$build/harness" -name "$t" -type f -perm -u+x | head -1)
+  bin=$(find "$build/harness" "$build/common" -name "$t" -type f -perm -u+x | head -1)
   "$bin" --gtest_brief=1 >/dev/null || { echo "sanitize: $t failed" >&2; "$bin" --gtest_brief=1 | tail -40; exit 1; }
 done
 echo "sanitize: tests took $((SECONDS - t1)) s (${regex//|/, })"
