@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace h2soak::common {
@@ -72,7 +73,9 @@ TEST(SessionMemory, ReallocateKeepsTheBytesAcrossClassesAndIntoLargeBlocks) {
   EXPECT_STREQ(s, "0123456789abcdefghi");
   EXPECT_EQ(s[4999], 'z');
   m.release(s);
-  EXPECT_NE(m.reallocate(nullptr, 10), nullptr);  // realloc(nullptr) allocates
+  void* fresh = m.reallocate(nullptr, 10);  // realloc(nullptr) allocates
+  EXPECT_NE(fresh, nullptr);
+  m.release(fresh);
 }
 
 TEST(SessionMemory, CallocZeroesARecycledBlockAndRefusesAnOverflow) {
@@ -134,7 +137,9 @@ class Pair {
   }
 
  private:
-  static nghttp2_nv nv(const char* name, const std::string& value) {
+  // Views, not strings: a literal value must not become a temporary that dies
+  // before nghttp2 copies it (ASan caught that).
+  static nghttp2_nv nv(const char* name, std::string_view value) {
     return {reinterpret_cast<uint8_t*>(const_cast<char*>(name)),
             reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), std::strlen(name), value.size(),
             NGHTTP2_NV_FLAG_NONE};
