@@ -78,17 +78,20 @@ def check(root):
     for mod, deps in sorted(graph.items()):
         for d in sorted(deps - set(graph)):
             problems.append(f"docs/ARCHITECTURE.md: `{mod}` may include `{d}`, which is not a listed module")
-    for path, _ in sources(os.path.join(root, "target_server")):
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for n, line in enumerate(f, 1):
-                if INCLUDE.match(line):
-                    problems.append(f"{os.path.relpath(path, root)}:{n}: the reference server includes harness/")
-    for path, _ in sources(os.path.join(root, "common")):
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for n, line in enumerate(f, 1):
-                if OWN_INCLUDE.match(line):
-                    problems.append(f"{os.path.relpath(path, root)}:{n}: common/ includes harness/ or target_server/")
+    problems += forbidden_includes(root, "target_server", INCLUDE, "the reference server includes harness/")
+    problems += forbidden_includes(root, "common", OWN_INCLUDE, "common/ includes harness/ or target_server/")
     return problems
+
+
+def forbidden_includes(root, folder, pattern, what):
+    """One "file:line: what" for every line of folder/'s sources that matches pattern."""
+    found = []
+    for path, _ in sources(os.path.join(root, folder)):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for n, line in enumerate(f, 1):
+                if pattern.match(line):
+                    found.append(f"{os.path.relpath(path, root)}:{n}: {what}")
+    return found
 
 
 def main():
