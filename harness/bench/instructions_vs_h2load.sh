@@ -71,7 +71,7 @@ for shape in $SHAPES; do
     one=$(total_ir "$WORK/$name-$shape-1" $(client "$name" "$c" "$m" "$N"))
     # shellcheck disable=SC2046
     two=$(total_ir "$WORK/$name-$shape-2" $(client "$name" "$c" "$m" $((2 * N))))
-    grep -q "requests: .* $((2 * N)) succeeded\|$((2 * N)) succeeded" "$WORK/$name-$shape-2.log" ||
+    grep -q "^requests: .* $((2 * N)) succeeded" "$WORK/$name-$shape-2.log" ||
       die "$name -c $c -m $m: not every request succeeded: $(grep -m1 'requests:' "$WORK/$name-$shape-2.log")"
     printf '%-8s -c %-3s -m %-3s %12.0f\n' "$name" "$c" "$m" "$($PY -c "print(($two - $one) / $N)")"
     if [ "${LIBS:-0}" = 1 ]; then
